@@ -1,0 +1,32 @@
+@{
+    RootModule             = 'MailAdmin.dll'
+    ModuleVersion          = '0.1.0'
+    GUID                   = '6f0d1c1e-3f7b-4c52-9a51-2c1b8e6d4a10'
+    Author                 = 'MailAdmin developers'
+    CompanyName            = 'MailAdmin'
+    Copyright              = '(c) MailAdmin developers. MIT licence.'
+    Description            = 'Mail administration from PowerShell: build, read and export messages; later SMTP, IMAP and POP3 clients and a built-in mail server.'
+    PowerShellVersion      = '5.1'
+    CompatiblePSEditions   = @('Desktop', 'Core')
+    FormatsToProcess       = @('MailAdmin.Format.ps1xml')
+    TypesToProcess         = @('MailAdmin.Types.ps1xml')
+    CmdletsToExport        = @(
+        'New-MailMessage'
+        'Import-MailMessage'
+        'Export-MailMessage'
+        'Get-MailHeader'
+        'Get-MailRoute'
+        'Get-MailAttachment'
+        'Save-MailAttachment'
+    )
+    FunctionsToExport      = @()
+    AliasesToExport        = @()
+    VariablesToExport      = @()
+    PrivateData            = @{
+        PSData = @{
+            Tags         = @('Mail', 'SMTP', 'IMAP', 'POP3', 'MIME', 'mbox', 'eml', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
+            LicenseUri   = 'https://opensource.org/licenses/MIT'
+            ReleaseNotes = 'First release: the offline message commands.'
+        }
+    }
+}
