@@ -100,7 +100,8 @@ namespace MailAdmin.Messages
         /// </summary>
         public static void AppendMbox(string path, MailMessage message)
         {
-            using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.None);
+            using var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            EndWithBlankLine(stream);
             AppendMbox(stream, message);
             stream.Flush(flushToDisk: true);
         }
@@ -120,6 +121,34 @@ namespace MailAdmin.Messages
             if (string.IsNullOrEmpty(sender))
                 sender = mime.From.Mailboxes is IEnumerable<MimeKit.MailboxAddress> boxes ? FirstAddress(boxes) : null;
             MboxWriter.Append(stream, message.RawBytes, sender, message.Date ?? DateTimeOffset.UtcNow);
+        }
+
+        /// <summary>
+        /// Positions an mbox at its end, first completing its last message with the blank
+        /// separator line if the tool that wrote it left that out: without it the From_ line
+        /// we append would read as part of the previous message.
+        /// </summary>
+        private static void EndWithBlankLine(FileStream stream)
+        {
+            long length = stream.Length;
+            if (length == 0) return;
+            if (length < 5 || !MboxReader.LooksLikeMbox(ReadAt(stream, 0, 5)))
+                throw new MessageFormatException($"'{stream.Name}' exists and is not an mbox; not appending to it.");
+            var tail = ReadAt(stream, Math.Max(0, length - 4), (int)Math.Min(4, length));
+            stream.Seek(0, SeekOrigin.End);
+            var text = System.Text.Encoding.ASCII.GetString(tail);
+            bool endsWithNewline = text.EndsWith("\n", StringComparison.Ordinal);
+            bool endsWithBlankLine = text.EndsWith("\n\n", StringComparison.Ordinal) || text.EndsWith("\n\r\n", StringComparison.Ordinal);
+            if (!endsWithNewline) stream.WriteByte((byte)'\n');
+            if (!endsWithBlankLine) stream.WriteByte((byte)'\n');
+        }
+
+        private static byte[] ReadAt(Stream stream, long offset, int count)
+        {
+            var buffer = new byte[count];
+            stream.Position = offset;
+            ReadAtLeast(stream, buffer);
+            return buffer;
         }
 
         public static bool HasMboxExtension(string path)

@@ -60,6 +60,10 @@ namespace MailAdmin.Commands
                 {
                     WriteError(ex, "MailExportFailed", ErrorCategory.WriteError, target);
                 }
+                catch (MessageFormatException ex)
+                {
+                    WriteError(ex, "MailExportNotMbox", ErrorCategory.InvalidData, target);
+                }
             }
         }
 
