@@ -106,6 +106,7 @@ function Get-TrxCounts([string] $TrxPath) {
 
 function Invoke-TestTask {
     Invoke-BuildTask
+    New-Packages
     $results = Join-Path $OutRoot 'TestResults'
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
     New-Item -ItemType Directory -Path $results -Force | Out-Null
@@ -155,6 +156,12 @@ function Invoke-BenchTask {
 
 function Invoke-PackageTask {
     Invoke-BuildTask
+    New-Packages
+}
+
+# Packs the staged module; the Test task packs too, so that the packages are tested.
+function New-Packages {
+    Write-Host '==> Package'
     $packages = Join-Path $OutRoot 'packages'
     if (Test-Path $packages) { Remove-Item $packages -Recurse -Force }
     New-Item -ItemType Directory -Path $packages -Force | Out-Null
