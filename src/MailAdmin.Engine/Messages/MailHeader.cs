@@ -47,9 +47,26 @@ namespace MailAdmin.Messages
             if (message == null) throw new ArgumentNullException(nameof(message));
             var list = new List<MailHeader>();
             int index = 0;
-            foreach (var header in message.MimeMessage.Headers)
+            foreach (var header in LoadHeaders(message))
                 list.Add(FromMimeHeader(header, index++, message));
             return list;
+        }
+
+        /// <summary>
+        /// Every top-level field in its original order. MimeMessage.Headers is not that: MimeKit
+        /// moves the Content-* fields to the body part.
+        /// </summary>
+        internal static HeaderList LoadHeaders(MailMessage message)
+        {
+            using var stream = new System.IO.MemoryStream(message.RawBytes, writable: false);
+            try
+            {
+                return HeaderList.Load(ParserOptions.Default, stream);
+            }
+            catch (FormatException)
+            {
+                return message.MimeMessage.Headers;
+            }
         }
 
         /// <summary>Wraps one MimeKit header.</summary>

@@ -79,7 +79,7 @@ namespace MailAdmin.Messages
         public static IReadOnlyList<ReceivedHop> GetHops(MailMessage message)
         {
             if (message == null) throw new ArgumentNullException(nameof(message));
-            var bodies = message.MimeMessage.Headers
+            var bodies = MailHeader.LoadHeaders(message)
                 .Where(h => string.Equals(h.Field, "Received", StringComparison.OrdinalIgnoreCase))
                 .Select(h => MailHeader.RawText(h.RawValue))
                 .ToList();

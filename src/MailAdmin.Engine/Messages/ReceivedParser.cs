@@ -185,9 +185,11 @@ namespace MailAdmin.Messages
         /// <summary>MimeKit's lenient date parser, after removing what it does not expect (fractions of a second).</summary>
         internal static bool TryParseDate(string text, out DateTimeOffset timestamp)
         {
+            // MimeKit reads "10:00:00.123" as midnight rather than failing: drop the fraction first.
+            text = FractionalSeconds.Replace(text, "$1");
             if (DateUtils.TryParse(text, out timestamp))
                 return true;
-            var cleaned = TrailingComment.Replace(FractionalSeconds.Replace(text, "$1"), string.Empty);
+            var cleaned = TrailingComment.Replace(text, string.Empty);
             if (cleaned != text && DateUtils.TryParse(cleaned, out timestamp))
                 return true;
             return DateTimeOffset.TryParse(cleaned, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces | DateTimeStyles.AssumeUniversal, out timestamp);
