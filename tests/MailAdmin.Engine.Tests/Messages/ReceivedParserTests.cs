@@ -257,4 +257,17 @@ public class ReceivedParserTests
     {
         Assert.Equal(expected, ReceivedParser.FindAddress(new[] { text }));
     }
+
+    [Fact]
+    public void Random_text_built_from_the_grammar_s_pieces_never_throws()
+    {
+        var pieces = new[] { "from", "by", "with", "id", "for", "via", " ", "(", ")", "\\", "\"", "<", ">", ";", "a.example", "[192.0.2.1]", "\r\n\t", "Mon, 5 Jan 2026 10:00:00 +0000" };
+        var random = new Random(5321);
+        for (int round = 0; round < 2000; round++)
+        {
+            var text = string.Concat(Enumerable.Range(0, random.Next(0, 25)).Select(_ => pieces[random.Next(pieces.Length)]));
+            var stamp = ReceivedParser.Parse(text);
+            Assert.True(stamp.Timestamp.HasValue || stamp.ParseError != null, text);
+        }
+    }
 }
