@@ -86,3 +86,18 @@ Describe 'Get-MailHeader' {
         $text | Should -Not -Match 'RawValue'
     }
 }
+
+Describe 'Get-MailHeader positional names' {
+    BeforeAll {
+        . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    }
+
+    It 'takes the first positional word as -Name for piped messages, and as -Path for files' {
+        $m = New-MailMessage -From 'a@example.com' -To 'b@example.com' -Subject 'positional'
+        ($m | Get-MailHeader Subject).Value | Should -Be 'positional'
+        $folder = New-TestFolder 'positional'
+        $file = Join-Path $folder 'p.eml'
+        $m | Export-MailMessage $file
+        (Get-MailHeader $file -Name Subject).Value | Should -Be 'positional'
+    }
+}

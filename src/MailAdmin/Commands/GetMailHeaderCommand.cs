@@ -12,7 +12,14 @@ namespace MailAdmin.Commands
         private WildcardPattern[]? _patterns;
 
         /// <summary>Field names to return; wildcards allowed, case-insensitive. All fields when omitted.</summary>
-        [Parameter(Position = 1)]
+        /// <remarks>
+        /// Positional only with piped messages (`$m | Get-MailHeader Subject`): with files the
+        /// first positional word is the -Path, and PowerShell cannot bind a second one to
+        /// -Name in one set and to nothing in the other.
+        /// </remarks>
+        [Parameter(Position = 0, ParameterSetName = MessageSet)]
+        [Parameter(ParameterSetName = PathSet)]
+        [Parameter(ParameterSetName = LiteralPathSet)]
         [ValidateNotNullOrEmpty]
         [SupportsWildcards]
         public string[]? Name { get; set; }

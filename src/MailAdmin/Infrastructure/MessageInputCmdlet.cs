@@ -14,7 +14,9 @@ namespace MailAdmin.Commands
         protected const string PathSet = "Path";
         protected const string LiteralPathSet = "LiteralPath";
 
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = MessageSet)]
+        // No position: a positional word is a -Path (or a cmdlet's own first parameter), and
+        // messages arrive through the pipeline or by name.
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = MessageSet)]
         [ValidateNotNull]
         public MailMessage[] Message { get; set; } = new MailMessage[0];
 
