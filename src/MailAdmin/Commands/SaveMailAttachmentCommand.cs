@@ -119,7 +119,11 @@ namespace MailAdmin.Commands
                 return;
             }
             if (PassThru)
-                WriteObject(new FileInfo(target));
+            {
+                // Through the provider, so the object has PSPath and the usual file view.
+                foreach (var item in InvokeProvider.Item.Get(new[] { target }, force: true, literalPath: true))
+                    WriteObject(item);
+            }
         }
 
         /// <summary>
