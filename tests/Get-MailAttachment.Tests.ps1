@@ -1,5 +1,8 @@
 BeforeDiscovery {
-    $missingEncoders = @('uuencode', 'binhex') | Where-Object { -not (Get-Command $_ -CommandType Application -ErrorAction SilentlyContinue) }
+    $missingEncoders = @(@('uuencode', 'binhex') | Where-Object { -not (Get-Command $_ -CommandType Application -ErrorAction SilentlyContinue) })
+    # The reason travels in the test's name: Pester's -Skip takes no reason.
+    $liveTestName = 'decodes what the installed uuencode and binhex write now'
+    if ($missingEncoders.Count) { $liveTestName += " (skipped: $($missingEncoders -join ' and ') not installed; apt-get install sharutils macutils)" }
 }
 
 BeforeAll {
@@ -92,8 +95,7 @@ Describe 'Get-MailAttachment' {
         $problems[0].ToString() | Should -BeLike '*mixed.mbox#1*CRC*'
     }
 
-    It 'decodes what the installed uuencode and binhex write now' -Skip:($missingEncoders.Count -gt 0) {
-        # Skipped when sharutils (uuencode) or macutils (binhex) is not installed.
+    It $liveTestName -Skip:($missingEncoders.Count -gt 0) {
         $original = Join-Path $folder 'live.dat'
         [IO.File]::WriteAllBytes($original, (New-AwkwardBytes 11))
         Push-Location $folder
