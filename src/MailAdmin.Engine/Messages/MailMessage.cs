@@ -18,6 +18,7 @@ namespace MailAdmin.Messages
     {
         private readonly byte[] _raw;
         private MimeMessage? _mime;
+        private int? _attachmentCount;
 
         private MailMessage(byte[] raw, MimeMessage? parsed, MessageOrigin origin)
         {
@@ -57,7 +58,12 @@ namespace MailAdmin.Messages
         public string Subject => MimeMessage.Subject ?? string.Empty;
         public string? MessageId => MimeMessage.MessageId;
         public long Size => _raw.LongLength;
-        public int AttachmentCount => MimeMessage.Attachments.Count();
+        /// <summary>
+        /// Attached files, as Get-MailAttachment lists them by default: MIME attachments and the
+        /// uuencoded and BinHex files inside bodies; inline parts are not counted.
+        /// </summary>
+        public int AttachmentCount => _attachmentCount ??= Attachments.AttachmentFinder.Find(this).Attachments
+            .Count(a => a.Disposition == Attachments.AttachmentDisposition.Attachment);
         public string? Source => Origin.Description;
 
         /// <summary>A copy of the message's bytes, exactly as read or built.</summary>
