@@ -22,7 +22,8 @@ function Show([string] $Title, [string] $Command) {
     Write-Host "== $Title" -ForegroundColor Cyan
     Write-Host "PS> $Command" -ForegroundColor Yellow
     $result = & ([scriptblock]::Create($Command))
-    $result | Out-Host
+    # Wide enough for the tables when the demo runs without a terminal (CI, a log file).
+    $result | Out-String -Width 160 | Write-Host
     return , $result
 }
 function Assert([bool] $Condition, [string] $What) {
@@ -35,17 +36,18 @@ Write-Host "MailAdmin $((Get-Module MailAdmin).Version) demo, working in $work"
 $archive = Show 'An mbox archive, streamed message by message' 'Import-MailMessage ./archive.mbox'
 Assert ($archive.Count -eq 4) 'the archive holds 4 messages'
 
-$headers = Show 'Headers, raw and decoded' "Get-MailHeader -Path ./message.eml -Name From, Subject, 'Message-ID' | Format-Table Name, Value, RawValue -Wrap"
-Assert (($headers | Where-Object Name -eq 'Subject').Value -eq 'Monthly report – November') 'encoded words are decoded'
+$null = Show 'Headers, raw and decoded' "Get-MailHeader -Path ./message.eml -Name From, Subject, 'Message-ID' | Format-Table Name, Value, RawValue -Wrap"
+$subject = Get-MailHeader -Path ./message.eml -Name Subject
+Assert ($subject.Value -eq 'Monthly report – November') 'encoded words are decoded'
 
-$route = Show 'The route the message took (oldest hop first)' 'Get-MailRoute -Path ./message.eml | Format-Table Hop, FromHost, ByHost, With, Timestamp, Delay, ClockSkew'
+$null = Show 'The route the message took (oldest hop first)' 'Get-MailRoute -Path ./message.eml | Format-Table Hop, FromHost, ByHost, With, Timestamp, Delay, ClockSkew'
 $hops = Get-MailRoute -Path ./message.eml
 Assert ($hops.Count -eq 3) 'three hops'
 Assert ($hops[2].ClockSkew -and $hops[2].Delay -eq [TimeSpan]::FromSeconds(-96)) 'mail.example.com stamped 96 s before the hop before it: clock skew, flagged'
 
-$attachments = Show 'Attachments: MIME, inline, and a uuencoded file inside the text' 'Get-MailAttachment -Path ./message.eml'
+$attachments = Show 'Attachments: MIME, inline, and a uuencoded file inside the text' 'Get-MailAttachment -Path ./message.eml -IncludeInline'
 Assert ($attachments.Count -ge 3) 'the PDF, the inline logo and the uuencoded file are found'
-$saved = Show 'Saving them' 'Get-MailAttachment -Path ./message.eml | Save-MailAttachment -Destination ./attachments -PassThru | Select-Object Name, Length'
+$null = Show 'Saving them' 'Get-MailAttachment -Path ./message.eml -IncludeInline | Save-MailAttachment -Destination ./attachments -PassThru | Select-Object Name, Length'
 Assert ((Get-Content ./attachments/checksum.txt -TotalCount 1) -eq 'crc32 0xcbf43b92') 'the uuencoded file decodes to its original text'
 
 $new = Show 'A new international message' "New-MailMessage -From 'Jörg Müller <jorg@bücher.example>' -To 'ops@example.com' -Subject 'Grüße — 你好' -Body 'Ünïcödé body' -Priority High"
