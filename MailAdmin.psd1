@@ -5,7 +5,7 @@
     Author                 = 'MailAdmin developers'
     CompanyName            = 'MailAdmin'
     Copyright              = '(c) MailAdmin developers. MIT licence.'
-    Description            = 'Mail administration from PowerShell: build, read and export messages; later SMTP, IMAP and POP3 clients and a built-in mail server.'
+    Description            = 'Mail administration from PowerShell: build, read and export messages, and host a durable SMTP server over a Maildir store; IMAP, POP3 and client commands to follow.'
     PowerShellVersion      = '5.1'
     CompatiblePSEditions   = @('Desktop', 'Core')
     FormatsToProcess       = @('MailAdmin.Format.ps1xml')
@@ -18,6 +18,15 @@
         'Get-MailRoute'
         'Get-MailAttachment'
         'Save-MailAttachment'
+        'Start-MailServer'
+        'Stop-MailServer'
+        'Get-MailServer'
+        'New-MailAccount'
+        'Get-MailAccount'
+        'Set-MailAccount'
+        'Remove-MailAccount'
+        'Get-MailServerMessage'
+        'Clear-MailServerMessage'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

@@ -18,7 +18,12 @@ namespace MailAdmin.Commands
 
         public void OnImport() => AppDomain.CurrentDomain.AssemblyResolve += ResolveDependency;
 
-        public void OnRemove(PSModuleInfo module) => AppDomain.CurrentDomain.AssemblyResolve -= ResolveDependency;
+        /// <summary>Running servers stop with the module; then the resolver goes.</summary>
+        public void OnRemove(PSModuleInfo module)
+        {
+            MailServerRegistry.StopAll();
+            AppDomain.CurrentDomain.AssemblyResolve -= ResolveDependency;
+        }
 
         private static Assembly? ResolveDependency(object? sender, ResolveEventArgs args)
         {

@@ -1,0 +1,70 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+
+namespace MailAdmin.Hosting
+{
+    /// <summary>Everything Start-MailServer can set. Defaults are safe: loopback, unprivileged ports.</summary>
+    public sealed class MailServerOptions
+    {
+        public const int DefaultSmtpPort = 2525;
+        public const int DefaultSubmissionPort = 2587;
+
+        public string Name { get; set; } = "MailAdmin";
+
+        /// <summary>The Maildir store root; ignored when <see cref="InMemory"/>.</summary>
+        public string? Path { get; set; }
+
+        public bool InMemory { get; set; }
+
+        /// <summary>Domains delivered locally. Empty means "localhost" and the host name.</summary>
+        public IList<string> Domains { get; set; } = new List<string>();
+
+        public IPAddress IPAddress { get; set; } = IPAddress.Loopback;
+
+        /// <summary>Plain SMTP for local delivery; 0 = ephemeral, null = off.</summary>
+        public int? SmtpPort { get; set; } = DefaultSmtpPort;
+
+        /// <summary>Submission (AUTH required); 0 = ephemeral, null = off.</summary>
+        public int? SubmissionPort { get; set; } = DefaultSubmissionPort;
+
+        /// <summary>Implicit TLS (SMTPS); off unless given.</summary>
+        public int? SmtpsPort { get; set; }
+
+        /// <summary>The server certificate; a self-signed one is made (and kept in the store root) when null.</summary>
+        public X509Certificate2? Certificate { get; set; }
+
+        /// <summary>Accept any recipient, of any domain, into this one mailbox.</summary>
+        public string? CatchAll { get; set; }
+
+        public long MaxMessageSize { get; set; } = 25 * 1024 * 1024;
+
+        public bool AllowInsecureAuth { get; set; }
+
+        /// <summary>A protocol log file (sessions without secrets).</summary>
+        public string? LogPath { get; set; }
+
+        /// <summary>The name the server gives itself in its greeting and Received lines.</summary>
+        public string HostName { get; set; } = SafeHostName();
+
+        /// <summary>Timeouts and limits for tests and tuning; the SMTP defaults follow RFC 5321 §4.5.3.2.</summary>
+        public Action<SmtpServerOptions>? ConfigureSmtp { get; set; }
+
+        /// <summary>The default store location: a per-user data folder.</summary>
+        public static string DefaultStorePath()
+        {
+            var root = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
+            if (string.IsNullOrEmpty(root))
+                root = System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
+            return System.IO.Path.Combine(root, "MailAdmin", "store");
+        }
+
+        private static string SafeHostName()
+        {
+            try { return Dns.GetHostName().ToLowerInvariant(); }
+            catch (Exception) { return "localhost"; }
+        }
+    }
+}

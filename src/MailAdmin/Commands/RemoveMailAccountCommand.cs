@@ -1,0 +1,24 @@
+using System.Management.Automation;
+
+namespace MailAdmin.Commands
+{
+    /// <summary>Remove-MailAccount: removes accounts (their login; see the help for the mail kept).</summary>
+    [Cmdlet(VerbsCommon.Remove, "MailAccount", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = ServerSet)]
+    public sealed class RemoveMailAccountCommand : MailAccountCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[] Address { get; set; } = new string[0];
+
+        protected override void ProcessRecord()
+        {
+            foreach (var account in MatchAccounts(Address))
+            {
+                if (!ShouldProcess(account.Address, "Remove mail account"))
+                    continue;
+                RunAsync(token => Store.Accounts.RemoveAsync(account.Address, token));
+            }
+        }
+    }
+}

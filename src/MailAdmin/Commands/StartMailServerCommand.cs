@@ -1,0 +1,171 @@
+using System;
+using System.Collections;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Net;
+using System.Security;
+using System.Security.Cryptography.X509Certificates;
+using System.Threading;
+using System.Threading.Tasks;
+using MailAdmin.Hosting;
+
+namespace MailAdmin.Commands
+{
+    /// <summary>Start-MailServer: hosts SMTP (and later IMAP/POP3) over a Maildir or in-memory store.</summary>
+    [Cmdlet(VerbsLifecycle.Start, "MailServer", DefaultParameterSetName = PathSet)]
+    [OutputType(typeof(MailServer))]
+    public sealed class StartMailServerCommand : MailAdminCmdlet
+    {
+        private const string PathSet = "Path";
+        private const string InMemorySet = "InMemory";
+
+        [Parameter(Position = 0)]
+        [ValidateNotNullOrEmpty]
+        public string Name { get; set; } = "MailAdmin";
+
+        [Parameter(ParameterSetName = PathSet)]
+        [ValidateNotNullOrEmpty]
+        public string? Path { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = InMemorySet)]
+        public SwitchParameter InMemory { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[]? Domain { get; set; }
+
+        [Parameter]
+        [ValidateNotNull]
+        public IPAddress? IPAddress { get; set; }
+
+        [Parameter]
+        [ValidateRange(0, 65535)]
+        public int SmtpPort { get; set; } = MailServerOptions.DefaultSmtpPort;
+
+        [Parameter]
+        [ValidateRange(0, 65535)]
+        public int SubmissionPort { get; set; } = MailServerOptions.DefaultSubmissionPort;
+
+        [Parameter]
+        [ValidateRange(0, 65535)]
+        public int SmtpsPort { get; set; }
+
+        /// <summary>An X509Certificate2, or the path of a PFX or PEM file.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public object? Certificate { get; set; }
+
+        [Parameter]
+        public SecureString? CertificatePassword { get; set; }
+
+        [Parameter]
+        public SwitchParameter CatchAll { get; set; }
+
+        [Parameter]
+        [ValidateRange(1024, long.MaxValue)]
+        public long MaxMessageSize { get; set; } = 25 * 1024 * 1024;
+
+        [Parameter]
+        public SwitchParameter AllowInsecureAuth { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? LogPath { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? HostName { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? ConfigurationPath { get; set; }
+
+        [Parameter]
+        public SwitchParameter Wait { get; set; }
+
+        protected override void EndProcessing()
+        {
+            if (ConfigurationPath != null)
+                MailServerConfiguration.Apply(this, ResolveOutputPath(ConfigurationPath), MyInvocation.BoundParameters);
+
+            if (MailServerRegistry.Find(Name) != null)
+                ThrowTerminating(new InvalidOperationException($"A mail server named '{Name}' is already running. Stop it, or give -Name."), "MailServerExists", ErrorCategory.ResourceExists, Name);
+
+            var options = BuildOptions();
+            MailServer? server = null;
+            try
+            {
+                RunAsync(async token => server = await MailServer.StartAsync(options, token).ConfigureAwait(false));
+            }
+            catch (Exception ex) when (ex is System.Net.Sockets.SocketException || ex is IOException || ex is UnauthorizedAccessException || ex is InvalidDataException || ex is System.Security.Cryptography.CryptographicException)
+            {
+                ThrowTerminating(new InvalidOperationException($"The mail server could not start: {ex.Message}", ex), "MailServerStartFailed", ErrorCategory.OpenError, Name);
+            }
+            MailServerRegistry.TryAdd(server!);
+            WriteVerbose($"Mail server '{Name}' listening on {string.Join(", ", server!.Endpoints)}.");
+            WriteObject(server);
+
+            if (!Wait) return;
+            WriteVerbose("Running until Ctrl+C.");
+            try
+            {
+                RunAsync(token => Task.Delay(Timeout.Infinite, token));
+            }
+            finally
+            {
+                // Ctrl+C: deliveries in progress finish, idle sessions get 421, nothing is half-written.
+                server.StopAsync().GetAwaiter().GetResult();
+                MailServerRegistry.Remove(server);
+            }
+        }
+
+        private MailServerOptions BuildOptions()
+        {
+            var options = new MailServerOptions
+            {
+                Name = Name,
+                InMemory = InMemory,
+                Path = InMemory ? null : (Path != null ? ResolveOutputPath(Path) : MailServerOptions.DefaultStorePath()),
+                IPAddress = IPAddress ?? IPAddress.Loopback,
+                SmtpPort = SmtpPort,
+                SubmissionPort = SubmissionPort,
+                SmtpsPort = MyInvocation.BoundParameters.ContainsKey(nameof(SmtpsPort)) ? SmtpsPort : (int?)null,
+                MaxMessageSize = MaxMessageSize,
+                AllowInsecureAuth = AllowInsecureAuth,
+                LogPath = LogPath != null ? ResolveOutputPath(LogPath) : null,
+            };
+            if (HostName != null) options.HostName = HostName;
+            if (Domain != null) options.Domains = Domain.ToList();
+            if (CatchAll)
+                options.CatchAll = "catchall@" + (Domain?.FirstOrDefault() ?? "localhost");
+            if (Certificate != null)
+                options.Certificate = LoadCertificate(Certificate);
+            return options;
+        }
+
+        private X509Certificate2 LoadCertificate(object value)
+        {
+            var item = value is PSObject ps ? ps.BaseObject : value;
+            if (item is X509Certificate2 certificate)
+            {
+                if (!certificate.HasPrivateKey)
+                    ThrowTerminating(new ArgumentException("The certificate has no private key; a server needs one."), "MailServerCertificateInvalid", ErrorCategory.InvalidArgument, item);
+                return certificate;
+            }
+            var path = ResolveOutputPath(item.ToString()!);
+            try
+            {
+                var extension = System.IO.Path.GetExtension(path).ToLowerInvariant();
+                if (extension == ".pfx" || extension == ".p12")
+                    return TlsCertificates.LoadPfx(path, CertificatePassword == null ? null : new NetworkCredential(string.Empty, CertificatePassword).Password);
+                return TlsCertificates.LoadPem(path);
+            }
+            catch (Exception ex) when (ex is IOException || ex is InvalidDataException || ex is System.Security.Cryptography.CryptographicException || ex is UnauthorizedAccessException)
+            {
+                ThrowTerminating(new ArgumentException($"Cannot load the certificate '{path}': {ex.Message}", ex), "MailServerCertificateInvalid", ErrorCategory.InvalidArgument, path);
+                throw; // not reached
+            }
+        }
+    }
+}

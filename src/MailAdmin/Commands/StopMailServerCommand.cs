@@ -1,0 +1,48 @@
+using System;
+using System.Linq;
+using System.Management.Automation;
+using MailAdmin.Hosting;
+
+namespace MailAdmin.Commands
+{
+    /// <summary>Stop-MailServer: stops running servers gracefully.</summary>
+    [Cmdlet(VerbsLifecycle.Stop, "MailServer", SupportsShouldProcess = true, DefaultParameterSetName = NameSet)]
+    [OutputType(typeof(MailServer))]
+    public sealed class StopMailServerCommand : MailAdminCmdlet
+    {
+        private const string NameSet = "Name";
+        private const string ObjectSet = "InputObject";
+
+        [Parameter(Position = 0, ParameterSetName = NameSet)]
+        [SupportsWildcards]
+        [ArgumentCompleter(typeof(MailServerNameCompleter))]
+        [ValidateNotNullOrEmpty]
+        public string[]? Name { get; set; }
+
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ObjectSet)]
+        [ValidateNotNull]
+        public MailServer[] InputObject { get; set; } = new MailServer[0];
+
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var targets = ParameterSetName == ObjectSet
+                ? InputObject.ToList()
+                : MailServerRegistry.All.Where(s => Name == null || Name.Any(n => WildcardPattern.Get(n, WildcardOptions.IgnoreCase).IsMatch(s.Name))).ToList();
+            if (ParameterSetName == NameSet && Name != null)
+                foreach (var name in Name.Where(n => !WildcardPattern.ContainsWildcardCharacters(n) && targets.All(t => !string.Equals(t.Name, n, StringComparison.OrdinalIgnoreCase))))
+                    WriteError(new ItemNotFoundException($"No running mail server is named '{name}'."), "MailServerNotFound", ErrorCategory.ObjectNotFound, name);
+
+            foreach (var server in targets)
+            {
+                if (!ShouldProcess($"{server.Name} ({string.Join(", ", server.Endpoints)})", "Stop mail server"))
+                    continue;
+                RunAsync(_ => server.StopAsync());
+                MailServerRegistry.Remove(server);
+                if (PassThru) WriteObject(server);
+            }
+        }
+    }
+}

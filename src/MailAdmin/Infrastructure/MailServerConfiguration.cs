@@ -1,0 +1,60 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Reflection;
+
+namespace MailAdmin.Commands
+{
+    /// <summary>
+    /// Start-MailServer -ConfigurationPath: a .psd1 whose keys are Start-MailServer's own
+    /// parameter names. Parameters given on the command line win over the file.
+    /// </summary>
+    internal static class MailServerConfiguration
+    {
+        private static readonly HashSet<string> NotFromFile = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+        {
+            "ConfigurationPath", "Wait",
+        };
+
+        public static void Apply(StartMailServerCommand command, string path, IDictionary<string, object> boundParameters)
+        {
+            Hashtable data;
+            try
+            {
+                // Import-PowerShellDataFile evaluates the file in restricted language mode: data only.
+                var result = command.InvokeCommand.InvokeScript("param($p) Import-PowerShellDataFile -LiteralPath $p", true, PipelineResultTypes.None, null, path);
+                data = (Hashtable)result.Single().BaseObject;
+            }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            {
+                throw new ParameterBindingException($"Cannot read the configuration file '{path}': {ex.Message}", ex);
+            }
+
+            var properties = typeof(StartMailServerCommand).GetProperties(BindingFlags.Public | BindingFlags.Instance)
+                .Where(p => p.GetCustomAttributes(typeof(ParameterAttribute), true).Any())
+                .ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
+
+            foreach (DictionaryEntry entry in data)
+            {
+                var key = entry.Key.ToString()!;
+                if (!properties.TryGetValue(key, out var property) || NotFromFile.Contains(key))
+                    throw new ParameterBindingException($"'{key}' in '{path}' is not a Start-MailServer setting. Settings are the parameter names: {string.Join(", ", properties.Keys.Where(k => !NotFromFile.Contains(k)).OrderBy(k => k))}.");
+                if (boundParameters.ContainsKey(property.Name))
+                    continue;
+                object? value;
+                try
+                {
+                    value = LanguagePrimitives.ConvertTo(entry.Value, property.PropertyType, System.Globalization.CultureInfo.InvariantCulture);
+                }
+                catch (PSInvalidCastException ex)
+                {
+                    throw new ParameterBindingException($"'{key}' in '{path}': {ex.Message}", ex);
+                }
+                property.SetValue(command, value);
+                boundParameters[property.Name] = value!;
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using System;
+using System.Management.Automation;
+using MailAdmin.Hosting;
+using MailAdmin.Store;
+
+namespace MailAdmin.Commands
+{
+    /// <summary>
+    /// Base of the commands that work on a server's store: -Server (a running server or its
+    /// name) or -Path (a store folder, whether or not a server runs on it). With neither, the
+    /// one running server, or else the default store folder.
+    /// </summary>
+    public abstract class MailStoreCmdlet : MailAdminCmdlet
+    {
+        protected const string ServerSet = "Server";
+        protected const string StorePathSet = "StorePath";
+
+        private IMailStore? _ownedStore;
+
+        [Parameter(ParameterSetName = ServerSet, ValueFromPipelineByPropertyName = true)]
+        [MailServerTransformation]
+        [ArgumentCompleter(typeof(MailServerNameCompleter))]
+        [ValidateNotNull]
+        public MailServer? Server { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = StorePathSet)]
+        [Alias("StorePath")]
+        [ValidateNotNullOrEmpty]
+        public string? Path { get; set; }
+
+        /// <summary>The store this command works on; opened once per command.</summary>
+        protected IMailStore Store => _ownedStore ?? ResolvedServer?.Store ?? OpenStore();
+
+        /// <summary>The server given or implied, or null when working on a store folder.</summary>
+        protected MailServer? ResolvedServer
+        {
+            get
+            {
+                if (Server != null) return Server;
+                if (Path != null) return null;
+                var running = MailServerRegistry.All;
+                if (running.Count == 1) return running[0];
+                if (running.Count > 1)
+                    ThrowTerminating(new InvalidOperationException($"{running.Count} mail servers are running; name one with -Server."), "MailServerAmbiguous", ErrorCategory.InvalidArgument, null);
+                return null;
+            }
+        }
+
+        private IMailStore OpenStore()
+        {
+            var path = Path != null ? ResolveOutputPath(Path) : MailServerOptions.DefaultStorePath();
+            WriteVerbose($"Working on the store in '{path}'.");
+            _ownedStore = new MaildirStore(path);
+            return _ownedStore;
+        }
+
+        protected override void EndProcessing()
+        {
+            _ownedStore?.Dispose();
+            _ownedStore = null;
+        }
+    }
+}
