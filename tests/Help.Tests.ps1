@@ -70,6 +70,8 @@ Describe 'Examples run as written' {
         }
         finally {
             Pop-Location
+            # An example that failed half-way may leave its server running: stop it here.
+            if (Get-Command Get-MailServer -ErrorAction SilentlyContinue) { Get-MailServer | Stop-MailServer }
         }
     }
 }
