@@ -164,8 +164,9 @@ namespace MailAdmin.Store
                 AddUsage(owner.Address, -message.Length);
                 throw;
             }
-            MessageDelivered?.Invoke(this, new MessageDeliveredEventArgs(owner.Address, target.Name, stored));
-            FolderChanged?.Invoke(this, new FolderChangedEventArgs(owner.Address, target.Name, FolderChangeKind.Added, new[] { stored.Uid }));
+            // The message is stored: a failing handler must not turn that into an error (SMTP would retry: a duplicate).
+            Raise(MessageDelivered, new MessageDeliveredEventArgs(owner.Address, target.Name, stored));
+            Raise(FolderChanged, new FolderChangedEventArgs(owner.Address, target.Name, FolderChangeKind.Added, new[] { stored.Uid }));
             return stored;
         }
 
@@ -289,8 +290,22 @@ namespace MailAdmin.Store
         private void RaiseChanged(FolderBase f, FolderChangeKind kind, IReadOnlyList<StoredMessage> messages)
         {
             if (messages.Count == 0) return;
-            FolderChanged?.Invoke(this, new FolderChangedEventArgs(f.Account, f.Name, kind, messages.Select(m => m.Uid).ToList()));
+            Raise(FolderChanged, new FolderChangedEventArgs(f.Account, f.Name, kind, messages.Select(m => m.Uid).ToList()));
         }
+
+        /// <summary>Calls every handler; one that throws neither stops the others nor fails the store operation.</summary>
+        private void Raise<T>(EventHandler<T>? handlers, T args)
+        {
+            if (handlers is null) return;
+            foreach (EventHandler<T> handler in handlers.GetInvocationList())
+            {
+                try { handler(this, args); }
+                catch (Exception e) { HandlerFailed?.Invoke(this, e); }
+            }
+        }
+
+        /// <summary>Reports exceptions thrown by MessageDelivered/FolderChanged handlers (they are otherwise swallowed).</summary>
+        public event EventHandler<Exception>? HandlerFailed;
 
         public virtual void Dispose() { }
     }

@@ -402,6 +402,18 @@ public abstract class MailStoreContractTests : IDisposable
     }
 
     [Fact]
+    public async Task A_throwing_event_handler_does_not_fail_the_delivery()
+    {
+        var store = await StoreWithAlice();
+        var later = 0;
+        store.MessageDelivered += (_, _) => throw new InvalidOperationException("handler bug");
+        store.MessageDelivered += (_, _) => later++;
+        var m = await store.DeliverAsync(Alice, "INBOX", Message(1), Date);
+        Assert.Equal(1, later);
+        Assert.NotNull(store.GetMessage(Alice, "INBOX", m.Uid));
+    }
+
+    [Fact]
     public async Task Accounts_are_added_found_updated_and_removed()
     {
         var store = CreateStore();
