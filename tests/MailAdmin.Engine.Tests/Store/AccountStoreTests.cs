@@ -72,9 +72,9 @@ public sealed class AccountStoreTests : IDisposable
     }
 
     [Fact]
-    public void A_damaged_file_is_reported()
+    public async Task A_damaged_file_is_reported()
     {
         File.WriteAllText(Path.Combine(root.Path, AccountStore.FileName), "{ not json");
-        Assert.ThrowsAsync<MailStoreException>(() => new AccountStore(root.Path, 1000).ListAsync()).GetAwaiter().GetResult();
+        await Assert.ThrowsAsync<MailStoreException>(() => new AccountStore(root.Path, 1000).ListAsync());
     }
 }
