@@ -12,14 +12,17 @@ namespace MailAdmin.Store
     {
         private readonly object gate = new object();
         private readonly SortedList<uint, (StoredMessage Message, byte[] Data)> messages = new SortedList<uint, (StoredMessage, byte[])>();
-        private readonly uint uidValidity = UidList.NewUidValidity();
+        private readonly uint uidValidity;
         private uint nextUid = 1;
 
-        internal InMemoryFolder(string account, string name) : base(account, name) { }
+        internal InMemoryFolder(string account, string name) : this(account, name, UidList.NewUidValidity()) { }
 
+        private InMemoryFolder(string account, string name, uint uidValidity) : base(account, name) => this.uidValidity = uidValidity;
+
+        /// <summary>The folder under a new name: same messages, UIDs and UIDVALIDITY (as a renamed Maildir folder).</summary>
         internal InMemoryFolder Renamed(string newName)
         {
-            var copy = new InMemoryFolder(Account, newName);
+            var copy = new InMemoryFolder(Account, newName, uidValidity);
             lock (gate)
             {
                 foreach (var kv in messages) copy.messages.Add(kv.Key, kv.Value);

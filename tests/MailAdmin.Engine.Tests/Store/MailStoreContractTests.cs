@@ -338,6 +338,7 @@ public abstract class MailStoreContractTests : IDisposable
         Assert.DoesNotContain("Projects", names);
         Assert.DoesNotContain("Projects.2026", names);
         Assert.Equal(Message(7), await store.ReadMessageAsync(Alice, "Archive.2026", m.Uid));
+        Assert.Equal(validity, store.GetFolderStatus(Alice, "Archive.2026").UidValidity);
         Assert.Throws<FolderNotFoundException>(() => store.ListMessages(Alice, "Projects.2026"));
 
         await Assert.ThrowsAsync<InvalidFolderNameException>(() => store.DeleteFolderAsync(Alice, "INBOX"));
