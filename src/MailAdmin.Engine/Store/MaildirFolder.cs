@@ -1,0 +1,394 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace MailAdmin.Store
+{
+    /// <summary>
+    /// An open Maildir folder: the in-memory UID index over cur/ and new/, kept in step with mailadmin-uidlist.
+    /// Message files are written and fsynced without a lock, so deliveries run in parallel; only the UID
+    /// assignment and the append to the UID list are serialised, and concurrent appends share one fsync.
+    /// </summary>
+    internal sealed class MaildirFolder : FolderBase
+    {
+        private readonly string directory;
+        private readonly string curDir;
+        private readonly string newDir;
+        private readonly string tmpDir;
+        private readonly string uidListPath;
+
+        private readonly object gate = new object();
+        private readonly SortedList<uint, Entry> index = new SortedList<uint, Entry>();
+        private readonly uint uidValidity;
+        private uint nextUid;
+
+        private readonly SemaphoreSlim uidWriter = new SemaphoreSlim(1, 1);
+        private List<Pending> pending = new List<Pending>();
+        private FileStream? appendStream;
+
+        private sealed class Entry
+        {
+            internal Entry(StoredMessage message, string fileName)
+            {
+                Message = message;
+                FileName = fileName;
+            }
+
+            internal StoredMessage Message;
+            /// <summary>Name in new/ (when Message.IsRecent) or cur/.</summary>
+            internal string FileName;
+        }
+
+        private sealed class Pending
+        {
+            internal Pending(Entry entry) => Entry = entry;
+            internal readonly Entry Entry;
+            internal readonly TaskCompletionSource<bool> Done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        private MaildirFolder(string account, string name, string directory, UidList list) : base(account, name)
+        {
+            this.directory = directory;
+            curDir = Path.Combine(directory, "cur");
+            newDir = Path.Combine(directory, "new");
+            tmpDir = Path.Combine(directory, "tmp");
+            uidListPath = Path.Combine(directory, UidList.FileName);
+            uidValidity = list.UidValidity;
+            nextUid = list.UidNext;
+        }
+
+        /// <summary>Creates the Maildir directories and an empty UID list (with a fresh UIDVALIDITY) if missing.</summary>
+        internal static void Create(string directory, bool isSubfolder)
+        {
+            Directory.CreateDirectory(directory);
+            foreach (var sub in new[] { "tmp", "new", "cur" })
+                Directory.CreateDirectory(Path.Combine(directory, sub));
+            if (isSubfolder)
+            {
+                // Maildir++ marks subfolders with an empty "maildirfolder" file (Courier, Dovecot deliver by it).
+                var marker = Path.Combine(directory, "maildirfolder");
+                if (!File.Exists(marker)) File.WriteAllBytes(marker, Array.Empty<byte>());
+            }
+            var uidList = Path.Combine(directory, UidList.FileName);
+            if (!File.Exists(uidList))
+                DurableFile.ReplaceAtomically(uidList, Encoding.UTF8.GetBytes(UidList.Header(UidList.NewUidValidity(), 1)));
+            NativeMethods.FsyncDirectory(directory);
+            var parent = Path.GetDirectoryName(directory);
+            if (parent != null) NativeMethods.FsyncDirectory(parent);
+        }
+
+        /// <summary>
+        /// Opens a folder: reads the UID list, gives UIDs to files it does not list (a crash after the rename),
+        /// forgets listed files that are gone, removes stale tmp/ files, and rewrites the list if anything changed.
+        /// </summary>
+        internal static MaildirFolder Open(string account, string name, string directory, TimeSpan tmpMaxAge)
+        {
+            foreach (var sub in new[] { "tmp", "new", "cur" })
+                Directory.CreateDirectory(Path.Combine(directory, sub));
+            var list = UidList.Read(Path.Combine(directory, UidList.FileName));
+            var folder = new MaildirFolder(account, name, directory, list);
+            folder.CleanTmp(tmpMaxAge);
+            folder.Load(list);
+            return folder;
+        }
+
+        private void CleanTmp(TimeSpan maxAge)
+        {
+            var limit = DateTime.UtcNow - maxAge;
+            foreach (var file in new DirectoryInfo(tmpDir).EnumerateFiles())
+            {
+                try
+                {
+                    if (file.LastWriteTimeUtc <= limit) file.Delete();
+                }
+                catch (IOException) { /* in use or gone: leave it */ }
+                catch (UnauthorizedAccessException) { }
+            }
+        }
+
+        private void Load(UidList list)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var unlisted = new List<(string Base, Entry Entry)>();
+            foreach (var (dir, isNew) in new[] { (newDir, true), (curDir, false) })
+            {
+                foreach (var file in new DirectoryInfo(dir).EnumerateFiles())
+                {
+                    var fileName = file.Name;
+                    if (fileName.StartsWith(".", StringComparison.Ordinal) || fileName.IndexOf('\n') >= 0 || fileName.IndexOf('\r') >= 0) continue;
+                    var parsed = MaildirFileName.Parse(fileName);
+                    if (!seen.Add(parsed.BaseName)) continue; // the same message twice (an outside tool's half-done move): keep one
+                    long size;
+                    DateTimeOffset date;
+                    try
+                    {
+                        size = parsed.Size ?? file.Length;
+                        date = new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero);
+                    }
+                    catch (IOException) { continue; } // vanished meanwhile
+                    var flags = isNew ? MessageFlags.None : parsed.Flags;
+                    if (list.Entries.TryGetValue(parsed.BaseName, out var uid))
+                        index[uid] = new Entry(new StoredMessage(uid, parsed.BaseName, size, date, flags, isNew), fileName);
+                    else
+                        unlisted.Add((parsed.BaseName, new Entry(new StoredMessage(0, parsed.BaseName, size, date, flags, isNew), fileName)));
+                }
+            }
+            var changed = list.NeedsRewrite || unlisted.Count > 0 || index.Count != list.Entries.Count;
+            // Files nobody listed get new UIDs, in the order of their names (delivery time first).
+            foreach (var (baseName, entry) in unlisted.OrderBy(u => u.Base, StringComparer.Ordinal))
+            {
+                var uid = nextUid++;
+                var m = entry.Message;
+                index[uid] = new Entry(new StoredMessage(uid, m.Id, m.Size, m.InternalDate, m.Flags, m.IsRecent), entry.FileName);
+            }
+            if (changed) RewriteUidList();
+        }
+
+        /// <summary>Writes the whole UID list from the index (temp file, fsync, rename, fsync directory). Caller holds the UID writer or is opening.</summary>
+        private void RewriteUidList()
+        {
+            appendStream?.Dispose();
+            appendStream = null;
+            var sb = new StringBuilder();
+            lock (gate)
+            {
+                sb.Append(UidList.Header(uidValidity, nextUid));
+                foreach (var e in index.Values) sb.Append(UidList.Line(e.Message.Uid, e.Message.Id));
+            }
+            DurableFile.ReplaceAtomically(uidListPath, Encoding.UTF8.GetBytes(sb.ToString()));
+        }
+
+        internal override async Task<StoredMessage> AddAsync(byte[] message, MessageFlags? flags, DateTimeOffset internalDate, CancellationToken cancellationToken)
+        {
+            var baseName = MaildirFileName.NewBaseName(message.Length, DateTimeOffset.UtcNow);
+            var tmpPath = Path.Combine(tmpDir, baseName);
+            var isNew = !flags.HasValue;
+            var fileName = isNew ? baseName : MaildirFileName.WithInfo(baseName, flags!.Value);
+            var finalPath = Path.Combine(isNew ? newDir : curDir, fileName);
+            try
+            {
+                // 1. write into tmp/ and fsync the file
+                await DurableFile.WriteNewAsync(tmpPath, message, StoreClock.ToStoredDate(internalDate), cancellationToken).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+                // 2. rename into new/ (or cur/ with flags): readers see the whole message or nothing
+                File.Move(tmpPath, finalPath);
+            }
+            catch
+            {
+                try { File.Delete(tmpPath); } catch { /* best effort */ }
+                throw;
+            }
+            try
+            {
+                // 3. fsync the directory so the rename survives a crash
+                NativeMethods.FsyncDirectory(isNew ? newDir : curDir);
+                // 4. record the UID durably; from here on the delivery is not cancelled
+                var date = StoreClock.ToStoredDate(internalDate);
+                var entry = new Entry(new StoredMessage(0, baseName, message.Length, date, flags ?? MessageFlags.None, isNew), fileName);
+                return await CommitAsync(entry).ConfigureAwait(false);
+            }
+            catch
+            {
+                // Not acknowledged: remove it, or it would reappear after a restart as a second copy.
+                try { File.Delete(finalPath); } catch { /* best effort */ }
+                throw;
+            }
+        }
+
+        private async Task<StoredMessage> CommitAsync(Entry entry)
+        {
+            Pending mine;
+            lock (gate)
+            {
+                entry.Message = Renumber(entry.Message, nextUid++);
+                mine = new Pending(entry);
+                pending.Add(mine);
+            }
+            await uidWriter.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                if (!mine.Done.Task.IsCompleted)
+                {
+                    List<Pending> batch;
+                    lock (gate)
+                    {
+                        batch = pending;
+                        pending = new List<Pending>();
+                    }
+                    try
+                    {
+                        // Group commit: everyone waiting gets their line in this one write and fsync, in UID order.
+                        var sb = new StringBuilder();
+                        foreach (var p in batch) sb.Append(UidList.Line(p.Entry.Message.Uid, p.Entry.Message.Id));
+                        var bytes = Encoding.UTF8.GetBytes(sb.ToString());
+                        appendStream ??= new FileStream(uidListPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 1);
+                        appendStream.Write(bytes, 0, bytes.Length);
+                        appendStream.Flush(true);
+                        lock (gate)
+                        {
+                            foreach (var p in batch) index[p.Entry.Message.Uid] = p.Entry;
+                        }
+                        foreach (var p in batch) p.Done.TrySetResult(true);
+                    }
+                    catch (Exception e)
+                    {
+                        appendStream?.Dispose();
+                        appendStream = null;
+                        foreach (var p in batch) p.Done.TrySetException(e);
+                    }
+                }
+            }
+            finally
+            {
+                uidWriter.Release();
+            }
+            await mine.Done.Task.ConfigureAwait(false);
+            return entry.Message;
+        }
+
+        private static StoredMessage Renumber(StoredMessage m, uint uid) => new StoredMessage(uid, m.Id, m.Size, m.InternalDate, m.Flags, m.IsRecent);
+
+        internal override IReadOnlyList<StoredMessage> List()
+        {
+            lock (gate) return index.Values.Select(e => e.Message).ToList();
+        }
+
+        internal override StoredMessage? Get(uint uid)
+        {
+            lock (gate) return index.TryGetValue(uid, out var e) ? e.Message : null;
+        }
+
+        internal override Stream? Open(uint uid)
+        {
+            // A flag change renames the file; if it moves between the look-up and the open, look again.
+            for (var attempt = 0; ; attempt++)
+            {
+                string path;
+                lock (gate)
+                {
+                    if (!index.TryGetValue(uid, out var e)) return null;
+                    path = PathOf(e);
+                }
+                try
+                {
+                    return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 4096, FileOptions.Asynchronous);
+                }
+                catch (FileNotFoundException) when (attempt < 5) { }
+                catch (FileNotFoundException)
+                {
+                    return null;
+                }
+            }
+        }
+
+        private string PathOf(Entry e) => Path.Combine(e.Message.IsRecent ? newDir : curDir, e.FileName);
+
+        internal override IReadOnlyList<StoredMessage> SetFlags(IEnumerable<uint> uids, MessageFlags flags, FlagChange change)
+        {
+            var changed = new List<StoredMessage>();
+            lock (gate)
+            {
+                foreach (var uid in uids.Distinct().OrderBy(u => u))
+                {
+                    if (!index.TryGetValue(uid, out var e)) continue;
+                    var old = e.Message.Flags;
+                    var updated = change == FlagChange.Replace ? flags : change == FlagChange.Add ? old | flags : old & ~flags;
+                    if (updated == old && !e.Message.IsRecent) continue;
+                    if (MoveToCur(e, updated)) changed.Add(e.Message);
+                }
+            }
+            return changed;
+        }
+
+        /// <summary>Renames a message into cur/ with the given flags. Caller holds the gate.</summary>
+        private bool MoveToCur(Entry e, MessageFlags flags)
+        {
+            var newName = MaildirFileName.WithInfo(e.Message.Id, flags);
+            try
+            {
+                File.Move(PathOf(e), Path.Combine(curDir, newName));
+            }
+            catch (FileNotFoundException)
+            {
+                return false; // removed by someone else; the next open forgets it
+            }
+            e.FileName = newName;
+            e.Message = e.Message.With(flags, false);
+            return true;
+        }
+
+        internal override IReadOnlyList<StoredMessage> ClaimRecent()
+        {
+            var claimed = new List<StoredMessage>();
+            lock (gate)
+            {
+                foreach (var e in index.Values)
+                {
+                    if (!e.Message.IsRecent) continue;
+                    var before = e.Message;
+                    if (MoveToCur(e, before.Flags)) claimed.Add(before);
+                }
+            }
+            return claimed;
+        }
+
+        internal override IReadOnlyList<StoredMessage> Remove(ISet<uint>? uids, Func<StoredMessage, bool> predicate)
+        {
+            var removed = new List<StoredMessage>();
+            bool fromNew = false, fromCur = false;
+            lock (gate)
+            {
+                var candidates = uids is null ? index.Keys.ToList() : uids.Where(index.ContainsKey).OrderBy(u => u).ToList();
+                foreach (var uid in candidates)
+                {
+                    var e = index[uid];
+                    if (!predicate(e.Message)) continue;
+                    try { File.Delete(PathOf(e)); }
+                    catch (DirectoryNotFoundException) { }
+                    if (e.Message.IsRecent) fromNew = true; else fromCur = true;
+                    index.Remove(uid);
+                    removed.Add(e.Message);
+                }
+            }
+            // The UID list keeps the lines of removed messages until the next open compacts it; that keeps
+            // their UIDs from being reused without rewriting the list on every expunge.
+            if (fromNew) NativeMethods.FsyncDirectory(newDir);
+            if (fromCur) NativeMethods.FsyncDirectory(curDir);
+            return removed;
+        }
+
+        internal override FolderStatus Status()
+        {
+            lock (gate)
+            {
+                int unseen = 0, recent = 0;
+                long size = 0;
+                foreach (var e in index.Values)
+                {
+                    if ((e.Message.Flags & MessageFlags.Seen) == 0) unseen++;
+                    if (e.Message.IsRecent) recent++;
+                    size += e.Message.Size;
+                }
+                return new FolderStatus(Name, uidValidity, nextUid, index.Count, unseen, recent, size);
+            }
+        }
+
+        internal void Close()
+        {
+            uidWriter.Wait();
+            try
+            {
+                appendStream?.Dispose();
+                appendStream = null;
+            }
+            finally
+            {
+                uidWriter.Release();
+            }
+        }
+    }
+}

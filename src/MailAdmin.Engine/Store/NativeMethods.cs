@@ -1,0 +1,55 @@
+using System;
+using System.IO;
+using System.Runtime.InteropServices;
+
+namespace MailAdmin.Store
+{
+    /// <summary>libc calls for fsync of a directory (Linux and macOS); .NET has no API for it.</summary>
+    internal static class NativeMethods
+    {
+        private const int ORdOnly = 0;
+
+        internal static readonly bool IsWindows = RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
+        private static readonly bool IsMac = RuntimeInformation.IsOSPlatform(OSPlatform.OSX);
+
+        private static readonly int ODirectory =
+            IsMac ? 0x100000
+            : RuntimeInformation.OSArchitecture is Architecture.Arm or Architecture.Arm64 ? 0x4000
+            : RuntimeInformation.OSArchitecture is Architecture.X64 or Architecture.X86 ? 0x10000
+            : 0; // other architectures: plain O_RDONLY opens a directory as well
+
+        private static readonly int OCloexec = IsMac ? 0x1000000 : 0x80000;
+
+        [DllImport("libc", EntryPoint = "open", SetLastError = true)]
+        private static extern int Open(byte[] path, int flags);
+
+        [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
+        private static extern int Fsync(int fd);
+
+        [DllImport("libc", EntryPoint = "close", SetLastError = true)]
+        private static extern int Close(int fd);
+
+        /// <summary>Makes a directory's entries (a rename, a new or deleted file) durable. No-op on Windows.</summary>
+        internal static void FsyncDirectory(string path)
+        {
+            if (IsWindows) return;
+            var fd = Open(System.Text.Encoding.UTF8.GetBytes(path + "\0"), ORdOnly | ODirectory | OCloexec);
+            if (fd < 0)
+                throw new IOException($"Cannot open directory '{path}' for fsync (errno {Marshal.GetLastWin32Error()}).");
+            try
+            {
+                if (Fsync(fd) != 0)
+                {
+                    var errno = Marshal.GetLastWin32Error();
+                    // EINVAL: the file system does not support fsync on directories; nothing more we can do.
+                    if (errno != 22)
+                        throw new IOException($"fsync of directory '{path}' failed (errno {errno}).");
+                }
+            }
+            finally
+            {
+                Close(fd);
+            }
+        }
+    }
+}
