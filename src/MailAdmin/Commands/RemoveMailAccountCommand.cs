@@ -2,7 +2,7 @@ using System.Management.Automation;
 
 namespace MailAdmin.Commands
 {
-    /// <summary>Remove-MailAccount: removes accounts (their login; see the help for the mail kept).</summary>
+    /// <summary>Remove-MailAccount: removes accounts and their mail.</summary>
     [Cmdlet(VerbsCommon.Remove, "MailAccount", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = ServerSet)]
     public sealed class RemoveMailAccountCommand : MailAccountCmdlet
     {
@@ -15,7 +15,7 @@ namespace MailAdmin.Commands
         {
             foreach (var account in MatchAccounts(Address))
             {
-                if (!ShouldProcess(account.Address, "Remove mail account"))
+                if (!ShouldProcess(account.Address, "Remove mail account and all its mail"))
                     continue;
                 RunAsync(token => Store.Accounts.RemoveAsync(account.Address, token));
             }
