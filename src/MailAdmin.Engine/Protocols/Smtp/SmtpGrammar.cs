@@ -238,6 +238,7 @@ public static class SmtpGrammar
         if (colon <= 0 || colon == s.Length - 1) return false;
         int tag = 0;
         if (!TryParseKeyword(s.Substring(0, colon), ref tag) || tag != colon) return false;
+        if (colon == 4 && s.StartsWith("IPv6", StringComparison.OrdinalIgnoreCase)) return false;   // must be a valid IPv6 literal
         for (int i = colon + 1; i < s.Length; i++)
             if (!(s[i] >= 33 && s[i] <= 90 || s[i] >= 94 && s[i] <= 126)) return false;
         return true;
