@@ -67,7 +67,13 @@ internal sealed class SmtpConnection
     public void RequestStop()
     {
         _stopRequested = true;
-        if (_awaitingCommand) _reader?.CancelPendingRead();
+        if (_awaitingCommand) CancelRead();
+    }
+
+    private void CancelRead()
+    {
+        // The reader may be completed or replaced (STARTTLS) concurrently; never throw from a timer.
+        try { _reader?.CancelPendingRead(); } catch (InvalidOperationException) { }   // includes ObjectDisposedException
     }
 
     public void Abort()
@@ -79,10 +85,15 @@ internal sealed class SmtpConnection
     {
         if (_inHandshake) { Abort(); return; }
         _timedOut = true;
-        _reader?.CancelPendingRead();
+        CancelRead();
     }
 
-    private void Log(SmtpLogDirection direction, string text) => _log?.Invoke(new SmtpLogEntry(Id, RemoteEndPoint, direction, text));
+    private void Log(SmtpLogDirection direction, string text)
+    {
+        if (_log == null) return;
+        try { _log(new SmtpLogEntry(Id, RemoteEndPoint, direction, text)); }
+        catch { }   // a failing log sink must not break sessions
+    }
 
     public async Task RunAsync()
     {

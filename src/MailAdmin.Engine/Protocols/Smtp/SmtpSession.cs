@@ -267,10 +267,10 @@ public sealed class SmtpSession : IDisposable
         if (_settings.RequireAuthentication && AuthenticatedUser == null) return Finish(SmtpReply.AuthRequired);
         var env = new SmtpEnvelope { From = command.Address ?? "" };
         if (command.Parameters.Count > 0 && !_extended) return Finish(SmtpReply.UnknownParameter);
-        var seen = new HashSet<string>();
-        foreach (var p in command.Parameters)
+        for (int i = 0; i < command.Parameters.Count; i++)
         {
-            if (!seen.Add(p.Keyword)) return Finish(new SmtpReply(501, "5.5.4", "Duplicate parameter " + p.Keyword));
+            var p = command.Parameters[i];
+            if (IsDuplicate(command, i)) return Finish(new SmtpReply(501, "5.5.4", "Duplicate parameter " + p.Keyword));
             switch (p.Keyword)
             {
                 case "SIZE":
@@ -313,6 +313,13 @@ public sealed class SmtpSession : IDisposable
         return Finish(SmtpReply.SenderOk);
     }
 
+    private static bool IsDuplicate(SmtpCommand command, int index)
+    {
+        for (int j = 0; j < index; j++)
+            if (command.Parameters[j].Keyword == command.Parameters[index].Keyword) return true;
+        return false;
+    }
+
     private static bool TryParseNumber(string? s, out long value)
     {
         value = 0;
@@ -332,10 +339,10 @@ public sealed class SmtpSession : IDisposable
         if (command.AddressIsUtf8 && !env.SmtpUtf8) return Finish(SmtpReply.NonAsciiAddress);
         if (command.Parameters.Count > 0 && !_extended) return Finish(SmtpReply.UnknownParameter);
         var rcpt = new SmtpRecipient(command.Address!);
-        var seen = new HashSet<string>();
-        foreach (var p in command.Parameters)
+        for (int i = 0; i < command.Parameters.Count; i++)
         {
-            if (!seen.Add(p.Keyword)) return Finish(new SmtpReply(501, "5.5.4", "Duplicate parameter " + p.Keyword));
+            var p = command.Parameters[i];
+            if (IsDuplicate(command, i)) return Finish(new SmtpReply(501, "5.5.4", "Duplicate parameter " + p.Keyword));
             switch (p.Keyword)
             {
                 case "NOTIFY":
@@ -359,7 +366,14 @@ public sealed class SmtpSession : IDisposable
                     return Finish(SmtpReply.UnknownParameter);
             }
         }
-        switch (_backend.CheckRecipient(rcpt.Address, AuthenticatedUser != null))
+        RecipientCheck check;
+        try { check = _backend.CheckRecipient(rcpt.Address, AuthenticatedUser != null); }
+        catch (Exception ex)
+        {
+            DeliveryError?.Invoke(ex);
+            return Finish(new SmtpReply(451, "4.3.0", "Temporary failure checking recipient"));
+        }
+        switch (check)
         {
             case RecipientCheck.Local: break;
             case RecipientCheck.UnknownLocal: return Finish(SmtpReply.UnknownUser);
@@ -519,7 +533,7 @@ public sealed class SmtpSession : IDisposable
     {
         if (AuthenticatedUser != null) return Finish(SmtpReply.AlreadyAuthenticated);
         if (!IsSecure && !_settings.AllowInsecureAuth)
-            return Finish(_settings.TlsAvailable ? SmtpReply.TlsRequiredForAuth : SmtpReply.TlsRequiredForAuth);
+            return Finish(SmtpReply.TlsRequiredForAuth);
         string mech = command.Argument;
         if (mech != "PLAIN" && mech != "LOGIN" && !(mech == "XOAUTH2" && _settings.EnableXOAuth2))
             return Finish(SmtpReply.MechanismNotSupported);
@@ -580,9 +594,18 @@ public sealed class SmtpSession : IDisposable
         bool ok = false;
         if (!string.IsNullOrEmpty(user) && secret != null)
         {
-            ok = bearer
-                ? await _backend.AuthenticateBearerAsync(user!, secret, cancellationToken).ConfigureAwait(false)
-                : await _backend.AuthenticateAsync(user!, secret, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                ok = bearer
+                    ? await _backend.AuthenticateBearerAsync(user!, secret, cancellationToken).ConfigureAwait(false)
+                    : await _backend.AuthenticateAsync(user!, secret, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                DeliveryError?.Invoke(ex);
+                EndAuth();
+                return Finish(new SmtpReply(454, "4.7.0", "Temporary authentication failure"));
+            }
         }
         EndAuth();
         if (ok)
