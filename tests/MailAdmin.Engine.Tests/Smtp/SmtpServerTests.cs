@@ -446,4 +446,29 @@ public class SmtpServerTests
         Assert.Equal("from python", parsed.Subject);
         Assert.Contains(".dot line", parsed.TextBody);
     }
+
+    [Fact]
+    public async Task ProtocolLogFileHasNoSecrets()
+    {
+        string path = Path.Combine(Path.GetTempPath(), "smtp-log-" + Guid.NewGuid().ToString("N") + ".log");
+        try
+        {
+            using (var log = new SmtpLogFile(path))
+            {
+                await using var f = new Fixture(o => { o.AllowInsecureAuth = true; o.ProtocolLog = log.Write; });
+                using var c = await f.ConnectAsync();
+                await c.CommandAsync("EHLO c", "250");
+                await c.CommandAsync("AUTH LOGIN " + B64("alice"), "334");
+                await c.CommandAsync(B64("secret"), "235");
+                await c.CommandAsync("QUIT", "221");
+                await c.IsClosedAsync();
+            }
+            string text = File.ReadAllText(path);
+            Assert.Contains("C: EHLO c", text);
+            Assert.Contains("S: 235 2.7.0", text);
+            Assert.DoesNotContain(B64("secret"), text);
+            Assert.DoesNotContain(B64("alice"), text);
+        }
+        finally { File.Delete(path); }
+    }
 }
