@@ -117,7 +117,7 @@ public sealed class SmtpServer : IDisposable
         if (!admitted)
         {
             Interlocked.Increment(ref Statistics._rejectedConnections);
-            _ = RejectAsync(socket, id);
+            _ = RejectAsync(socket, id, mode);
             return;
         }
         Interlocked.Increment(ref Statistics._activeSessions);
@@ -143,14 +143,15 @@ public sealed class SmtpServer : IDisposable
         if (_stopping) connection.RequestStop();
     }
 
-    private async Task RejectAsync(Socket socket, long id)
+    private async Task RejectAsync(Socket socket, long id, SmtpListenerMode mode)
     {
         try
         {
-            // 421 at connect (RFC 5321 §3.8): no TLS, even on an SMTPS port, would be needed to
-            // read it; for SMTPS the client just sees the connection close.
+            // 421 at connect (RFC 5321 §3.8). On an SMTPS port a clear-text reply would be read as
+            // a broken TLS record, so the connection is just closed there.
             var endPoint = socket.RemoteEndPoint as IPEndPoint;
-            _options.ProtocolLog?.Invoke(new SmtpLogEntry(id, endPoint, SmtpLogDirection.Sent, SmtpReply.TooManyConnections + " (connection limit)"));
+            try { _options.ProtocolLog?.Invoke(new SmtpLogEntry(id, endPoint, SmtpLogDirection.Sent, SmtpReply.TooManyConnections + " (connection limit)")); } catch { }
+            if (mode == SmtpListenerMode.Smtps) return;
             var bytes = Encoding.ASCII.GetBytes(SmtpReply.TooManyConnections + "\r\n");
             using var stream = new NetworkStream(socket, ownsSocket: true);
             await stream.WriteAsync(bytes, 0, bytes.Length).ConfigureAwait(false);

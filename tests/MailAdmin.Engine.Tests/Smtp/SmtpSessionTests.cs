@@ -140,6 +140,19 @@ public class SmtpSessionTests
     }
 
     [Fact]
+    public async Task TransientRepliesDoNotCountAsErrors()
+    {
+        var sb = new StringBuilder("EHLO c\nMAIL FROM:<a@b.example>\n");
+        for (int i = 0; i < 10; i++) sb.Append("RCPT TO:<alice@example.com>\n");
+        sb.Append("DATA\nx\n.\n");
+        var backend = new MemoryBackend();
+        var d = await Run(sb.ToString(), backend, s => { s.MaxRecipients = 2; s.MaxErrors = 3; });
+        Assert.Equal(8, d.Codes.Count(c => c == 452));
+        Assert.Equal(250, d.Replies.Last().Code);
+        Assert.Equal(2, Assert.Single(backend.Messages).Envelope.Recipients.Count);
+    }
+
+    [Fact]
     public async Task TooManyErrorsCloses()
     {
         var d = await Run("BAD1\nBAD2\nBAD3\nNOOP\n", change: s => s.MaxErrors = 2);

@@ -217,10 +217,12 @@ public sealed class SmtpSession : IDisposable
         return Finish(SmtpReply.SyntaxError);
     }
 
-    /// <summary>Counts error replies; past the limit the reply becomes 421 and the session closes.</summary>
+    /// <summary>Counts permanent (5xx) error replies; past the limit the reply becomes 421 and the
+    /// session closes. Transient replies (452 too many recipients, 451, ...) are not counted: a
+    /// client that pipelines more recipients than allowed must be able to send the rest later.</summary>
     private SmtpResponse Finish(SmtpReply reply, SmtpAction action = SmtpAction.None, TimeSpan delay = default)
     {
-        if (reply.Code >= 400 && reply.Code != 421 && ++_errors > _settings.MaxErrors)
+        if (reply.Code >= 500 && ++_errors > _settings.MaxErrors)
         {
             ResetTransaction();
             State = SmtpState.Closed;

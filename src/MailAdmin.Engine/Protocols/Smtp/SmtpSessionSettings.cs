@@ -12,7 +12,7 @@ public sealed class SmtpSessionSettings
     public long MaxMessageSize { get; set; } = 25 * 1024 * 1024;
     /// <summary>Recipients per transaction; more are answered 452 4.5.3 (RFC 5321 §4.5.3.1.8 asks for at least 100).</summary>
     public int MaxRecipients { get; set; } = 100;
-    /// <summary>Error replies tolerated per session; the next one becomes 421 4.7.0 and the session closes.</summary>
+    /// <summary>Permanent (5xx) error replies tolerated per session; the next one becomes 421 4.7.0 and the session closes.</summary>
     public int MaxErrors { get; set; } = 20;
     /// <summary>Submission/SMTPS: MAIL requires AUTH first (530 5.7.0).</summary>
     public bool RequireAuthentication { get; set; }
