@@ -471,4 +471,74 @@ public class SmtpServerTests
         }
         finally { File.Delete(path); }
     }
+
+    [Fact]
+    public async Task LargeMessageInRandomWritesArrivesIntact()
+    {
+        await using var f = new Fixture();
+        var random = new Random(1234);
+        var wire = new StringBuilder("Subject: big\r\n\r\n");
+        var expected = new StringBuilder("Subject: big\r\n\r\n");
+        while (wire.Length < 300_000)
+        {
+            int len = random.Next(0, 200);
+            string line = new string((char)('a' + random.Next(26)), len);
+            if (random.Next(5) == 0) line = "." + line;        // needs stuffing
+            wire.Append(line.StartsWith('.') ? "." + line : line).Append("\r\n");
+            expected.Append(line).Append("\r\n");
+        }
+        var bytes = Encoding.ASCII.GetBytes("EHLO c\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<alice@example.com>\r\nDATA\r\n");
+        using var c = await f.ConnectAsync();
+        await c.SendAsync(bytes);
+        for (int i = 0; i < 3; i++) await c.ExpectAsync("250");
+        await c.ExpectAsync("354");
+        var data = Encoding.ASCII.GetBytes(wire + ".\r\nNOOP\r\nQUIT\r\n");
+        for (int i = 0; i < data.Length;)
+        {
+            int n = Math.Min(data.Length - i, random.Next(1, 40_000));
+            await c.SendAsync(data[i..(i + n)]);
+            i += n;
+        }
+        await c.ExpectAsync("250 2.0.0 OK");
+        await c.ExpectAsync("250 2.0.0 OK");
+        await c.ExpectAsync("221");
+        string text = f.Backend.Text(0);
+        Assert.EndsWith(expected.ToString(), text);
+        Assert.Equal(expected.Length, text.Length - text.IndexOf("Subject: big", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ByteAtATimeClient()
+    {
+        await using var f = new Fixture();
+        using var c = await f.ConnectAsync();
+        var script = Encoding.ASCII.GetBytes("EHLO c\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<alice@example.com>\r\nBDAT 5 LAST\r\nhelloQUIT\r\n");
+        foreach (byte b in script) await c.SendAsync(new[] { b });
+        await c.ExpectAsync("250-mx.test");
+        await c.ExpectAsync("250 2.1.0");
+        await c.ExpectAsync("250 2.1.5");
+        await c.ExpectAsync("250 2.0.0 OK");
+        await c.ExpectAsync("221");
+        Assert.EndsWith("hello", f.Backend.Text(0));
+    }
+
+    [Fact]
+    public async Task MailKitXOAuth2()
+    {
+        await using var f = new Fixture(o => { WithTls(o); o.EnableXOAuth2 = true; }, SmtpListenerMode.Smtps);
+        using var client = new SmtpClient();
+        client.ServerCertificateValidationCallback = (_, _, _, _) => true;
+        await client.ConnectAsync("127.0.0.1", f.Port(SmtpListenerMode.Smtps), SecureSocketOptions.SslOnConnect);
+        Assert.Contains("XOAUTH2", client.AuthenticationMechanisms);
+        await Assert.ThrowsAsync<AuthenticationException>(() => client.AuthenticateAsync(new SaslMechanismOAuth2("alice", "wrong")));
+        await client.AuthenticateAsync(new SaslMechanismOAuth2("alice", "token123"));
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse("alice@example.com"));
+        message.To.Add(MailboxAddress.Parse("bob@example.com"));
+        message.Subject = "oauth";
+        message.Body = new TextPart("plain") { Text = "x" };
+        await client.SendAsync(message);
+        await client.DisconnectAsync(true);
+        Assert.Equal("alice", f.Backend.Messages.Single().Envelope.AuthenticatedUser);
+    }
 }
