@@ -36,6 +36,7 @@ internal sealed class SmtpConnection
     private volatile bool _awaitingCommand;
     private volatile bool _timedOut;
     private volatile bool _inHandshake;
+    private volatile bool _readPending;
 
     public SmtpConnection(SmtpServer server, SmtpServerOptions options, Socket socket, SmtpListenerMode mode, long id, CancellationToken abort)
     {
@@ -84,6 +85,7 @@ internal sealed class SmtpConnection
     private void OnTimer(object? state)
     {
         if (_inHandshake) { Abort(); return; }
+        if (!_readPending) return;   // the read finished just before the timer fired
         _timedOut = true;
         CancelRead();
     }
@@ -152,6 +154,7 @@ internal sealed class SmtpConnection
     {
         if (!_bufferedUnexamined) await FlushAsync().ConfigureAwait(false);
         _bufferedUnexamined = false;
+        _readPending = true;
         _timer.Change(timeout, Timeout.InfiniteTimeSpan);
         _awaitingCommand = awaitingCommand;
         if (awaitingCommand && _stopRequested) _reader.CancelPendingRead();
@@ -161,6 +164,7 @@ internal sealed class SmtpConnection
         }
         finally
         {
+            _readPending = false;
             _awaitingCommand = false;
             _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
