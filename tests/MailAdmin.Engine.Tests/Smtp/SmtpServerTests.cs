@@ -394,26 +394,72 @@ public class SmtpServerTests
         Assert.Equal("ESMTPSA", f.Backend.Messages.First().Envelope.Protocol);
     }
 
-    /// <summary>A fact skipped (with the reason) when python3 is not installed.</summary>
-    private sealed class PythonFactAttribute : FactAttribute
+    /// <summary>A fact skipped (with the reason) when an external client is not installed.</summary>
+    private sealed class ToolFactAttribute : FactAttribute
     {
-        public PythonFactAttribute() { if (FindPython() == null) Skip = "python3 not found on PATH"; }
+        public ToolFactAttribute(string tool) { if (FindTool(tool) == null) Skip = tool + " not found on PATH"; }
     }
 
-    private static string? FindPython()
+    private static string? FindTool(string name)
     {
         foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator))
         {
-            var p = Path.Combine(dir, "python3");
+            var p = Path.Combine(dir, name);
             if (File.Exists(p)) return p;
         }
         return null;
     }
 
-    [PythonFact]
+    private static async Task<(int Exit, string Out, string Err)> RunToolAsync(string tool, params string[] args)
+    {
+        var psi = new ProcessStartInfo(FindTool(tool)!) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        p.StandardInput.Close();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var stdout = p.StandardOutput.ReadToEndAsync(cts.Token);
+        var stderr = p.StandardError.ReadToEndAsync(cts.Token);
+        await p.WaitForExitAsync(cts.Token);
+        return (p.ExitCode, await stdout, await stderr);
+    }
+
+    [ToolFact("curl")]
+    public async Task CurlInterop()
+    {
+        await using var f = new Fixture(WithTls, SmtpListenerMode.Submission);
+        string file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, "From: s@remote.example\r\nTo: alice@example.com\r\nSubject: from curl\r\n\r\nHello from curl\r\n.dot line\r\n");
+            var r = await RunToolAsync("curl", "-sS", "--url", "smtp://127.0.0.1:" + f.Port(SmtpListenerMode.Submission), "--ssl-reqd", "-k",
+                "--mail-from", "s@remote.example", "--mail-rcpt", "alice@example.com", "--user", "alice:secret", "--upload-file", file);
+            Assert.True(r.Exit == 0, "curl failed: " + r.Err);
+        }
+        finally { File.Delete(file); }
+        var (env, data) = Assert.Single(f.Backend.Messages);
+        Assert.Equal("ESMTPSA", env.Protocol);
+        var parsed = MimeMessage.Load(new MemoryStream(data));
+        Assert.Equal("from curl", parsed.Subject);
+        Assert.Contains(".dot line", parsed.TextBody);
+    }
+
+    [ToolFact("swaks")]
+    public async Task SwaksInterop()
+    {
+        await using var f = new Fixture(WithTls, SmtpListenerMode.Submission);
+        var r = await RunToolAsync("swaks", "--server", "127.0.0.1", "--port", f.Port(SmtpListenerMode.Submission).ToString(),
+            "--from", "s@remote.example", "--to", "bob@example.com", "--tls", "--pipeline",
+            "--auth", "LOGIN", "--auth-user", "alice", "--auth-password", "secret", "--header", "Subject: from swaks", "--body", "Hello from swaks");
+        Assert.True(r.Exit == 0, "swaks failed: " + r.Out + r.Err);
+        var (env, data) = Assert.Single(f.Backend.Messages);
+        Assert.Equal("ESMTPSA", env.Protocol);
+        Assert.Equal("from swaks", MimeMessage.Load(new MemoryStream(data)).Subject);
+    }
+
+    [ToolFact("python3")]
     public async Task PythonSmtplibInterop()
     {
-        string python = FindPython()!;
+        string python = FindTool("python3")!;
         await using var f = new Fixture(WithTls, SmtpListenerMode.Submission);
         string script = string.Join("\n",
             "import smtplib, ssl, sys",
