@@ -209,6 +209,23 @@ public class SmtpParserTests
     }
 
     [Fact]
+    public void CommandsFromBytesSplitAtEveryByteUsingMultiSegmentSequences()
+    {
+        var input = Encoding.UTF8.GetBytes("EHLO a.example\r\nMAIL FROM:<ünïcode@exämple.com> SMTPUTF8 SIZE=10\r\nRCPT TO:<b@c.example> NOTIFY=NEVER\r\nBDAT 3 LAST\r\n");
+        var expected = new[] { "EHLO|a.example", "MAIL|ünïcode@exämple.com|SMTPUTF8,SIZE=10", "RCPT|b@c.example|NOTIFY=NEVER", "BDAT|3 LAST" };
+        for (int cut1 = 1; cut1 < input.Length; cut1++)
+        {
+            int cut2 = Math.Min(input.Length - 1, cut1 + 7);
+            var seq = TestSequence.Create(input[..cut1], input[cut1..cut2], input[cut2..]);
+            var lines = new SmtpLineReader(512, 1024);
+            var got = new List<string>();
+            while (SmtpCommandParser.TryReadCommand(ref lines, ref seq, out var cmd) == SmtpLineStatus.Line)
+                got.Add(cmd!.Verb + "|" + (cmd.Address != null ? cmd.Address + "|" + string.Join(",", cmd.Parameters) : cmd.Argument));
+            Assert.Equal(expected, got);
+        }
+    }
+
+    [Fact]
     public void LineLimitCountsCrlf()
     {
         // limit 64 including CRLF: 62 characters fit, 63 do not.
@@ -296,5 +313,24 @@ public class SmtpParserTests
         buffer.Clear();
         SmtpReply.UnknownUser.WriteTo(buffer);
         Assert.Equal("550 5.1.1 Mailbox unavailable: no such user here\r\n", Encoding.ASCII.GetString(buffer.Span));
+    }
+}
+
+/// <summary>Builds a multi-segment ReadOnlySequence from several arrays.</summary>
+internal sealed class TestSequence : ReadOnlySequenceSegment<byte>
+{
+    private TestSequence(byte[] data, long index) { Memory = data; RunningIndex = index; }
+
+    public static ReadOnlySequence<byte> Create(params byte[][] parts)
+    {
+        var first = new TestSequence(parts[0], 0);
+        var last = first;
+        for (int i = 1; i < parts.Length; i++)
+        {
+            var next = new TestSequence(parts[i], last.RunningIndex + last.Memory.Length);
+            last.Next = next;
+            last = next;
+        }
+        return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
     }
 }

@@ -74,7 +74,7 @@ public class SmtpServerTests
         await c.CommandAsync("QUIT", "221");
         Assert.True(await c.IsClosedAsync());
         var text = f.Backend.Text(0);
-        Assert.Contains("Received: from client.example (unknown [127.0.0.1])\r\n\tby mx.test with ESMTP id ", text);
+        Assert.Contains("Received: from client.example ([127.0.0.1])\r\n\tby mx.test with ESMTP id ", text);
         Assert.EndsWith("Subject: test\r\n\r\nline one\r\n.dotted\r\n", text);
         Assert.Equal(1, f.Server.Statistics.Messages);
         Assert.True(f.Server.Statistics.Bytes > 20);

@@ -36,7 +36,7 @@ public class SmtpSessionTests
         Assert.Equal("client.example", env.HeloName);
         Assert.Equal("ESMTP", env.Protocol);
         string text = Encoding.UTF8.GetString(data);
-        Assert.StartsWith("Return-Path: <sender@remote.example>\r\nReceived: from client.example (unknown [127.0.0.1])\r\n\tby mx.test with ESMTP id " + env.Id + "\r\n\tfor <alice@example.com>; ", text);
+        Assert.StartsWith("Return-Path: <sender@remote.example>\r\nReceived: from client.example ([127.0.0.1])\r\n\tby mx.test with ESMTP id " + env.Id + "\r\n\tfor <alice@example.com>; ", text);
         Assert.EndsWith("\r\nSubject: hi\r\n\r\nHello\r\n.dot\r\n", text);
     }
 

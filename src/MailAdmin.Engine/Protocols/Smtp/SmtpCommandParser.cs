@@ -25,6 +25,18 @@ public static class SmtpCommandParser
         }
     }
 
+    /// <summary>Bytes → command or "need more": frames one line off <paramref name="buffer"/> and
+    /// parses it. Returns <see cref="SmtpLineStatus.NeedMore"/> (read more bytes and call again),
+    /// <see cref="SmtpLineStatus.Line"/> with a command, or <see cref="SmtpLineStatus.TooLong"/>
+    /// (answer 500 5.5.2). <paramref name="lines"/> carries the framing state between calls.</summary>
+    public static SmtpLineStatus TryReadCommand(ref SmtpLineReader lines, ref ReadOnlySequence<byte> buffer, out SmtpCommand? command)
+    {
+        command = null;
+        var status = lines.TryReadLine(ref buffer, out var line);
+        if (status == SmtpLineStatus.Line) command = Parse(line);
+        return status;
+    }
+
     public static SmtpCommand Parse(in ReadOnlySequence<byte> line)
     {
         if (line.IsSingleSegment) return Parse(line.First.Span);

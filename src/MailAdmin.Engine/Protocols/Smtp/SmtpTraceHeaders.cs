@@ -43,8 +43,9 @@ public static class SmtpTraceHeaders
     {
         output.AppendText("Return-Path: <" + env.From + ">\r\n");
         string forClause = env.Recipients.Count == 1 ? "\r\n\tfor <" + env.Recipients[0].Address + ">" : "";
-        output.AppendText("Received: from " + env.HeloName + " (" + (remoteHostName ?? "unknown") + " "
-            + AddressLiteral(env.RemoteEndPoint?.Address) + ")\r\n\tby " + hostName + " with " + env.Protocol
+        // TCP-info = address-literal / ( Domain FWS address-literal )   (RFC 5321 §4.4)
+        string tcpInfo = (remoteHostName != null ? remoteHostName + " " : "") + AddressLiteral(env.RemoteEndPoint?.Address);
+        output.AppendText("Received: from " + env.HeloName + " (" + tcpInfo + ")\r\n\tby " + hostName + " with " + env.Protocol
             + " id " + env.Id + forClause + "; " + FormatDate(env.ReceivedAt) + "\r\n");
     }
 }
