@@ -37,6 +37,7 @@ internal sealed class SmtpConnection
     private volatile bool _timedOut;
     private volatile bool _inHandshake;
     private volatile bool _readPending;
+    private volatile bool _inWrite;
 
     public SmtpConnection(SmtpServer server, SmtpServerOptions options, Socket socket, SmtpListenerMode mode, long id, CancellationToken abort)
     {
@@ -84,7 +85,7 @@ internal sealed class SmtpConnection
 
     private void OnTimer(object? state)
     {
-        if (_inHandshake) { Abort(); return; }
+        if (_inHandshake || _inWrite) { Abort(); return; }   // stuck handshake or a client that does not read
         if (!_readPending) return;   // the read finished just before the timer fired
         _timedOut = true;
         CancelRead();
@@ -145,7 +146,17 @@ internal sealed class SmtpConnection
     {
         if (_out.Length == 0) return;
         int n = _out.Length;
-        await _stream.WriteAsync(_out.Array, 0, n, _abort).ConfigureAwait(false);
+        _inWrite = true;
+        _timer.Change(_options.CommandTimeout, Timeout.InfiniteTimeSpan);
+        try
+        {
+            await _stream.WriteAsync(_out.Array, 0, n, _abort).ConfigureAwait(false);
+        }
+        finally
+        {
+            _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _inWrite = false;
+        }
         _out.Clear();
     }
 

@@ -45,6 +45,8 @@ public sealed class SmtpServer : IDisposable
             throw new ArgumentException("The certificate has no private key.", nameof(options));
         if (options.Listeners.Any(l => l.Mode == SmtpListenerMode.Smtps) && options.Certificate == null)
             throw new ArgumentException("An SMTPS listener needs a certificate.", nameof(options));
+        if (options.Listeners.Any(l => l.Mode == SmtpListenerMode.Submission) && options.Certificate == null && !options.AllowInsecureAuth)
+            throw new ArgumentException("A submission listener needs a certificate (for STARTTLS before AUTH) or AllowInsecureAuth.", nameof(options));
     }
 
     public ISmtpBackend Backend { get; }

@@ -587,4 +587,30 @@ public class SmtpServerTests
         await client.DisconnectAsync(true);
         Assert.Equal("alice", f.Backend.Messages.Single().Envelope.AuthenticatedUser);
     }
+
+    [Fact]
+    public void UnusableConfigurationsAreRefused()
+    {
+        var submission = new SmtpServerOptions();
+        submission.Listeners.Add(new SmtpListenerOptions(SmtpListenerMode.Submission, 0));
+        Assert.Throws<ArgumentException>(() => new SmtpServer(submission, new MemoryBackend()));
+        submission.AllowInsecureAuth = true;
+        new SmtpServer(submission, new MemoryBackend()).Dispose();
+        var smtps = new SmtpServerOptions();
+        smtps.Listeners.Add(new SmtpListenerOptions(SmtpListenerMode.Smtps, 0));
+        Assert.Throws<ArgumentException>(() => new SmtpServer(smtps, new MemoryBackend()));
+    }
+
+    [Fact]
+    public async Task PortInUseFailsStartAndBindsNothing()
+    {
+        await using var f = new Fixture();
+        var options = new SmtpServerOptions();
+        options.Listeners.Add(new SmtpListenerOptions(SmtpListenerMode.Smtp, 0));
+        options.Listeners.Add(new SmtpListenerOptions(SmtpListenerMode.Smtp, f.Port()));
+        using var second = new SmtpServer(options, new MemoryBackend());
+        await Assert.ThrowsAnyAsync<System.Net.Sockets.SocketException>(() => second.StartAsync());
+        Assert.Empty(second.Endpoints);
+        Assert.False(second.IsRunning);
+    }
 }
