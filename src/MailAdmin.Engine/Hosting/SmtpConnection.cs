@@ -120,6 +120,13 @@ internal sealed class SmtpConnection
         catch (Exception ex)
         {
             Log(SmtpLogDirection.Info, "session error: " + ex);
+            try
+            {
+                _out.Clear();
+                Send(new SmtpReply(421, "4.3.0", "Local error, closing transmission channel"));
+                await FlushAsync().ConfigureAwait(false);
+            }
+            catch { }
         }
         finally
         {
