@@ -38,6 +38,7 @@ internal sealed class SmtpConnection
     private volatile bool _inHandshake;
     private volatile bool _readPending;
     private volatile bool _inWrite;
+    private int _lastReplyCode;
 
     public SmtpConnection(SmtpServer server, SmtpServerOptions options, Socket socket, SmtpListenerMode mode, long id, CancellationToken abort)
     {
@@ -132,7 +133,7 @@ internal sealed class SmtpConnection
         {
             _timer.Dispose();
             try { if (_reader != null) await _reader.CompleteAsync().ConfigureAwait(false); } catch { }
-            try { _socket.Shutdown(SocketShutdown.Both); } catch { }
+            await LingerAsync().ConfigureAwait(false);
             try { _stream.Dispose(); } catch { }
             _session.Dispose();
             _out.Dispose();
@@ -140,11 +141,35 @@ internal sealed class SmtpConnection
         }
     }
 
+    /// <summary>After a 421: closes our side, then reads and drops what the client still sends for a moment,
+    /// so that closing with unread input (pipelined commands after a 421) does not turn into a
+    /// TCP reset that would destroy the last reply before the client reads it.</summary>
+    private async Task LingerAsync()
+    {
+        // Only after a 421 (errors, timeout, shutdown): after QUIT the client sends nothing more,
+        // and waiting for its close would hold the connection slot.
+        if (_abort.IsCancellationRequested || _lastReplyCode != 421) return;
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Send);
+            var drain = new byte[1024];
+            var deadline = DateTime.UtcNow.AddSeconds(1);
+            while (DateTime.UtcNow < deadline)
+            {
+                var receive = _socket.ReceiveAsync(new ArraySegment<byte>(drain), SocketFlags.None);
+                if (await Task.WhenAny(receive, Task.Delay(deadline - DateTime.UtcNow)).ConfigureAwait(false) != receive) break;
+                if (await receive.ConfigureAwait(false) == 0) break;
+            }
+        }
+        catch { }
+    }
+
     private PipeReader CreateReader()
         => PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 2048, leaveOpen: true));
 
     private void Send(SmtpReply reply)
     {
+        _lastReplyCode = reply.Code;
         reply.WriteTo(_out);
         if (_log != null) Log(SmtpLogDirection.Sent, reply.ToString());
     }
