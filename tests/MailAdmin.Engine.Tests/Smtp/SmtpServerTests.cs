@@ -263,6 +263,13 @@ public class SmtpServerTests
         for (int i = 0; i < 3; i++) await c.CommandAsync("BOGUS", "500");
         await c.CommandAsync("BOGUS", "421 4.7.0");
         Assert.True(await c.IsClosedAsync());
+
+        // Pipelined: the 421 must arrive even though unread commands are left when the server closes.
+        using var p = await f.ConnectAsync();
+        await p.SendAsync(string.Concat(Enumerable.Repeat("BOGUS\r\n", 200)));
+        for (int i = 0; i < 3; i++) await p.ExpectAsync("500");
+        await p.ExpectAsync("421 4.7.0");
+        Assert.True(await p.IsClosedAsync());
     }
 
     [Fact]
