@@ -1,0 +1,630 @@
+using System;
+using System.Collections.Generic;
+using System.Net;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace MailAdmin.Protocols.Smtp;
+
+/// <summary>Session states. Transitions are listed in <see cref="SmtpStateTable"/>.</summary>
+public enum SmtpState
+{
+    /// <summary>Greeting sent; EHLO/HELO expected.</summary>
+    Connected,
+    /// <summary>EHLO/HELO done, no transaction.</summary>
+    Greeted,
+    /// <summary>MAIL accepted, no recipient yet.</summary>
+    Mail,
+    /// <summary>At least one RCPT accepted.</summary>
+    Rcpt,
+    /// <summary>Inside a BDAT transaction (some chunks received, LAST not yet).</summary>
+    Bdat,
+    /// <summary>Reading DATA content (the host feeds <see cref="SmtpSession.DataDecoder"/>).</summary>
+    Data,
+    /// <summary>In a SASL exchange: the next line is a response, not a command.</summary>
+    Auth,
+    /// <summary>QUIT or a fatal error: close the connection.</summary>
+    Closed,
+}
+
+/// <summary>What the host must do after sending the reply.</summary>
+public enum SmtpAction
+{
+    None,
+    /// <summary>Flush and close the connection.</summary>
+    Close,
+    /// <summary>Flush, drop any bytes already buffered, run the TLS handshake, then call <see cref="SmtpSession.OnTlsEstablished"/>.</summary>
+    StartTls,
+    /// <summary>Feed message content to <see cref="SmtpSession.DataDecoder"/> until complete, then call <see cref="SmtpSession.CompleteDataAsync"/>.</summary>
+    ReadData,
+    /// <summary>Read exactly <see cref="SmtpSession.PendingChunkSize"/> bytes into <see cref="SmtpSession.AppendChunk"/>, then call <see cref="SmtpSession.CompleteChunkAsync"/>. No reply is sent before.</summary>
+    ReadChunk,
+    /// <summary>Read the next line as a SASL response and pass it to <see cref="SmtpSession.ContinueAuthAsync"/>.</summary>
+    ReadAuthResponse,
+}
+
+/// <summary>The result of one step: a reply (or null for none), an action, and a delay to apply before replying.</summary>
+public readonly struct SmtpResponse
+{
+    public SmtpResponse(SmtpReply? reply, SmtpAction action = SmtpAction.None, TimeSpan delay = default)
+    { Reply = reply; Action = action; Delay = delay; }
+    public SmtpReply? Reply { get; }
+    public SmtpAction Action { get; }
+    public TimeSpan Delay { get; }
+    public static implicit operator SmtpResponse(SmtpReply reply) => new(reply);
+}
+
+/// <summary>The declarative command/state table: in which states a command is accepted, and the
+/// 503 reply otherwise.</summary>
+public static class SmtpStateTable
+{
+    [Flags]
+    public enum States
+    {
+        None = 0, Connected = 1, Greeted = 2, Mail = 4, Rcpt = 8, Bdat = 16,
+        Any = Connected | Greeted | Mail | Rcpt | Bdat,
+        Greet = Greeted | Mail | Rcpt | Bdat,
+    }
+
+    private static readonly Dictionary<SmtpCommandKind, States> Allowed = new()
+    {
+        [SmtpCommandKind.Helo] = States.Any,
+        [SmtpCommandKind.Ehlo] = States.Any,
+        [SmtpCommandKind.Mail] = States.Greeted,
+        [SmtpCommandKind.Rcpt] = States.Mail | States.Rcpt,
+        [SmtpCommandKind.Data] = States.Rcpt,
+        [SmtpCommandKind.Bdat] = States.Rcpt | States.Bdat,
+        [SmtpCommandKind.Rset] = States.Any,
+        [SmtpCommandKind.Noop] = States.Any,
+        [SmtpCommandKind.Quit] = States.Any,
+        [SmtpCommandKind.Vrfy] = States.Any,
+        [SmtpCommandKind.Expn] = States.Any,
+        [SmtpCommandKind.Help] = States.Any,
+        [SmtpCommandKind.StartTls] = States.Greeted,
+        [SmtpCommandKind.Auth] = States.Greeted,
+        [SmtpCommandKind.Obsolete] = States.Any,
+        [SmtpCommandKind.Unknown] = States.Any,
+        [SmtpCommandKind.Invalid] = States.Any,
+    };
+
+    private static States Flag(SmtpState s) => s switch
+    {
+        SmtpState.Connected => States.Connected,
+        SmtpState.Greeted => States.Greeted,
+        SmtpState.Mail => States.Mail,
+        SmtpState.Rcpt => States.Rcpt,
+        SmtpState.Bdat => States.Bdat,
+        _ => States.None,
+    };
+
+    public static bool IsAllowed(SmtpCommandKind kind, SmtpState state) => (Allowed[kind] & Flag(state)) != 0;
+
+    /// <summary>The 503 (or 554) reply for a command sent in the wrong state.</summary>
+    public static SmtpReply Refusal(SmtpCommandKind kind, SmtpState state)
+    {
+        if (state == SmtpState.Connected) return SmtpReply.HeloFirst;
+        return kind switch
+        {
+            SmtpCommandKind.Mail => SmtpReply.NestedMail,
+            SmtpCommandKind.Rcpt => state == SmtpState.Bdat ? SmtpReply.BadSequence : SmtpReply.NeedMail,
+            SmtpCommandKind.Data when state == SmtpState.Bdat => SmtpReply.MixedChunking,
+            SmtpCommandKind.Data when state == SmtpState.Mail => SmtpReply.NoValidRecipients,
+            SmtpCommandKind.Data => SmtpReply.NeedMail,
+            SmtpCommandKind.Bdat when state == SmtpState.Mail => SmtpReply.NeedRcpt,
+            SmtpCommandKind.Bdat => SmtpReply.NeedMail,
+            _ => SmtpReply.BadSequence,
+        };
+    }
+}
+
+/// <summary>One SMTP session as a state machine: commands in, replies and actions out. It calls
+/// the backend but does no I/O of its own: the host frames lines, feeds DATA/BDAT bytes, does
+/// TLS, applies delays and timeouts.</summary>
+public sealed class SmtpSession : IDisposable
+{
+    private readonly SmtpSessionSettings _settings;
+    private readonly ISmtpBackend _backend;
+    private readonly ByteBuffer _message = new(16 * 1024);
+    private SmtpEnvelope? _envelope;
+    private bool _extended;
+    private string _helo = "";
+    private int _errors;
+    private bool _bdatUsed;
+    // SASL state
+    private string _authMechanism = "";
+    private string? _loginUser;
+    // BDAT state
+    private long _chunkRemaining;
+    private bool _chunkAccepted, _chunkLast;
+    private SmtpReply? _chunkRefusal;
+    private long _bdatSize;
+    private bool _bdatTooLarge;
+
+    public SmtpSession(SmtpSessionSettings settings, ISmtpBackend backend, IPEndPoint? remoteEndPoint = null, bool isSecure = false, string? remoteHostName = null)
+    {
+        _settings = settings;
+        _backend = backend;
+        RemoteEndPoint = remoteEndPoint;
+        IsSecure = isSecure;
+        RemoteHostName = remoteHostName;
+    }
+
+    public SmtpState State { get; private set; } = SmtpState.Connected;
+    public IPEndPoint? RemoteEndPoint { get; }
+    public string? RemoteHostName { get; }
+    public bool IsSecure { get; private set; }
+    public string? AuthenticatedUser { get; private set; }
+    public int ErrorCount => _errors;
+    /// <summary>The current transaction's envelope, null outside a transaction.</summary>
+    public SmtpEnvelope? Envelope => _envelope;
+    /// <summary>Decoder for DATA content (valid after a ReadData action).</summary>
+    public SmtpDataDecoder DataDecoder { get; } = new();
+    /// <summary>Bytes still expected for the current BDAT chunk.</summary>
+    public long PendingChunkSize => _chunkRemaining;
+    /// <summary>Raised after a message was delivered, with its size (content only).</summary>
+    public event Action<long>? MessageDelivered;
+    /// <summary>Raised after a failed AUTH.</summary>
+    public event Action? AuthenticationFailed;
+    /// <summary>Raised when the backend throws something other than <see cref="SmtpDeliveryException"/>.</summary>
+    public event Action<Exception>? DeliveryError;
+
+    public SmtpReply Greeting() => new(220, null, _settings.HostName + " ESMTP MailAdmin ready");
+
+    /// <summary>Reply for an over-long command line (counts as an error; the session goes on).</summary>
+    public SmtpResponse LineTooLong() => Finish(SmtpReply.LineTooLong);
+
+    public async ValueTask<SmtpResponse> ExecuteAsync(SmtpCommand command, CancellationToken cancellationToken = default)
+    {
+        if (State == SmtpState.Closed) return new SmtpResponse(null, SmtpAction.Close);
+        if (State is SmtpState.Data or SmtpState.Auth) throw new InvalidOperationException("The session expects " + State + " input, not a command.");
+        switch (command.Kind)
+        {
+            case SmtpCommandKind.Invalid: return Finish(command.Error ?? SmtpReply.SyntaxError);
+            case SmtpCommandKind.Unknown: return Finish(SmtpReply.SyntaxError);
+            case SmtpCommandKind.Obsolete: return Finish(SmtpReply.Obsolete);
+        }
+        if (!SmtpStateTable.IsAllowed(command.Kind, State))
+        {
+            // A refused BDAT still carries its chunk: read and discard it, then refuse.
+            if (command.Kind == SmtpCommandKind.Bdat) return BeginChunk(command, SmtpStateTable.Refusal(command.Kind, State));
+            return Finish(SmtpStateTable.Refusal(command.Kind, State));
+        }
+        switch (command.Kind)
+        {
+            case SmtpCommandKind.Helo: return Hello(command.Argument, false);
+            case SmtpCommandKind.Ehlo: return Hello(command.Argument, true);
+            case SmtpCommandKind.Mail: return Mail(command);
+            case SmtpCommandKind.Rcpt: return Rcpt(command);
+            case SmtpCommandKind.Data: return Data();
+            case SmtpCommandKind.Bdat: return BeginChunk(command, null);
+            case SmtpCommandKind.Rset:
+                ResetTransaction();
+                return Finish(SmtpReply.ResetOk);
+            case SmtpCommandKind.Noop: return Finish(SmtpReply.Ok);
+            case SmtpCommandKind.Quit:
+                ResetTransaction();
+                State = SmtpState.Closed;
+                return new SmtpResponse(new SmtpReply(221, "2.0.0", _settings.HostName + " closing connection"), SmtpAction.Close);
+            case SmtpCommandKind.Vrfy: return Finish(SmtpReply.CannotVerify);
+            case SmtpCommandKind.Expn: return Finish(_settings.EnableExpn ? SmtpReply.CannotVerify : SmtpReply.ExpnDisabled);
+            case SmtpCommandKind.Help:
+                return Finish(new SmtpReply(214, "2.0.0", "Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP STARTTLS AUTH",
+                    "See RFC 5321; end of HELP"));
+            case SmtpCommandKind.StartTls: return StartTls();
+            case SmtpCommandKind.Auth: return await AuthAsync(command, cancellationToken).ConfigureAwait(false);
+        }
+        return Finish(SmtpReply.SyntaxError);
+    }
+
+    /// <summary>Counts permanent (5xx) error replies; past the limit the reply becomes 421 and the
+    /// session closes. Transient replies (452 too many recipients, 451, ...) are not counted: a
+    /// client that pipelines more recipients than allowed must be able to send the rest later.</summary>
+    private SmtpResponse Finish(SmtpReply reply, SmtpAction action = SmtpAction.None, TimeSpan delay = default)
+    {
+        if (reply.Code >= 500 && ++_errors > _settings.MaxErrors)
+        {
+            ResetTransaction();
+            State = SmtpState.Closed;
+            return new SmtpResponse(SmtpReply.TooManyErrors, SmtpAction.Close, delay);
+        }
+        return new SmtpResponse(reply, action, delay);
+    }
+
+    private void ResetTransaction()
+    {
+        _envelope = null;
+        _bdatUsed = false;
+        _bdatSize = 0;
+        _bdatTooLarge = false;
+        _message.Clear();
+        if (State != SmtpState.Closed) State = _helo.Length > 0 ? SmtpState.Greeted : SmtpState.Connected;
+    }
+
+    private SmtpResponse Hello(string domain, bool extended)
+    {
+        _helo = domain;
+        _extended = extended;
+        ResetTransaction();
+        State = SmtpState.Greeted;
+        string who = RemoteEndPoint != null ? " " + SmtpTraceHeaders.AddressLiteral(RemoteEndPoint.Address) : "";
+        string first = _settings.HostName + " Hello " + domain + who;
+        if (!extended) return Finish(new SmtpReply(250, null, first));
+        var lines = new List<string>(12) { first, "PIPELINING" };
+        lines.Add("SIZE " + (_settings.MaxMessageSize > 0 ? _settings.MaxMessageSize : 0));
+        lines.Add("8BITMIME");
+        lines.Add("SMTPUTF8");
+        lines.Add("ENHANCEDSTATUSCODES");
+        lines.Add("CHUNKING");
+        lines.Add("DSN");
+        if (_settings.TlsAvailable && !IsSecure) lines.Add("STARTTLS");
+        if (AuthenticatedUser == null && (IsSecure || _settings.AllowInsecureAuth))
+            lines.Add(_settings.EnableXOAuth2 ? "AUTH PLAIN LOGIN XOAUTH2" : "AUTH PLAIN LOGIN");
+        lines.Add("HELP");
+        return Finish(new SmtpReply(250, null, lines.ToArray()));
+    }
+
+    private SmtpResponse Mail(SmtpCommand command)
+    {
+        if (_settings.RequireAuthentication && AuthenticatedUser == null) return Finish(SmtpReply.AuthRequired);
+        var env = new SmtpEnvelope { From = command.Address ?? "" };
+        if (command.Parameters.Count > 0 && !_extended) return Finish(SmtpReply.UnknownParameter);
+        for (int i = 0; i < command.Parameters.Count; i++)
+        {
+            var p = command.Parameters[i];
+            if (IsDuplicate(command, i)) return Finish(new SmtpReply(501, "5.5.4", "Duplicate parameter " + p.Keyword));
+            switch (p.Keyword)
+            {
+                case "SIZE":
+                    if (!TryParseNumber(p.Value, out long size)) return Finish(SmtpReply.BadParameterValue);
+                    if (_settings.MaxMessageSize > 0 && size > _settings.MaxMessageSize) return Finish(SmtpReply.MessageTooBig);
+                    env.DeclaredSize = size;
+                    break;
+                case "BODY":
+                    if (string.Equals(p.Value, "7BIT", StringComparison.OrdinalIgnoreCase)) env.Body = SmtpBodyType.SevenBit;
+                    else if (string.Equals(p.Value, "8BITMIME", StringComparison.OrdinalIgnoreCase)) env.Body = SmtpBodyType.EightBitMime;
+                    else return Finish(SmtpReply.BodyTypeSyntax);
+                    break;
+                case "SMTPUTF8":
+                    if (p.Value != null) return Finish(SmtpReply.BadParameterValue);
+                    env.SmtpUtf8 = true;
+                    break;
+                case "RET":
+                    if (string.Equals(p.Value, "FULL", StringComparison.OrdinalIgnoreCase)) env.Ret = DsnReturn.Full;
+                    else if (string.Equals(p.Value, "HDRS", StringComparison.OrdinalIgnoreCase)) env.Ret = DsnReturn.Headers;
+                    else return Finish(SmtpReply.BadParameterValue);
+                    break;
+                case "ENVID":
+                    if (p.Value == null || p.Value.Length > 100 || !SmtpGrammar.TryDecodeXtext(p.Value, out var envid)) return Finish(SmtpReply.BadParameterValue);
+                    env.EnvelopeId = envid;
+                    break;
+                case "AUTH":
+                    // RFC 4954 §5: accepted; we do not trust a submitted identity, so it is ignored.
+                    if (p.Value == null || p.Value != "<>" && !SmtpGrammar.TryDecodeXtext(p.Value, out _)) return Finish(SmtpReply.BadParameterValue);
+                    break;
+                default:
+                    return Finish(SmtpReply.UnknownParameter);
+            }
+        }
+        if (command.AddressIsUtf8 && !env.SmtpUtf8) return Finish(SmtpReply.NonAsciiAddress);
+        env.Id = SmtpTraceHeaders.NewId();
+        env.HeloName = _helo;
+        env.RemoteEndPoint = RemoteEndPoint;
+        _envelope = env;
+        State = SmtpState.Mail;
+        return Finish(SmtpReply.SenderOk);
+    }
+
+    private static bool IsDuplicate(SmtpCommand command, int index)
+    {
+        for (int j = 0; j < index; j++)
+            if (command.Parameters[j].Keyword == command.Parameters[index].Keyword) return true;
+        return false;
+    }
+
+    private static bool TryParseNumber(string? s, out long value)
+    {
+        value = 0;
+        if (string.IsNullOrEmpty(s) || s!.Length > 18) return false;
+        foreach (char c in s)
+        {
+            if (c < '0' || c > '9') return false;
+            value = value * 10 + (c - '0');
+        }
+        return true;
+    }
+
+    private SmtpResponse Rcpt(SmtpCommand command)
+    {
+        var env = _envelope!;
+        if (env.Recipients.Count >= _settings.MaxRecipients) return Finish(SmtpReply.TooManyRecipients);
+        if (command.AddressIsUtf8 && !env.SmtpUtf8) return Finish(SmtpReply.NonAsciiAddress);
+        if (command.Parameters.Count > 0 && !_extended) return Finish(SmtpReply.UnknownParameter);
+        var rcpt = new SmtpRecipient(command.Address!);
+        for (int i = 0; i < command.Parameters.Count; i++)
+        {
+            var p = command.Parameters[i];
+            if (IsDuplicate(command, i)) return Finish(new SmtpReply(501, "5.5.4", "Duplicate parameter " + p.Keyword));
+            switch (p.Keyword)
+            {
+                case "NOTIFY":
+                    if (!TryParseNotify(p.Value, out var notify)) return Finish(SmtpReply.BadParameterValue);
+                    rcpt.Notify = notify;
+                    break;
+                case "ORCPT":
+                {
+                    // orcpt-parameter = "ORCPT=" addr-type ";" xtext
+                    int semi = p.Value?.IndexOf(';') ?? -1;
+                    if (semi <= 0) return Finish(SmtpReply.BadParameterValue);
+                    string type = p.Value!.Substring(0, semi);
+                    int t = 0;
+                    if (!SmtpGrammar.TryParseAtom(type, ref t) || t != type.Length) return Finish(SmtpReply.BadParameterValue);
+                    if (!SmtpGrammar.TryDecodeXtext(p.Value.Substring(semi + 1), out var orcpt) || orcpt.Length == 0) return Finish(SmtpReply.BadParameterValue);
+                    rcpt.OriginalRecipientType = type;
+                    rcpt.OriginalRecipient = orcpt;
+                    break;
+                }
+                default:
+                    return Finish(SmtpReply.UnknownParameter);
+            }
+        }
+        RecipientCheck check;
+        try { check = _backend.CheckRecipient(rcpt.Address, AuthenticatedUser != null); }
+        catch (Exception ex)
+        {
+            DeliveryError?.Invoke(ex);
+            return Finish(new SmtpReply(451, "4.3.0", "Temporary failure checking recipient"));
+        }
+        switch (check)
+        {
+            case RecipientCheck.Local: break;
+            case RecipientCheck.UnknownLocal: return Finish(SmtpReply.UnknownUser);
+            default:
+                if (AuthenticatedUser == null || !_settings.AllowRelayForAuthenticated) return Finish(SmtpReply.RelayDenied);
+                break;
+        }
+        env.Recipients.Add(rcpt);
+        State = SmtpState.Rcpt;
+        return Finish(SmtpReply.RecipientOk);
+    }
+
+    private static bool TryParseNotify(string? value, out DsnNotify notify)
+    {
+        notify = DsnNotify.Unspecified;
+        if (string.IsNullOrEmpty(value)) return false;
+        foreach (var part in value!.Split(','))
+        {
+            switch (part.ToUpperInvariant())
+            {
+                case "NEVER": notify |= DsnNotify.Never; break;
+                case "SUCCESS": notify |= DsnNotify.Success; break;
+                case "FAILURE": notify |= DsnNotify.Failure; break;
+                case "DELAY": notify |= DsnNotify.Delay; break;
+                default: return false;
+            }
+        }
+        // NEVER must stand alone (RFC 3461 §4.1).
+        return !((notify & DsnNotify.Never) != 0 && notify != DsnNotify.Never);
+    }
+
+    private void BeginMessage()
+    {
+        var env = _envelope!;
+        env.AuthenticatedUser = AuthenticatedUser;
+        env.IsSecure = IsSecure;
+        env.ReceivedAt = DateTimeOffset.UtcNow;
+        env.Protocol = SmtpTraceHeaders.ProtocolName(_extended, env.SmtpUtf8, IsSecure, AuthenticatedUser != null);
+        _message.Clear();
+        SmtpTraceHeaders.Write(_message, env, _settings.HostName, RemoteHostName);
+    }
+
+    private SmtpResponse Data()
+    {
+        BeginMessage();
+        DataDecoder.Reset(_message, _settings.MaxMessageSize);
+        State = SmtpState.Data;
+        return new SmtpResponse(SmtpReply.StartData, SmtpAction.ReadData);
+    }
+
+    /// <summary>Call when <see cref="DataDecoder"/> completed: checks the content and delivers it.</summary>
+    public async ValueTask<SmtpResponse> CompleteDataAsync(CancellationToken cancellationToken = default)
+    {
+        if (State != SmtpState.Data || !DataDecoder.IsComplete) throw new InvalidOperationException("DATA content is not complete.");
+        SmtpReply reply;
+        if (DataDecoder.TooLarge) reply = SmtpReply.MessageTooBig;
+        else if (DataDecoder.HasBareLineEnding) reply = SmtpReply.BareLineEnding;
+        else reply = await DeliverAsync(DataDecoder.Size, cancellationToken).ConfigureAwait(false);
+        ResetTransaction();
+        return Finish(reply);
+    }
+
+    private async ValueTask<SmtpReply> DeliverAsync(long size, CancellationToken cancellationToken)
+    {
+        var env = _envelope!;
+        try
+        {
+            await _backend.DeliverAsync(env, _message.Memory, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SmtpDeliveryException ex) { return ex.Reply; }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested) { throw; }
+        catch (Exception ex)
+        {
+            DeliveryError?.Invoke(ex);
+            return SmtpReply.LocalError;
+        }
+        MessageDelivered?.Invoke(size);
+        return new SmtpReply(250, "2.0.0", "OK: queued as " + env.Id);
+    }
+
+    private SmtpResponse BeginChunk(SmtpCommand command, SmtpReply? refusal)
+    {
+        _chunkRemaining = command.ChunkSize;
+        _chunkLast = command.IsLastChunk;
+        _chunkRefusal = refusal;
+        _chunkAccepted = refusal == null;
+        if (_chunkAccepted)
+        {
+            if (!_bdatUsed)
+            {
+                _bdatUsed = true;
+                _bdatSize = 0;
+                _bdatTooLarge = false;
+                BeginMessage();
+            }
+            State = SmtpState.Bdat;
+        }
+        return new SmtpResponse(null, SmtpAction.ReadChunk);
+    }
+
+    /// <summary>Takes chunk bytes (at most <see cref="PendingChunkSize"/>); returns how many were used.</summary>
+    public int AppendChunk(ReadOnlySpan<byte> data)
+    {
+        int n = (int)Math.Min(data.Length, _chunkRemaining);
+        _chunkRemaining -= n;
+        if (_chunkAccepted && !_bdatTooLarge)
+        {
+            _bdatSize += n;
+            if (_settings.MaxMessageSize > 0 && _bdatSize > _settings.MaxMessageSize) _bdatTooLarge = true;
+            else _message.Append(data.Slice(0, n));
+        }
+        return n;
+    }
+
+    /// <summary>Call when the whole chunk was read: 250 for an intermediate chunk, the delivery reply for LAST.</summary>
+    public async ValueTask<SmtpResponse> CompleteChunkAsync(CancellationToken cancellationToken = default)
+    {
+        if (_chunkRemaining != 0) throw new InvalidOperationException("The chunk is not complete.");
+        if (!_chunkAccepted) return Finish(_chunkRefusal!);
+        if (!_chunkLast)
+        {
+            if (_bdatTooLarge)
+            {
+                // RFC 3030: after a failed chunk the transaction is over; further BDATs get 503.
+                ResetTransaction();
+                return Finish(SmtpReply.MessageTooBig);
+            }
+            return Finish(new SmtpReply(250, "2.0.0", "Chunk received"));
+        }
+        SmtpReply reply = _bdatTooLarge ? SmtpReply.MessageTooBig : await DeliverAsync(_bdatSize, cancellationToken).ConfigureAwait(false);
+        ResetTransaction();
+        return Finish(reply);
+    }
+
+    private SmtpResponse StartTls()
+    {
+        if (IsSecure) return Finish(SmtpReply.AlreadyTls);
+        if (!_settings.TlsAvailable) return Finish(SmtpReply.TlsNotAvailable);
+        return new SmtpResponse(SmtpReply.ReadyForTls, SmtpAction.StartTls);
+    }
+
+    /// <summary>TLS is up: forget everything learnt before it (RFC 3207 §4.2): EHLO is needed again.</summary>
+    public void OnTlsEstablished()
+    {
+        IsSecure = true;
+        _helo = "";
+        _extended = false;
+        AuthenticatedUser = null;
+        ResetTransaction();
+        State = SmtpState.Connected;
+    }
+
+    private static readonly string UsernameChallenge = Convert.ToBase64String(Encoding.ASCII.GetBytes("Username:"));
+    private static readonly string PasswordChallenge = Convert.ToBase64String(Encoding.ASCII.GetBytes("Password:"));
+
+    private async ValueTask<SmtpResponse> AuthAsync(SmtpCommand command, CancellationToken ct)
+    {
+        if (AuthenticatedUser != null) return Finish(SmtpReply.AlreadyAuthenticated);
+        if (!IsSecure && !_settings.AllowInsecureAuth)
+            return Finish(SmtpReply.TlsRequiredForAuth);
+        string mech = command.Argument;
+        if (mech != "PLAIN" && mech != "LOGIN" && !(mech == "XOAUTH2" && _settings.EnableXOAuth2))
+            return Finish(SmtpReply.MechanismNotSupported);
+        _authMechanism = mech;
+        _loginUser = null;
+        if (command.InitialResponse == null)
+        {
+            State = SmtpState.Auth;
+            return new SmtpResponse(new SmtpReply(334, null, mech == "LOGIN" ? UsernameChallenge : ""), SmtpAction.ReadAuthResponse);
+        }
+        State = SmtpState.Auth;
+        return await ContinueAuthAsync(command.InitialResponse, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Handles one SASL response line (base64, "=" for empty, "*" to cancel).</summary>
+    public async ValueTask<SmtpResponse> ContinueAuthAsync(string line, CancellationToken cancellationToken = default)
+    {
+        if (State != SmtpState.Auth) throw new InvalidOperationException("No authentication in progress.");
+        line = line.Trim();
+        if (line == "*") { EndAuth(); return Finish(SmtpReply.AuthCancelled); }
+        byte[] data;
+        try { data = line == "=" ? new byte[0] : Convert.FromBase64String(line); }
+        catch (FormatException) { EndAuth(); return Finish(SmtpReply.AuthBadBase64); }
+        string text = Encoding.UTF8.GetString(data);
+
+        string? user = null, secret = null;
+        bool bearer = false;
+        switch (_authMechanism)
+        {
+            case "PLAIN":
+            {
+                // message = [authzid] UTF8NUL authcid UTF8NUL passwd (RFC 4616)
+                var parts = text.Split('\0');
+                if (parts.Length != 3 || parts[1].Length == 0 || (parts[0].Length > 0 && parts[0] != parts[1])) break;
+                user = parts[1]; secret = parts[2];
+                break;
+            }
+            case "LOGIN":
+                if (_loginUser == null)
+                {
+                    _loginUser = text;
+                    return new SmtpResponse(new SmtpReply(334, null, PasswordChallenge), SmtpAction.ReadAuthResponse);
+                }
+                user = _loginUser; secret = text;
+                break;
+            case "XOAUTH2":
+            {
+                // "user=" user ^A "auth=Bearer " token ^A ^A
+                foreach (var field in text.Split('\x01'))
+                {
+                    if (field.StartsWith("user=", StringComparison.Ordinal)) user = field.Substring(5);
+                    else if (field.StartsWith("auth=Bearer ", StringComparison.OrdinalIgnoreCase)) secret = field.Substring(12);
+                }
+                bearer = true;
+                break;
+            }
+        }
+        bool ok = false;
+        if (!string.IsNullOrEmpty(user) && secret != null)
+        {
+            try
+            {
+                ok = bearer
+                    ? await _backend.AuthenticateBearerAsync(user!, secret, cancellationToken).ConfigureAwait(false)
+                    : await _backend.AuthenticateAsync(user!, secret, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                DeliveryError?.Invoke(ex);
+                EndAuth();
+                return Finish(new SmtpReply(454, "4.7.0", "Temporary authentication failure"));
+            }
+        }
+        EndAuth();
+        if (ok)
+        {
+            AuthenticatedUser = user;
+            return Finish(SmtpReply.AuthSucceeded);
+        }
+        AuthenticationFailed?.Invoke();
+        return Finish(SmtpReply.AuthFailed, SmtpAction.None, _settings.AuthFailureDelay);
+    }
+
+    private void EndAuth()
+    {
+        _loginUser = null;
+        _authMechanism = "";
+        State = SmtpState.Greeted;
+    }
+
+    public void Dispose() => _message.Dispose();
+}
