@@ -1,5 +1,9 @@
 # A flood of deliveries, then kill -9 of the server's process: every message that got 250 is
 # in the store, and no partial message is visible.
+BeforeDiscovery {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+}
+
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     . (Join-Path $PSScriptRoot 'ServerTestHelpers.ps1')

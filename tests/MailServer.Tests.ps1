@@ -1,3 +1,7 @@
+BeforeDiscovery {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+}
+
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     . (Join-Path $PSScriptRoot 'ServerTestHelpers.ps1')
@@ -104,7 +108,8 @@ Describe 'Start-MailServer, Get-MailServer, Stop-MailServer' {
 
     It 'completes the names of running servers' {
         Start-MailServer -Name 'complete-me' -InMemory -SmtpPort 0 -SubmissionPort 0 | Out-Null
-        $result = TabExpansion2 -inputScript 'Stop-MailServer -Name compl' -cursorColumn 28
+        $line = 'Stop-MailServer -Name compl'
+        $result = TabExpansion2 -inputScript $line -cursorColumn $line.Length
         $result.CompletionMatches.CompletionText | Should -Contain 'complete-me'
     }
 

@@ -1,4 +1,8 @@
 # Real SMTP clients that nobody here wrote send to our server, and their mail arrives intact.
+BeforeDiscovery {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+}
+
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     . (Join-Path $PSScriptRoot 'ServerTestHelpers.ps1')

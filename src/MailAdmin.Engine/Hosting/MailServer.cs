@@ -39,10 +39,10 @@ namespace MailAdmin.Hosting
     public sealed class MailServer : IDisposable
     {
         private readonly SmtpServer _smtp;
-        private readonly ProtocolLog? _log;
+        private readonly SmtpLogFile? _log;
         private int _stopped;
 
-        private MailServer(MailServerOptions options, IMailStore store, StoreSmtpBackend backend, SmtpServer smtp, ProtocolLog? log)
+        private MailServer(MailServerOptions options, IMailStore store, StoreSmtpBackend backend, SmtpServer smtp, SmtpLogFile? log)
         {
             Options = options;
             Store = store;
@@ -88,7 +88,7 @@ namespace MailAdmin.Hosting
                 }
                 var backend = new StoreSmtpBackend(store, domains, options.CatchAll);
 
-                var log = options.LogPath != null ? new ProtocolLog(options.LogPath) : null;
+                var log = options.LogPath != null ? new SmtpLogFile(options.LogPath) : null;
                 var smtpOptions = new SmtpServerOptions
                 {
                     HostName = options.HostName,
@@ -98,7 +98,7 @@ namespace MailAdmin.Hosting
                     // There is no outbound queue: mail for other domains is refused, even after AUTH.
                     AllowRelayForAuthenticated = false,
                 };
-                if (log != null) smtpOptions.ProtocolLog = entry => log.Write("smtp", entry.ToString());
+                if (log != null) smtpOptions.ProtocolLog = log.Write;
                 AddListener(smtpOptions, SmtpListenerMode.Smtp, options.SmtpPort, options.IPAddress);
                 AddListener(smtpOptions, SmtpListenerMode.Submission, options.SubmissionPort, options.IPAddress);
                 AddListener(smtpOptions, SmtpListenerMode.Smtps, options.SmtpsPort, options.IPAddress);

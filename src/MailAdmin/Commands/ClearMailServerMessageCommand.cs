@@ -5,7 +5,7 @@ using MailAdmin.Store;
 namespace MailAdmin.Commands
 {
     /// <summary>Clear-MailServerMessage: deletes every message of a folder, in one mailbox or all.</summary>
-    [Cmdlet(VerbsCommon.Clear, "MailServerMessage", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = ServerSet)]
+    [Cmdlet(VerbsCommon.Clear, "MailServerMessage", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
     public sealed class ClearMailServerMessageCommand : MailAccountCmdlet
     {
         /// <summary>Mailboxes to purge (wildcards); all when omitted.</summary>
@@ -21,17 +21,18 @@ namespace MailAdmin.Commands
 
         protected override void ProcessRecord()
         {
+            var store = Store; // resolved here, on the pipeline thread
             foreach (var account in MatchAccounts(Account))
             {
                 int count;
-                try { count = Store.ListMessages(account.Address, Folder).Count; }
+                try { count = store.ListMessages(account.Address, Folder).Count; }
                 catch (FolderNotFoundException) { continue; }
                 if (count == 0 || !ShouldProcess($"{account.Address}/{Folder}", $"Delete {count} message(s)"))
                     continue;
                 RunAsync(async token =>
                 {
-                    var uids = Store.ListMessages(account.Address, Folder).Select(m => m.Uid).ToList();
-                    await Store.DeleteMessagesAsync(account.Address, Folder, uids, token).ConfigureAwait(false);
+                    var uids = store.ListMessages(account.Address, Folder).Select(m => m.Uid).ToList();
+                    await store.DeleteMessagesAsync(account.Address, Folder, uids, token).ConfigureAwait(false);
                 });
             }
         }

@@ -4,7 +4,7 @@ using MailAdmin.Store;
 namespace MailAdmin.Commands
 {
     /// <summary>Get-MailAccount: the accounts of a server's store (never their passwords).</summary>
-    [Cmdlet(VerbsCommon.Get, "MailAccount", DefaultParameterSetName = ServerSet)]
+    [Cmdlet(VerbsCommon.Get, "MailAccount")]
     [OutputType(typeof(MailAccount))]
     public sealed class GetMailAccountCommand : MailAccountCmdlet
     {

@@ -38,7 +38,8 @@ namespace MailAdmin.Commands
             try
             {
                 MailAccount? account = null;
-                RunAsync(async token => account = await Store.Accounts.AddAsync(address, password, Quota, !Disabled, token).ConfigureAwait(false));
+                var store = Store; // resolved here, on the pipeline thread
+                RunAsync(async token => account = await store.Accounts.AddAsync(address, password, Quota, !Disabled, token).ConfigureAwait(false));
                 WriteObject(account);
             }
             catch (AccountExistsException ex)

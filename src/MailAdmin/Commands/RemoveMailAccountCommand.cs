@@ -3,7 +3,7 @@ using System.Management.Automation;
 namespace MailAdmin.Commands
 {
     /// <summary>Remove-MailAccount: removes accounts and their mail.</summary>
-    [Cmdlet(VerbsCommon.Remove, "MailAccount", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = ServerSet)]
+    [Cmdlet(VerbsCommon.Remove, "MailAccount", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
     public sealed class RemoveMailAccountCommand : MailAccountCmdlet
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -17,7 +17,8 @@ namespace MailAdmin.Commands
             {
                 if (!ShouldProcess(account.Address, "Remove mail account and all its mail"))
                     continue;
-                RunAsync(token => Store.Accounts.RemoveAsync(account.Address, token));
+                var store = Store; // resolved here, on the pipeline thread
+                RunAsync(token => store.Accounts.RemoveAsync(account.Address, token));
             }
         }
     }

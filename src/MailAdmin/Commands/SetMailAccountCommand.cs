@@ -5,7 +5,7 @@ using MailAdmin.Store;
 namespace MailAdmin.Commands
 {
     /// <summary>Set-MailAccount: changes an account's password, quota or enabled flag.</summary>
-    [Cmdlet(VerbsCommon.Set, "MailAccount", SupportsShouldProcess = true, DefaultParameterSetName = ServerSet)]
+    [Cmdlet(VerbsCommon.Set, "MailAccount", SupportsShouldProcess = true)]
     [OutputType(typeof(MailAccount))]
     public sealed class SetMailAccountCommand : MailAccountCmdlet
     {
@@ -40,7 +40,8 @@ namespace MailAdmin.Commands
             try
             {
                 MailAccount? account = null;
-                RunAsync(async token => account = await Store.Accounts.UpdateAsync(Address, update, token).ConfigureAwait(false));
+                var store = Store; // resolved here, on the pipeline thread
+                RunAsync(async token => account = await store.Accounts.UpdateAsync(Address, update, token).ConfigureAwait(false));
                 if (PassThru) WriteObject(account);
             }
             catch (AccountNotFoundException ex)

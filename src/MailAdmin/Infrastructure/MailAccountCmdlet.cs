@@ -15,7 +15,8 @@ namespace MailAdmin.Commands
         protected IEnumerable<MailAccount> MatchAccounts(IEnumerable<string>? patterns)
         {
             IReadOnlyList<MailAccount> all = new MailAccount[0];
-            RunAsync(async token => all = await Store.Accounts.ListAsync(token).ConfigureAwait(false));
+            var store = Store; // resolved here, on the pipeline thread
+            RunAsync(async token => all = await store.Accounts.ListAsync(token).ConfigureAwait(false));
             if (patterns == null)
                 return all;
             var result = new List<MailAccount>();

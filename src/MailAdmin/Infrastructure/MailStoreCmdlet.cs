@@ -12,23 +12,25 @@ namespace MailAdmin.Commands
     /// </summary>
     public abstract class MailStoreCmdlet : MailAdminCmdlet
     {
-        protected const string ServerSet = "Server";
-        protected const string StorePathSet = "StorePath";
-
         private IMailStore? _ownedStore;
 
-        [Parameter(ParameterSetName = ServerSet, ValueFromPipelineByPropertyName = true)]
+        // Server and Path are in every parameter set (the derived commands have sets of their
+        // own, and PowerShell cannot cross two kinds of sets); BeginProcessing refuses both.
+        [Parameter(ValueFromPipelineByPropertyName = true)]
         [MailServerTransformation]
         [ArgumentCompleter(typeof(MailServerNameCompleter))]
         [ValidateNotNull]
         public MailServer? Server { get; set; }
 
-        [Parameter(Mandatory = true, ParameterSetName = StorePathSet)]
+        [Parameter]
         [Alias("StorePath")]
         [ValidateNotNullOrEmpty]
         public string? Path { get; set; }
 
-        /// <summary>The store this command works on; opened once per command.</summary>
+        /// <summary>
+        /// The store this command works on; opened once per command. Read it on the pipeline
+        /// thread (before RunAsync): resolving it may write errors.
+        /// </summary>
         protected IMailStore Store => _ownedStore ?? ResolvedServer?.Store ?? OpenStore();
 
         /// <summary>The server given or implied, or null when working on a store folder.</summary>
@@ -46,10 +48,15 @@ namespace MailAdmin.Commands
             }
         }
 
+        protected override void BeginProcessing()
+        {
+            if (Server != null && Path != null)
+                ThrowTerminating(new ArgumentException("Give -Server or -Path, not both."), "MailStoreAmbiguous", ErrorCategory.InvalidArgument, null);
+        }
+
         private IMailStore OpenStore()
         {
             var path = Path != null ? ResolveOutputPath(Path) : MailServerOptions.DefaultStorePath();
-            WriteVerbose($"Working on the store in '{path}'.");
             _ownedStore = new MaildirStore(path);
             return _ownedStore;
         }
