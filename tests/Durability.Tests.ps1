@@ -19,9 +19,12 @@ Describe 'Durability under kill -9' {
         # The server runs in its own process, so that it can be killed outright.
         $serverScript = "Import-Module '$env:MAILADMIN_TEST_MODULE'; `$s = Start-MailServer -Name durable -Path '$store' -CatchAll -SmtpPort 0 -SubmissionPort 0; Set-Content -Path '$portFile' -Value `$s.Port('smtp'); while (`$true) { Start-Sleep -Seconds 1 }"
         $self = [Environment]::ProcessPath
-        $arguments = if ([IO.Path]::GetFileNameWithoutExtension($self) -eq 'dotnet') { @((Join-Path $PSHOME 'pwsh.dll')) } else { @() }
+        [string[]] $arguments = if ([IO.Path]::GetFileNameWithoutExtension($self) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' } else { @() }
         $arguments += '-NoProfile', '-NonInteractive', '-Command', $serverScript
-        $process = Start-Process -FilePath $self -ArgumentList $arguments -PassThru
+        $start = [Diagnostics.ProcessStartInfo]::new($self)
+        foreach ($argument in $arguments) { $start.ArgumentList.Add($argument) }
+        $start.RedirectStandardOutput = $true
+        $process = [Diagnostics.Process]::Start($start)
         try {
             $deadline = [DateTime]::UtcNow.AddSeconds(30)
             while (-not (Test-Path $portFile) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }

@@ -147,10 +147,15 @@ public abstract class MailStoreContractTests : IDisposable
         var expected = Enumerable.Range(0, count).Select(n => Message(n, 20_000 + n * 97)).ToArray();
         var done = false;
         var checkedReads = 0;
+        var readerStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var reader = Task.Run(async () =>
         {
-            while (!Volatile.Read(ref done))
+            readerStarted.SetResult();
+            // One last full pass after the deliveries end, so that something is checked even
+            // when the deliveries (in memory) beat the reader.
+            while (true)
             {
+                var last = Volatile.Read(ref done);
                 foreach (var m in store.ListMessages(Alice, "INBOX"))
                 {
                     var bytes = await store.ReadMessageAsync(Alice, "INBOX", m.Uid);
@@ -161,8 +166,10 @@ public abstract class MailStoreContractTests : IDisposable
                     Assert.Equal(expected[n], bytes);
                     checkedReads++;
                 }
+                if (last) break;
             }
         });
+        await readerStarted.Task;
         await Task.WhenAll(Enumerable.Range(0, 4).Select(t => Task.Run(async () =>
         {
             for (var n = t; n < count; n += 4) await store.DeliverAsync(Alice, "INBOX", expected[n], Date);
