@@ -5,10 +5,21 @@
     Writes sample mail (an mbox archive and a message that crossed three hosts), then shows
     the message commands at work on it: import, headers, the delivery route with its clock
     skew, attachments in MIME, uuencode and BinHex, building new messages, and exports that
-    read back byte for byte. Fails (exit 1) if any step does not do what it shows.
+    read back byte for byte.
+
+    Then the server: it starts a mail server on the default store, creates an account,
+    delivers a message to it with a real SMTP client (.NET's own, through the built-in
+    Send-MailMessage), shows it with Get-MailServerMessage, and keeps running until Ctrl+C
+    (when there is someone to press it: without an interactive console it stops at once).
+
+    Fails (exit 1) if any step does not do what it shows.
 #>
 [CmdletBinding()]
-param([Parameter(Mandatory)] [string] $ModulePath)
+param(
+    [Parameter(Mandatory)] [string] $ModulePath,
+    # Stop the server at the end instead of waiting for Ctrl+C.
+    [switch] $NoWait
+)
 $ErrorActionPreference = 'Stop'
 Import-Module $ModulePath -Force
 
@@ -66,7 +77,58 @@ for ($i = 0; $same -and $i -lt $before.Count; $i++) {
 }
 Assert $same 'every message reads back from the mbox byte for byte'
 
-Write-Host ''
-Write-Host 'Demo complete.' -ForegroundColor Cyan
 Set-Location ([IO.Path]::GetTempPath())
 Remove-Item $work -Recurse -Force
+
+# --- The server ---------------------------------------------------------------------------
+$storePath = [MailAdmin.Hosting.MailServerOptions]::DefaultStorePath()
+Write-Host ''
+Write-Host "== A mail server on the default store ($storePath)" -ForegroundColor Cyan
+# The usual ports, or free ones when something else holds them.
+try { $server = Start-MailServer -Name Demo -ErrorAction Stop }
+catch { $server = Start-MailServer -Name Demo -SmtpPort 0 -SubmissionPort 0 }
+$server | Out-String -Width 160 | Write-Host
+Assert ($server.Status -eq 'Running') 'the server runs'
+
+$address = 'demo@localhost'
+$password = ConvertTo-SecureString 'Demo-Passw0rd' -AsPlainText -Force
+if (-not (Get-MailAccount -Server Demo -Address $address -ErrorAction SilentlyContinue)) {
+    $null = Show 'An account' "New-MailAccount -Server Demo -Address $address -Password (ConvertTo-SecureString 'Demo-Passw0rd' -AsPlainText -Force)"
+}
+else {
+    $null = Show 'The account (kept from an earlier run)' "Get-MailAccount -Server Demo -Address $address"
+}
+
+$subject = "Hello from the demo, $(Get-Date -Format 'HH:mm:ss')"
+$port = $server.Port('smtp')
+Write-Host ''
+Write-Host '== Delivering with a real SMTP client (Send-MailMessage, .NET''s SmtpClient)' -ForegroundColor Cyan
+Write-Host "PS> Send-MailMessage -SmtpServer 127.0.0.1 -Port $port -From 'someone@example.org' -To $address -Subject '$subject'" -ForegroundColor Yellow
+Send-MailMessage -SmtpServer 127.0.0.1 -Port $port -From 'someone@example.org' -To $address -Subject $subject -Body 'Delivered into the Maildir store, fsynced before the 250.' -WarningAction SilentlyContinue
+
+$arrived = Show 'Reading it back from the store' "Get-MailServerMessage -Server Demo -Account $address -Subject '$subject' -Wait -Timeout 10 | Format-List Date, From, To, Subject, Size, Source"
+$message = Get-MailServerMessage -Server Demo -Account $address -Subject $subject
+Assert ($message.Subject -eq $subject) 'the message arrived, with its Received and Return-Path lines'
+$null = Show 'Its route' "Get-MailRoute -Message (Get-MailServerMessage -Server Demo -Account $address -Subject '$subject') | Format-Table Hop, FromHost, ByHost, With, Timestamp"
+$null = Show 'Live statistics' '(Get-MailServer -Name Demo).Statistics'
+
+$interactive = -not $NoWait -and [Environment]::UserInteractive -and -not [Console]::IsInputRedirected -and -not $env:CI
+if ($interactive) {
+    Write-Host ''
+    Write-Host "The server keeps running: send mail to $address on 127.0.0.1:$port (submission: $($server.Port('submission')), password Demo-Passw0rd)." -ForegroundColor Cyan
+    Write-Host 'Press Ctrl+C to stop it.' -ForegroundColor Cyan
+    try {
+        while ($true) { Start-Sleep -Seconds 1 }
+    }
+    finally {
+        Stop-MailServer -Name Demo
+        Write-Host 'Server stopped.' -ForegroundColor Cyan
+    }
+}
+else {
+    Stop-MailServer -Name Demo
+    Write-Host ''
+    Write-Host 'No interactive console: the server was stopped instead of waiting for Ctrl+C.' -ForegroundColor Cyan
+}
+Write-Host ''
+Write-Host 'Demo complete.' -ForegroundColor Cyan
