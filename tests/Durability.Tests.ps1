@@ -60,7 +60,8 @@ for t in threads: t.join()
             $floodJob = Start-ThreadJob -ScriptBlock { param($script, $port, $ack) $script | python3 - $port $ack 6 2>&1 } -ArgumentList $flood, $port, $ackFile
             Start-Sleep -Seconds 3
             Stop-Process -Id $process.Id -Force   # SIGKILL: no chance to clean up
-            $null = Receive-Job $floodJob -Wait -AutoRemoveJob
+            $null = Receive-Job $floodJob -Wait
+            Remove-Job $floodJob -Force -ErrorAction SilentlyContinue
         }
         finally {
             if (-not $process.HasExited) { Stop-Process -Id $process.Id -Force }

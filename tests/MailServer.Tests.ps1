@@ -211,7 +211,8 @@ Describe 'Get-MailServerMessage and Clear-MailServerMessage' {
         }
         $m = Get-MailServerMessage -Server fixture -To 'waiter@example.com' -Wait -Timeout 20
         $woke = [DateTime]::UtcNow
-        $sent = Receive-Job $job -Wait -AutoRemoveJob
+        $sent = Receive-Job $job -Wait
+        Remove-Job $job -Force -ErrorAction SilentlyContinue
         $m.Subject | Should -Be 'late'
         ($woke - $sent).TotalSeconds | Should -BeLessThan 1
     }
@@ -251,5 +252,37 @@ Describe 'Get-MailServerMessage and Clear-MailServerMessage' {
         $file = Join-Path (New-TestFolder 'pipe') 'pipe.eml'
         $m | Export-MailMessage -Path $file
         (Import-MailMessage $file).Subject | Should -Be 'pipe'
+    }
+}
+
+Describe 'Server lifetime and OAuth' {
+    It 'stops running servers when the module is removed' {
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript("Import-Module '$env:MAILADMIN_TEST_MODULE'; (Start-MailServer -Name removed -InMemory -SmtpPort 0 -SubmissionPort 0).Port('smtp')")
+            $port = $ps.Invoke()[0]
+            $port | Should -BeGreaterThan 0
+            { [Net.Sockets.TcpClient]::new('127.0.0.1', $port).Dispose() } | Should -Not -Throw
+            $ps.Commands.Clear()
+            $null = $ps.AddScript('Remove-Module MailAdmin').Invoke()
+            { [Net.Sockets.TcpClient]::new('127.0.0.1', $port) } | Should -Throw
+        }
+        finally { $ps.Dispose() }
+    }
+
+    It 'accepts XOAUTH2 with a configured token from MailKit, and refuses a wrong one' {
+        $server = Start-TestServer -Name oauth -Extra @{ OAuthToken = @{ 'ann@example.com' = 'good-token' } }
+        try {
+            New-MailAccount -Server oauth -Address ann@example.com -Password (ConvertTo-TestSecureString 'Ann-Passw0rd') | Out-Null
+            $client = Get-MailKitSmtpClient
+            $client.ServerCertificateValidationCallback = { $true }
+            $client.Connect('127.0.0.1', $server.Port('submission'), [MailKit.Security.SecureSocketOptions]::StartTls)
+            $client.AuthenticationMechanisms | Should -Contain 'XOAUTH2'
+            { $client.Authenticate([MailKit.Security.SaslMechanismOAuth2]::new('ann@example.com', 'wrong-token')) } | Should -Throw
+            $client.Authenticate([MailKit.Security.SaslMechanismOAuth2]::new('ann@example.com', 'good-token'))
+            $client.IsAuthenticated | Should -BeTrue
+            $client.Disconnect($true); $client.Dispose()
+        }
+        finally { Stop-MailServer -Name oauth }
     }
 }

@@ -86,7 +86,7 @@ namespace MailAdmin.Hosting
                     // The catch-all mailbox needs an account; its password is random until an admin sets one.
                     await store.Accounts.AddAsync(options.CatchAll, Guid.NewGuid().ToString("N"), cancellationToken: cancellationToken).ConfigureAwait(false);
                 }
-                var backend = new StoreSmtpBackend(store, domains, options.CatchAll);
+                var backend = new StoreSmtpBackend(store, domains, options.CatchAll, options.BearerTokens);
 
                 var log = options.LogPath != null ? new SmtpLogFile(options.LogPath) : null;
                 var smtpOptions = new SmtpServerOptions
@@ -97,6 +97,7 @@ namespace MailAdmin.Hosting
                     MaxMessageSize = options.MaxMessageSize,
                     // There is no outbound queue: mail for other domains is refused, even after AUTH.
                     AllowRelayForAuthenticated = false,
+                    EnableXOAuth2 = options.BearerTokens != null && options.BearerTokens.Count > 0,
                 };
                 if (log != null) smtpOptions.ProtocolLog = log.Write;
                 AddListener(smtpOptions, SmtpListenerMode.Smtp, options.SmtpPort, options.IPAddress);

@@ -43,6 +43,12 @@ namespace MailAdmin.Hosting
 
         public bool AllowInsecureAuth { get; set; }
 
+        /// <summary>
+        /// Bearer tokens accepted by AUTH XOAUTH2, by account address: a lab stand-in for an
+        /// OAuth provider, so that OAuth clients can be tested. XOAUTH2 is offered only when set.
+        /// </summary>
+        public IDictionary<string, string>? BearerTokens { get; set; }
+
         /// <summary>A protocol log file (sessions without secrets).</summary>
         public string? LogPath { get; set; }
 

@@ -20,9 +20,12 @@ namespace MailAdmin.Hosting
         private readonly HashSet<string> _domains;
         private readonly string? _catchAll;
 
-        public StoreSmtpBackend(IMailStore store, IEnumerable<string> domains, string? catchAll)
+        private readonly Dictionary<string, string> _bearerTokens;
+
+        public StoreSmtpBackend(IMailStore store, IEnumerable<string> domains, string? catchAll, IDictionary<string, string>? bearerTokens = null)
         {
             _store = store;
+            _bearerTokens = new Dictionary<string, string>(bearerTokens ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase);
             _domains = new HashSet<string>(domains.Select(NormalizeDomain), StringComparer.OrdinalIgnoreCase);
             _catchAll = catchAll;
         }
@@ -50,8 +53,24 @@ namespace MailAdmin.Hosting
             return account != null && account.Enabled;
         }
 
-        /// <summary>Bearer tokens are not configured on this server: always refused.</summary>
-        public Task<bool> AuthenticateBearerAsync(string user, string token, CancellationToken cancellationToken) => Task.FromResult(false);
+        /// <summary>XOAUTH2: the token configured for the user, compared in constant time.</summary>
+        public async Task<bool> AuthenticateBearerAsync(string user, string token, CancellationToken cancellationToken)
+        {
+            if (!_bearerTokens.TryGetValue(user, out var expected) || !FixedTimeEquals(expected, token))
+                return false;
+            var account = await _store.Accounts.GetAsync(user, cancellationToken).ConfigureAwait(false);
+            return account != null && account.Enabled;
+        }
+
+        private static bool FixedTimeEquals(string a, string b)
+        {
+            var x = Encoding.UTF8.GetBytes(a);
+            var y = Encoding.UTF8.GetBytes(b);
+            int difference = x.Length ^ y.Length;
+            for (int i = 0; i < Math.Min(x.Length, y.Length); i++)
+                difference |= x[i] ^ y[i];
+            return difference == 0;
+        }
 
         /// <summary>
         /// One copy per distinct recipient, each with a Delivered-To line so that a catch-all

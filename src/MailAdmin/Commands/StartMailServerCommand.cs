@@ -69,6 +69,11 @@ namespace MailAdmin.Commands
         [Parameter]
         public SwitchParameter AllowInsecureAuth { get; set; }
 
+        /// <summary>Bearer tokens for AUTH XOAUTH2, as @{ address = token }; XOAUTH2 is offered only with them.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public Hashtable? OAuthToken { get; set; }
+
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? LogPath { get; set; }
@@ -141,6 +146,8 @@ namespace MailAdmin.Commands
                 options.CatchAll = "catchall@" + (Domain?.FirstOrDefault() ?? "localhost");
             if (Certificate != null)
                 options.Certificate = LoadCertificate(Certificate);
+            if (OAuthToken != null)
+                options.BearerTokens = OAuthToken.Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString()!, e => e.Value?.ToString() ?? string.Empty, StringComparer.OrdinalIgnoreCase);
             return options;
         }
 
