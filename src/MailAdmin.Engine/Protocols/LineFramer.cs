@@ -1,4 +1,6 @@
+using System;
 using System.Buffers;
+using System.Text;
 
 namespace MailAdmin.Protocols;
 
@@ -19,7 +21,26 @@ public enum LineStatus
 /// for command lines). The caller chooses the limit per line (it may depend on the verb).</summary>
 public struct LineFramer
 {
+    private static readonly UTF8Encoding StrictUtf8 = new(false, true);
     private bool _discarding;
+
+    /// <summary>Decodes a line: ASCII fast path, strict UTF-8 otherwise; null when not valid UTF-8.</summary>
+    public static unsafe string? Decode(ReadOnlySpan<byte> line)
+    {
+        if (line.Length == 0) return "";
+        bool ascii = true;
+        foreach (byte b in line) if (b >= 0x80) { ascii = false; break; }
+        fixed (byte* p = line)
+        {
+            if (ascii) return Encoding.ASCII.GetString(p, line.Length);
+            try { return StrictUtf8.GetString(p, line.Length); }
+            catch (DecoderFallbackException) { return null; }
+        }
+    }
+
+    /// <summary>Decodes a framed line (see <see cref="Decode(ReadOnlySpan{byte})"/>).</summary>
+    public static string? Decode(in ReadOnlySequence<byte> line)
+        => line.IsSingleSegment ? Decode(line.First.Span) : Decode(line.ToArray());
 
     /// <summary>True while the rest of an over-long line is being skipped.</summary>
     public bool IsDiscarding => _discarding;
