@@ -67,6 +67,8 @@ public sealed class Pop3Session : IDisposable
     /// <summary>Raised after RETR/TOP with the octets of the message sent (before stuffing).</summary>
     public event Action<long>? MessageRetrieved;
     public event Action? AuthenticationFailed;
+    /// <summary>Raised after a successful login (maildrop locked and opened).</summary>
+    public event Action? LoggedIn;
     /// <summary>Raised in UPDATE with the number of messages removed.</summary>
     public event Action<int>? MessagesDeleted;
 
@@ -238,6 +240,7 @@ public sealed class Pop3Session : IDisposable
         }
         _account = address;
         State = Pop3State.Transaction;
+        LoggedIn?.Invoke();
         Totals(out int count, out long size);
         return Ok(output, "Logged in, " + count + " message" + (count == 1 ? "" : "s") + " (" + size + " octets)");
     }
