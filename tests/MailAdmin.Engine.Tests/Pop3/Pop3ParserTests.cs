@@ -340,7 +340,7 @@ public class Pop3ParserTests
         Assert.Equal(2, deleted);
         var left = store.ListMessages(Pop3Fixtures.Alice, "INBOX");
         Assert.Single(left);
-        Assert.Equal("Subject: dots", Encoding.ASCII.GetString(store.ReadMessageAsync(Pop3Fixtures.Alice, "INBOX", left[0].Uid).Result).Split("\r\n")[0]);
+        Assert.Equal("Subject: dots", Encoding.ASCII.GetString(await store.ReadMessageAsync(Pop3Fixtures.Alice, "INBOX", left[0].Uid)).Split("\r\n")[0]);
     }
 
     [Fact]

@@ -416,7 +416,7 @@ public class Pop3ServerTests
             Assert.Equal(2, client.Count);
             var message = await client.GetMessageAsync(0);
             Assert.Equal("for mailkit", message.Subject);
-            Assert.Contains(".dot line\r\n..two", message.TextBody.Replace("\n", "\r\n").Replace("\r\r", "\r"));
+            Assert.Contains(".dot line\r\n..two", (message.TextBody ?? "").Replace("\n", "\r\n").Replace("\r\r", "\r"));
             var sizes = await client.GetMessageSizesAsync();
             using (var raw = await client.GetStreamAsync(1))
             {
