@@ -8,6 +8,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Threading;
 using System.Threading.Tasks;
+using MailAdmin.Protocols;
 using MailAdmin.Protocols.Smtp;
 
 namespace MailAdmin.Hosting;
@@ -17,9 +18,6 @@ namespace MailAdmin.Hosting;
 /// (written when the reader would otherwise wait: pipelined commands get one write).</summary>
 internal sealed class SmtpConnection
 {
-    // TLS 1.3 has no named member in netstandard2.0.
-    private const SslProtocols Tls12And13 = SslProtocols.Tls12 | (SslProtocols)12288;
-
     private readonly SmtpServer _server;
     private readonly SmtpServerOptions _options;
     private readonly Socket _socket;
@@ -384,12 +382,12 @@ internal sealed class SmtpConnection
     private async Task UpgradeToTlsAsync()
     {
         var certificate = _options.Certificate ?? throw new InvalidOperationException("No certificate configured.");
-        var ssl = new SslStream(_stream, leaveInnerStreamOpen: false);
+        SslStream ssl;
         _inHandshake = true;
         _timer.Change(_options.TlsHandshakeTimeout, Timeout.InfiniteTimeSpan);
         try
         {
-            await ssl.AuthenticateAsServerAsync(certificate, false, Tls12And13, false).ConfigureAwait(false);
+            ssl = await ServerTls.AuthenticateAsync(_stream, certificate).ConfigureAwait(false);
         }
         finally
         {

@@ -30,11 +30,9 @@ public sealed class SmtpServer : IDisposable
     private readonly List<SmtpEndpoint> _endpoints = new();
     private readonly List<Task> _acceptLoops = new();
     private readonly ConcurrentDictionary<long, (SmtpConnection Connection, Task Task)> _sessions = new();
-    private readonly Dictionary<IPAddress, int> _perAddress = new();
-    private readonly object _gate = new();
+    private readonly ConnectionLimiter _limiter = new();
     private readonly CancellationTokenSource _abort = new();
     private long _nextId;
-    private int _active;
     private volatile bool _stopping;
 
     public SmtpServer(SmtpServerOptions options, ISmtpBackend backend)
@@ -104,17 +102,7 @@ public sealed class SmtpServer : IDisposable
         Interlocked.Increment(ref Statistics._connections);
         socket.NoDelay = true;
         var address = (socket.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
-        bool admitted;
-        lock (_gate)
-        {
-            _perAddress.TryGetValue(address, out int count);
-            admitted = !_stopping && _active < _options.MaxConnections && count < _options.MaxConnectionsPerAddress;
-            if (admitted)
-            {
-                _active++;
-                _perAddress[address] = count + 1;
-            }
-        }
+        bool admitted = !_stopping && _limiter.TryEnter(address, _options.MaxConnections, _options.MaxConnectionsPerAddress);
         long id = Interlocked.Increment(ref _nextId);
         if (!admitted)
         {
@@ -131,12 +119,7 @@ public sealed class SmtpServer : IDisposable
             try { await connection.RunAsync().ConfigureAwait(false); }
             finally
             {
-                lock (_gate)
-                {
-                    _active--;
-                    if (_perAddress.TryGetValue(address, out int c) && c > 1) _perAddress[address] = c - 1;
-                    else _perAddress.Remove(address);
-                }
+                _limiter.Leave(address);
                 Interlocked.Decrement(ref Statistics._activeSessions);
                 _sessions.TryRemove(id, out _);
                 tcs.TrySetResult(true);

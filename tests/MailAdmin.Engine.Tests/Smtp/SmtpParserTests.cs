@@ -1,6 +1,7 @@
 using Xunit;
 using System.Buffers;
 using System.Text;
+using MailAdmin.Protocols;
 using MailAdmin.Protocols.Smtp;
 
 namespace MailAdmin.Engine.Tests.Smtp;

@@ -9,21 +9,8 @@ namespace MailAdmin.Protocols.Smtp;
 /// parser never throws for client input.</summary>
 public static class SmtpCommandParser
 {
-    private static readonly UTF8Encoding StrictUtf8 = new(false, true);
-
     /// <summary>Decodes a line: ASCII fast path, strict UTF-8 otherwise; null when not valid UTF-8.</summary>
-    public static unsafe string? DecodeLine(ReadOnlySpan<byte> line)
-    {
-        if (line.Length == 0) return "";
-        bool ascii = true;
-        foreach (byte b in line) if (b >= 0x80) { ascii = false; break; }
-        fixed (byte* p = line)
-        {
-            if (ascii) return Encoding.ASCII.GetString(p, line.Length);
-            try { return StrictUtf8.GetString(p, line.Length); }
-            catch (DecoderFallbackException) { return null; }
-        }
-    }
+    public static string? DecodeLine(ReadOnlySpan<byte> line) => LineFramer.Decode(line);
 
     /// <summary>Bytes → command or "need more": frames one line off <paramref name="buffer"/> and
     /// parses it. Returns <see cref="SmtpLineStatus.NeedMore"/> (read more bytes and call again),

@@ -15,18 +15,19 @@ public enum SmtpLineStatus
 }
 
 /// <summary>Frames command lines out of a byte stream: bytes → line or "need more". Keeps the
-/// state needed to skip an over-long line that arrives in several reads. Lines end with LF; a CR
+/// state needed to skip an over-long line that arrives in several reads (the framing itself is the
+/// shared <see cref="LineFramer"/>; this adds SMTP's per-verb limits). Lines end with LF; a CR
 /// before it is removed (bare LF is tolerated for commands; never for message data).</summary>
 public struct SmtpLineReader
 {
-    private bool _discarding;
+    private LineFramer _framer;
 
     /// <summary>Line length limits in bytes, including the CRLF.</summary>
     public int MaxCommandLength, MaxMailRcptLength, MaxAuthLength;
 
     public SmtpLineReader(int maxCommandLength, int maxMailRcptLength = 0, int maxAuthLength = 12288)
     {
-        _discarding = false;
+        _framer = default;
         MaxCommandLength = maxCommandLength;
         MaxMailRcptLength = Math.Max(maxCommandLength, maxMailRcptLength);
         MaxAuthLength = Math.Max(maxCommandLength, maxAuthLength);
@@ -37,43 +38,8 @@ public struct SmtpLineReader
     /// discarded. <paramref name="saslResponse"/> applies the AUTH limit to a continuation line.</summary>
     public SmtpLineStatus TryReadLine(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> line, bool saslResponse = false)
     {
-        line = default;
-        var lf = buffer.PositionOf((byte)'\n');
-        if (_discarding)
-        {
-            if (lf == null) { buffer = buffer.Slice(buffer.End); return SmtpLineStatus.NeedMore; }
-            buffer = buffer.Slice(buffer.GetPosition(1, lf.Value));
-            _discarding = false;
-            return SmtpLineStatus.TooLong;
-        }
-        int limit = saslResponse ? MaxAuthLength : LimitFor(buffer);
-        if (lf == null)
-        {
-            if (buffer.Length >= limit)
-            {
-                _discarding = true;
-                buffer = buffer.Slice(buffer.End);
-            }
-            return SmtpLineStatus.NeedMore;
-        }
-        var raw = buffer.Slice(0, lf.Value);
-        var next = buffer.GetPosition(1, lf.Value);
-        bool cr = EndsWithCr(raw);
-        if (raw.Length - (cr ? 1 : 0) + 2 > limit)
-        {
-            buffer = buffer.Slice(next);
-            return SmtpLineStatus.TooLong;
-        }
-        if (cr) raw = raw.Slice(0, raw.Length - 1);
-        line = raw;
-        buffer = buffer.Slice(next);
-        return SmtpLineStatus.Line;
-    }
-
-    private static bool EndsWithCr(in ReadOnlySequence<byte> raw)
-    {
-        if (raw.Length == 0) return false;
-        return raw.Slice(raw.Length - 1).First.Span[0] == (byte)'\r';
+        int limit = _framer.IsDiscarding ? 0 : saslResponse ? MaxAuthLength : LimitFor(buffer);
+        return (SmtpLineStatus)_framer.TryReadLine(ref buffer, out line, limit);
     }
 
     private int LimitFor(in ReadOnlySequence<byte> buffer)

@@ -1,7 +1,7 @@
 using System;
 using System.Buffers;
 
-namespace MailAdmin.Protocols.Smtp;
+namespace MailAdmin.Protocols;
 
 /// <summary>A growable byte buffer backed by <see cref="ArrayPool{T}"/>; reused across messages
 /// and replies so that a session does not allocate per line or per message.</summary>

@@ -1,0 +1,34 @@
+using System;
+using System.Net;
+
+namespace MailAdmin.Hosting;
+
+public enum ProtocolLogDirection { Received, Sent, Info }
+
+/// <summary>One protocol log line of a POP3 (and later IMAP) server. Secrets never appear in
+/// <see cref="Text"/>: passwords and SASL payloads are redacted, message content is a byte count.
+/// (The SMTP server has its own <see cref="SmtpLogEntry"/> of the same shape.)</summary>
+public sealed class ProtocolLogEntry
+{
+    public ProtocolLogEntry(string protocol, long sessionId, IPEndPoint? remote, ProtocolLogDirection direction, string text)
+    {
+        Timestamp = DateTimeOffset.UtcNow;
+        Protocol = protocol;
+        SessionId = sessionId;
+        RemoteEndPoint = remote;
+        Direction = direction;
+        Text = text;
+    }
+
+    public DateTimeOffset Timestamp { get; }
+    /// <summary>"POP3".</summary>
+    public string Protocol { get; }
+    public long SessionId { get; }
+    public IPEndPoint? RemoteEndPoint { get; }
+    public ProtocolLogDirection Direction { get; }
+    public string Text { get; }
+
+    public override string ToString()
+        => Timestamp.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture) + " " + Protocol + " [" + SessionId + "] "
+           + (Direction == ProtocolLogDirection.Received ? "C: " : Direction == ProtocolLogDirection.Sent ? "S: " : "* ") + Text;
+}
