@@ -49,7 +49,7 @@ function Get-Median([double[]] $Values) {
 
 & bash $instance start $postfixDir $postfixPort discard
 if ($LASTEXITCODE -ne 0) { throw 'The Postfix reference instance did not start.' }
-$server = Start-MailServer -Name bench -Path (Join-Path $work 'store') -CatchAll -Domain example.com -SmtpPort 0 -SubmissionPort 0
+$server = Start-MailServer -Name bench -Path (Join-Path $work 'store') -CatchAll -Domain example.com -FreePorts
 try {
     $ours = @(); $theirs = @(); $ratios = @()
     # Warm-up: JIT, connection setup, Postfix's process pools.

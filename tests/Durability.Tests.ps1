@@ -17,7 +17,7 @@ Describe 'Durability under kill -9' {
         $ackFile = Join-Path $folder 'acked.txt'
 
         # The server runs in its own process, so that it can be killed outright.
-        $serverScript = "Import-Module '$env:MAILADMIN_TEST_MODULE'; `$s = Start-MailServer -Name durable -Path '$store' -CatchAll -SmtpPort 0 -SubmissionPort 0; Set-Content -Path '$portFile' -Value `$s.Port('smtp'); while (`$true) { Start-Sleep -Seconds 1 }"
+        $serverScript = "Import-Module '$env:MAILADMIN_TEST_MODULE'; `$s = Start-MailServer -Name durable -Path '$store' -CatchAll -FreePorts; Set-Content -Path '$portFile' -Value `$s.Port('smtp'); while (`$true) { Start-Sleep -Seconds 1 }"
         $self = [Environment]::ProcessPath
         [string[]] $arguments = if ([IO.Path]::GetFileNameWithoutExtension($self) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' } else { @() }
         $arguments += '-NoProfile', '-NonInteractive', '-Command', $serverScript
@@ -71,7 +71,7 @@ for t in threads: t.join()
         $acked.Count | Should -BeGreaterThan 20 -Because 'the flood must have delivered something before the kill'
 
         # Reopen the store as a new server would, and read everything back.
-        Start-MailServer -Name reopened -Path $store -CatchAll -SmtpPort 0 -SubmissionPort 0 | Out-Null
+        Start-MailServer -Name reopened -Path $store -CatchAll -FreePorts | Out-Null
         try {
             $stored = @(Get-MailServerMessage -Server reopened)
         }

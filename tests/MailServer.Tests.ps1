@@ -13,10 +13,10 @@ Describe 'Start-MailServer, Get-MailServer, Stop-MailServer' {
     }
 
     It 'starts on free ports, reports them, and stops' {
-        $server = Start-MailServer -Name ports -InMemory -SmtpPort 0 -SubmissionPort 0 -SmtpsPort 0
+        $server = Start-MailServer -Name ports -InMemory -FreePorts -SmtpsPort 0
         $server.Status | Should -Be 'Running'
-        $server.Endpoints.Count | Should -Be 3
-        $server.Endpoints.Protocol | Should -Be @('smtp', 'submission', 'smtps')
+        foreach ($protocol in 'smtp', 'submission', 'smtps', 'pop3', 'pop3s') { $server.Endpoints.Protocol | Should -Contain $protocol }
+        @($server.Endpoints.Port | Select-Object -Unique).Count | Should -Be $server.Endpoints.Count
         $server.Endpoints | ForEach-Object { $_.Port | Should -BeGreaterThan 0; $_.Address | Should -Be '127.0.0.1' }
         $client = [Net.Sockets.TcpClient]::new('127.0.0.1', $server.Port('smtp'))
         $reader = [IO.StreamReader]::new($client.GetStream())
@@ -29,13 +29,19 @@ Describe 'Start-MailServer, Get-MailServer, Stop-MailServer' {
         { [Net.Sockets.TcpClient]::new('127.0.0.1', $server.Port('smtp')) } | Should -Throw
     }
 
+    It 'leaves protocols off with -Disable' {
+        $server = Start-MailServer -Name partial -InMemory -FreePorts -Disable Submission, Pop3, Pop3s, Imap, Imaps
+        @($server.Endpoints.Protocol) | Should -Be @('smtp')
+        $server.Statistics.Pop3 | Should -BeNullOrEmpty
+    }
+
     It 'refuses a second server with the same name' {
-        Start-MailServer -Name twice -InMemory -SmtpPort 0 -SubmissionPort 0 | Out-Null
-        { Start-MailServer -Name twice -InMemory -SmtpPort 0 -SubmissionPort 0 -ErrorAction Stop } | Should -Throw -ErrorId 'MailServerExists*'
+        Start-MailServer -Name twice -InMemory -FreePorts | Out-Null
+        { Start-MailServer -Name twice -InMemory -FreePorts -ErrorAction Stop } | Should -Throw -ErrorId 'MailServerExists*'
     }
 
     It 'reports a port in use as a clear start failure' {
-        $first = Start-MailServer -Name first -InMemory -SmtpPort 0 -SubmissionPort 0
+        $first = Start-MailServer -Name first -InMemory -FreePorts
         { Start-MailServer -Name second -InMemory -SmtpPort $first.Port('smtp') -SubmissionPort 0 -ErrorAction Stop } | Should -Throw -ErrorId 'MailServerStartFailed*'
         Get-MailServer -Name second -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
     }
@@ -75,7 +81,7 @@ Describe 'Start-MailServer, Get-MailServer, Stop-MailServer' {
     It 'takes its settings from a .psd1, the command line winning' {
         $folder = New-TestFolder 'config'
         $config = Join-Path $folder 'server.psd1'
-        Set-Content $config "@{ Name = 'fromfile'; InMemory = `$true; Domain = @('lab.test', 'example.org'); SmtpPort = 0; SubmissionPort = 0; MaxMessageSize = 2048 }"
+        Set-Content $config "@{ Name = 'fromfile'; InMemory = `$true; Domain = @('lab.test', 'example.org'); FreePorts = `$true; MaxMessageSize = 2048 }"
         $server = Start-MailServer -ConfigurationPath $config -MaxMessageSize 4096
         $server.Name | Should -Be 'fromfile'
         $server.Domains | Should -Contain 'lab.test'
@@ -96,7 +102,7 @@ Describe 'Start-MailServer, Get-MailServer, Stop-MailServer' {
         $made = $request.CreateSelfSigned([DateTimeOffset]::Now.AddDays(-1), [DateTimeOffset]::Now.AddDays(30))
         $pem = Join-Path $folder 'server.pem'
         Set-Content $pem ($made.ExportCertificatePem() + "`n" + $rsa.ExportPkcs8PrivateKeyPem())
-        $server = Start-MailServer -Name pem -InMemory -SmtpPort 0 -SubmissionPort 0 -SmtpsPort 0 -Certificate $pem
+        $server = Start-MailServer -Name pem -InMemory -FreePorts -SmtpsPort 0 -Certificate $pem
         $server.Certificate.Thumbprint | Should -Be $made.Thumbprint
         # The TLS handshake on SMTPS presents that certificate.
         $tcp = [Net.Sockets.TcpClient]::new('127.0.0.1', $server.Port('smtps'))
@@ -107,7 +113,7 @@ Describe 'Start-MailServer, Get-MailServer, Stop-MailServer' {
     }
 
     It 'completes the names of running servers' {
-        Start-MailServer -Name 'complete-me' -InMemory -SmtpPort 0 -SubmissionPort 0 | Out-Null
+        Start-MailServer -Name 'complete-me' -InMemory -FreePorts | Out-Null
         $line = 'Stop-MailServer -Name compl'
         $result = TabExpansion2 -inputScript $line -cursorColumn $line.Length
         $result.CompletionMatches.CompletionText | Should -Contain 'complete-me'
@@ -116,7 +122,7 @@ Describe 'Start-MailServer, Get-MailServer, Stop-MailServer' {
     It 'stops on Ctrl+C when started with -Wait' {
         $ps = [powershell]::Create()
         try {
-            $null = $ps.AddScript("Import-Module '$env:MAILADMIN_TEST_MODULE'; Start-MailServer -Name waiting -InMemory -SmtpPort 0 -SubmissionPort 0 -Wait")
+            $null = $ps.AddScript("Import-Module '$env:MAILADMIN_TEST_MODULE'; Start-MailServer -Name waiting -InMemory -FreePorts -Wait")
             $async = $ps.BeginInvoke()
             $deadline = [DateTime]::UtcNow.AddSeconds(20)
             while ($ps.Streams.Verbose.Count -eq 0 -and $ps.InvocationStateInfo.State -eq 'Running' -and [DateTime]::UtcNow -lt $deadline -and -not $async.IsCompleted) { Start-Sleep -Milliseconds 100; if ($ps.Runspace.RunspaceStateInfo.State -ne 'Opened') { break } }
@@ -190,7 +196,7 @@ print("new", try_login("New-Passw0rd"))
             $out = Invoke-Python $script @("$($server.Port('submission'))")
             $out | Should -Contain 'old refused 535'
             $out | Should -Contain 'new ok'
-            $server.Statistics.AuthFailures | Should -BeGreaterOrEqual 1
+            $server.Statistics.Smtp.AuthFailures | Should -BeGreaterOrEqual 1
         }
         finally { Stop-MailServer -Name auth }
     }
@@ -259,7 +265,7 @@ Describe 'Server lifetime and OAuth' {
     It 'stops running servers when the module is removed' {
         $ps = [powershell]::Create()
         try {
-            $null = $ps.AddScript("Import-Module '$env:MAILADMIN_TEST_MODULE'; (Start-MailServer -Name removed -InMemory -SmtpPort 0 -SubmissionPort 0).Port('smtp')")
+            $null = $ps.AddScript("Import-Module '$env:MAILADMIN_TEST_MODULE'; (Start-MailServer -Name removed -InMemory -FreePorts).Port('smtp')")
             $port = $ps.Invoke()[0]
             $port | Should -BeGreaterThan 0
             { [Net.Sockets.TcpClient]::new('127.0.0.1', $port).Dispose() } | Should -Not -Throw

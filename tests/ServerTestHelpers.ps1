@@ -3,7 +3,7 @@
 # A fresh in-memory (or on-disk, with -Path) catch-all server on free ports.
 function Start-TestServer {
     param([string] $Name = "test-$([guid]::NewGuid().ToString('n').Substring(0, 8))", [string] $Path, [switch] $CatchAll, [string[]] $Domain = @('example.com'), [hashtable] $Extra = @{})
-    $parameters = @{ Name = $Name; SmtpPort = 0; SubmissionPort = 0; SmtpsPort = 0; Domain = $Domain } + $Extra
+    $parameters = @{ Name = $Name; FreePorts = $true; SmtpsPort = 0; Domain = $Domain } + $Extra
     if ($Path) { $parameters.Path = $Path } else { $parameters.InMemory = $true }
     if ($CatchAll) { $parameters.CatchAll = $true }
     Start-MailServer @parameters

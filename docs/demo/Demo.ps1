@@ -86,7 +86,7 @@ Write-Host ''
 Write-Host "== A mail server on the default store ($storePath)" -ForegroundColor Cyan
 # The usual ports, or free ones when something else holds them.
 try { $server = Start-MailServer -Name Demo -ErrorAction Stop }
-catch { $server = Start-MailServer -Name Demo -SmtpPort 0 -SubmissionPort 0 }
+catch { $server = Start-MailServer -Name Demo -FreePorts }
 $server | Out-String -Width 160 | Write-Host
 Assert ($server.Status -eq 'Running') 'the server runs'
 
@@ -110,7 +110,7 @@ $arrived = Show 'Reading it back from the store' "Get-MailServerMessage -Server 
 $message = Get-MailServerMessage -Server Demo -Account $address -Subject $subject
 Assert ($message.Subject -eq $subject) 'the message arrived, with its Received and Return-Path lines'
 $null = Show 'Its route' "Get-MailRoute -Message (Get-MailServerMessage -Server Demo -Account $address -Subject '$subject') | Format-Table Hop, FromHost, ByHost, With, Timestamp"
-$null = Show 'Live statistics' '(Get-MailServer -Name Demo).Statistics'
+$null = Show 'Live statistics, per protocol' '(Get-MailServer -Name Demo).Statistics | Format-List Smtp, Pop3'
 
 $interactive = -not $NoWait -and [Environment]::UserInteractive -and -not [Console]::IsInputRedirected -and -not $env:CI
 if ($interactive) {

@@ -20,7 +20,7 @@ namespace MailAdmin.Hosting
             EndPoint = endPoint;
         }
 
-        /// <summary>smtp, submission or smtps.</summary>
+        /// <summary>smtp, submission, smtps, imap, imaps, pop3 or pop3s.</summary>
         public string Protocol { get; }
         public IPEndPoint EndPoint { get; }
         public int Port => EndPoint.Port;
@@ -33,22 +33,25 @@ namespace MailAdmin.Hosting
     }
 
     /// <summary>
-    /// A running MailAdmin server: the store, and the SMTP listeners over it. Built and
-    /// started by Start-MailServer; the same object is what Get-MailServer shows.
+    /// A running MailAdmin server: the store, and the SMTP and POP3 listeners over it. Built
+    /// and started by Start-MailServer; the same object is what Get-MailServer shows.
     /// </summary>
     public sealed class MailServer : IDisposable
     {
         private readonly SmtpServer _smtp;
-        private readonly SmtpLogFile? _log;
+        private readonly Pop3Server? _pop3;
+        private readonly ProtocolLogFile? _log;
         private int _stopped;
 
-        private MailServer(MailServerOptions options, IMailStore store, StoreSmtpBackend backend, SmtpServer smtp, SmtpLogFile? log)
+        private MailServer(MailServerOptions options, IMailStore store, StoreSmtpBackend backend, SmtpServer smtp, Pop3Server? pop3, ProtocolLogFile? log)
         {
             Options = options;
             Store = store;
             Backend = backend;
             _smtp = smtp;
+            _pop3 = pop3;
             _log = log;
+            Statistics = new MailServerStatistics(smtp.Statistics, pop3?.Statistics);
         }
 
         public string Name => Options.Name;
@@ -59,7 +62,8 @@ namespace MailAdmin.Hosting
         public DateTimeOffset StartTime { get; private set; }
         public IReadOnlyCollection<string> Domains => Backend.Domains;
         public string? CatchAll => Options.CatchAll;
-        public SmtpServerStatistics Statistics => _smtp.Statistics;
+        /// <summary>Live counters per protocol.</summary>
+        public MailServerStatistics Statistics { get; }
         public System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate => Options.Certificate;
         public IMailStore Store { get; }
         public MailServerOptions Options { get; }
@@ -88,7 +92,7 @@ namespace MailAdmin.Hosting
                 }
                 var backend = new StoreSmtpBackend(store, domains, options.CatchAll, options.BearerTokens);
 
-                var log = options.LogPath != null ? new SmtpLogFile(options.LogPath) : null;
+                var log = options.LogPath != null ? new ProtocolLogFile(options.LogPath) : null;
                 var smtpOptions = new SmtpServerOptions
                 {
                     HostName = options.HostName,
@@ -106,11 +110,25 @@ namespace MailAdmin.Hosting
                 options.ConfigureSmtp?.Invoke(smtpOptions);
 
                 var smtp = new SmtpServer(smtpOptions, backend);
-                var server = new MailServer(options, store, backend, smtp, log);
-                await smtp.StartAsync(cancellationToken).ConfigureAwait(false);
-                server.Endpoints = smtp.Endpoints
-                    .Select(b => new MailServerEndpoint(b.Mode.ToString().ToLowerInvariant(), b.EndPoint))
-                    .ToList();
+                var pop3 = CreatePop3(options, store, log);
+                var server = new MailServer(options, store, backend, smtp, pop3, log);
+                try
+                {
+                    await smtp.StartAsync(cancellationToken).ConfigureAwait(false);
+                    if (pop3 != null) await pop3.StartAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    // All listeners or none: a port in use must not leave half a server running.
+                    smtp.Dispose();
+                    pop3?.Dispose();
+                    log?.Dispose();
+                    throw;
+                }
+                var endpoints = smtp.Endpoints.Select(b => new MailServerEndpoint(b.Mode.ToString().ToLowerInvariant(), b.EndPoint)).ToList();
+                if (pop3 != null)
+                    endpoints.AddRange(pop3.Endpoints.Select(b => new MailServerEndpoint(b.Mode.ToString().ToLowerInvariant(), b.EndPoint)));
+                server.Endpoints = endpoints;
                 server.StartTime = DateTimeOffset.Now;
                 server.Status = MailServerStatus.Running;
                 return server;
@@ -134,7 +152,9 @@ namespace MailAdmin.Hosting
             {
                 // The token bounds how long in-flight sessions may take to finish.
                 using var patience = new CancellationTokenSource(grace ?? TimeSpan.FromSeconds(10));
-                await _smtp.StopAsync(patience.Token).ConfigureAwait(false);
+                var stops = new List<Task> { _smtp.StopAsync(patience.Token) };
+                if (_pop3 != null) stops.Add(_pop3.StopAsync(patience.Token));
+                await Task.WhenAll(stops).ConfigureAwait(false);
             }
             finally
             {
@@ -161,6 +181,23 @@ namespace MailAdmin.Hosting
         public void Dispose() => StopAsync(TimeSpan.FromSeconds(2)).GetAwaiter().GetResult();
 
         public override string ToString() => $"{Name} ({Status})";
+
+        private static Pop3Server? CreatePop3(MailServerOptions options, IMailStore store, ProtocolLogFile? log)
+        {
+            if (!options.Pop3Port.HasValue && !options.Pop3sPort.HasValue)
+                return null;
+            var pop3Options = new Pop3ServerOptions
+            {
+                HostName = options.HostName,
+                Certificate = options.Certificate,
+                AllowInsecureAuth = options.AllowInsecureAuth,
+            };
+            if (options.Pop3Port.HasValue) pop3Options.Listeners.Add(new Pop3ListenerOptions(Pop3ListenerMode.Pop3, options.Pop3Port.Value, options.IPAddress));
+            if (options.Pop3sPort.HasValue) pop3Options.Listeners.Add(new Pop3ListenerOptions(Pop3ListenerMode.Pop3s, options.Pop3sPort.Value, options.IPAddress));
+            if (log != null) pop3Options.ProtocolLog = log.Write;
+            options.ConfigurePop3?.Invoke(pop3Options);
+            return new Pop3Server(pop3Options, store);
+        }
 
         private static void AddListener(SmtpServerOptions smtp, SmtpListenerMode mode, int? port, IPAddress address)
         {

@@ -11,6 +11,10 @@ namespace MailAdmin.Hosting
     {
         public const int DefaultSmtpPort = 2525;
         public const int DefaultSubmissionPort = 2587;
+        public const int DefaultImapPort = 1143;
+        public const int DefaultImapsPort = 1993;
+        public const int DefaultPop3Port = 1110;
+        public const int DefaultPop3sPort = 1995;
 
         public string Name { get; set; } = "MailAdmin";
 
@@ -32,6 +36,18 @@ namespace MailAdmin.Hosting
 
         /// <summary>Implicit TLS (SMTPS); off unless given.</summary>
         public int? SmtpsPort { get; set; }
+
+        /// <summary>IMAP with STARTTLS; 0 = ephemeral, null = off.</summary>
+        public int? ImapPort { get; set; } = DefaultImapPort;
+
+        /// <summary>IMAP over implicit TLS; 0 = ephemeral, null = off.</summary>
+        public int? ImapsPort { get; set; } = DefaultImapsPort;
+
+        /// <summary>POP3 with STLS; 0 = ephemeral, null = off.</summary>
+        public int? Pop3Port { get; set; } = DefaultPop3Port;
+
+        /// <summary>POP3 over implicit TLS; 0 = ephemeral, null = off.</summary>
+        public int? Pop3sPort { get; set; } = DefaultPop3sPort;
 
         /// <summary>The server certificate; a self-signed one is made (and kept in the store root) when null.</summary>
         public X509Certificate2? Certificate { get; set; }
@@ -57,6 +73,9 @@ namespace MailAdmin.Hosting
 
         /// <summary>Timeouts and limits for tests and tuning; the SMTP defaults follow RFC 5321 §4.5.3.2.</summary>
         public Action<SmtpServerOptions>? ConfigureSmtp { get; set; }
+
+        /// <summary>POP3 limits and timeouts, for tests and tuning.</summary>
+        public Action<Pop3ServerOptions>? ConfigurePop3 { get; set; }
 
         /// <summary>The default store location: a per-user data folder.</summary>
         public static string DefaultStorePath()

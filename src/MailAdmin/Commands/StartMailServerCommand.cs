@@ -51,6 +51,31 @@ namespace MailAdmin.Commands
         [ValidateRange(0, 65535)]
         public int SmtpsPort { get; set; }
 
+        [Parameter]
+        [ValidateRange(0, 65535)]
+        public int ImapPort { get; set; } = MailServerOptions.DefaultImapPort;
+
+        [Parameter]
+        [ValidateRange(0, 65535)]
+        public int ImapsPort { get; set; } = MailServerOptions.DefaultImapsPort;
+
+        [Parameter]
+        [ValidateRange(0, 65535)]
+        public int Pop3Port { get; set; } = MailServerOptions.DefaultPop3Port;
+
+        [Parameter]
+        [ValidateRange(0, 65535)]
+        public int Pop3sPort { get; set; } = MailServerOptions.DefaultPop3sPort;
+
+        /// <summary>Every port not given explicitly is chosen free by the system (port 0): for fixtures and tests.</summary>
+        [Parameter]
+        public SwitchParameter FreePorts { get; set; }
+
+        /// <summary>Protocols to leave off, e.g. -Disable Imap, Pop3.</summary>
+        [Parameter]
+        [ValidateSet("Smtp", "Submission", "Smtps", "Imap", "Imaps", "Pop3", "Pop3s", IgnoreCase = true)]
+        public string[]? Disable { get; set; }
+
         /// <summary>An X509Certificate2, or the path of a PFX or PEM file.</summary>
         [Parameter]
         [ValidateNotNull]
@@ -133,9 +158,13 @@ namespace MailAdmin.Commands
                 InMemory = InMemory,
                 Path = InMemory ? null : (Path != null ? ResolveOutputPath(Path) : MailServerOptions.DefaultStorePath()),
                 IPAddress = IPAddress ?? IPAddress.Loopback,
-                SmtpPort = SmtpPort,
-                SubmissionPort = SubmissionPort,
-                SmtpsPort = MyInvocation.BoundParameters.ContainsKey(nameof(SmtpsPort)) ? SmtpsPort : (int?)null,
+                SmtpPort = Enabled("Smtp") ? PortFor(nameof(SmtpPort), SmtpPort) : (int?)null,
+                SubmissionPort = Enabled("Submission") ? PortFor(nameof(SubmissionPort), SubmissionPort) : (int?)null,
+                SmtpsPort = Enabled("Smtps") && MyInvocation.BoundParameters.ContainsKey(nameof(SmtpsPort)) ? SmtpsPort : (int?)null,
+                ImapPort = Enabled("Imap") ? PortFor(nameof(ImapPort), ImapPort) : (int?)null,
+                ImapsPort = Enabled("Imaps") ? PortFor(nameof(ImapsPort), ImapsPort) : (int?)null,
+                Pop3Port = Enabled("Pop3") ? PortFor(nameof(Pop3Port), Pop3Port) : (int?)null,
+                Pop3sPort = Enabled("Pop3s") ? PortFor(nameof(Pop3sPort), Pop3sPort) : (int?)null,
                 MaxMessageSize = MaxMessageSize,
                 AllowInsecureAuth = AllowInsecureAuth,
                 LogPath = LogPath != null ? ResolveOutputPath(LogPath) : null,
@@ -150,6 +179,13 @@ namespace MailAdmin.Commands
                 options.BearerTokens = OAuthToken.Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString()!, e => e.Value?.ToString() ?? string.Empty, StringComparer.OrdinalIgnoreCase);
             return options;
         }
+
+        /// <summary>The port to use: as given, else 0 with -FreePorts, else the default.</summary>
+        private int PortFor(string parameter, int value) =>
+            FreePorts && !MyInvocation.BoundParameters.ContainsKey(parameter) ? 0 : value;
+
+        private bool Enabled(string protocol) =>
+            Disable == null || !Disable.Any(d => string.Equals(d, protocol, StringComparison.OrdinalIgnoreCase));
 
         private X509Certificate2 LoadCertificate(object value)
         {

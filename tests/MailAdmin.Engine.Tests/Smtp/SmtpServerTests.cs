@@ -506,7 +506,7 @@ public class SmtpServerTests
         string path = Path.Combine(Path.GetTempPath(), "smtp-log-" + Guid.NewGuid().ToString("N") + ".log");
         try
         {
-            using (var log = new SmtpLogFile(path))
+            using (var log = new ProtocolLogFile(path))
             {
                 await using var f = new Fixture(o => { o.AllowInsecureAuth = true; o.ProtocolLog = log.Write; });
                 using var c = await f.ConnectAsync();
