@@ -9,28 +9,6 @@ using MimeKit;
 
 namespace MailAdmin.Protocols.Imap
 {
-    /// <summary>One message as FETCH and SEARCH see it: its sequence number, store entry and (lazily) its bytes.</summary>
-    public sealed class ImapMessageContext
-    {
-        public ImapMessageContext(uint sequenceNumber, StoredMessage stored, Func<byte[]> loadBytes) => throw new NotImplementedException();
-        public uint SequenceNumber => throw new NotImplementedException();
-        public StoredMessage Stored => throw new NotImplementedException();
-        /// <summary>The raw message, loaded on first use.</summary>
-        public byte[] Bytes => throw new NotImplementedException();
-        /// <summary>The parsed message, on first use.</summary>
-        public MimeMessage Mime => throw new NotImplementedException();
-    }
-
-    /// <summary>A sequence set or UID set: "1:3,7,9:*".</summary>
-    public sealed class SequenceSet
-    {
-        public static SequenceSet Parse(string text) => throw new NotImplementedException();
-        /// <summary>Whether n is in the set, '*' meaning <paramref name="max"/>.</summary>
-        public bool Contains(uint n, uint max) => throw new NotImplementedException();
-        /// <summary>The numbers of the set that exist among 1..max (for UIDs: among the given UIDs).</summary>
-        public IEnumerable<uint> Expand(uint max) => throw new NotImplementedException();
-    }
-
     /// <summary>A parsed FETCH attribute list (RFC 3501 §6.4.5, with macros ALL, FAST, FULL).</summary>
     public sealed class FetchRequest
     {
@@ -67,14 +45,5 @@ namespace MailAdmin.Protocols.Imap
         /// <summary>True when the query needs the message bytes (header or text keys).</summary>
         public bool NeedsBody => throw new NotImplementedException();
         public bool Matches(ImapMessageContext message, SearchContext context) => throw new NotImplementedException();
-    }
-
-    /// <summary>IMAP flag names for the store's flags, and back.</summary>
-    public static class ImapFlags
-    {
-        /// <summary>"(\Seen \Flagged ...)" with \Recent when the message is recent for this session.</summary>
-        public static string Format(MessageFlags flags, bool recent) => throw new NotImplementedException();
-        /// <summary>Parses a flag list; keywords the store cannot keep are ignored.</summary>
-        public static MessageFlags Parse(IReadOnlyList<ImapToken> flags) => throw new NotImplementedException();
     }
 }
