@@ -35,6 +35,9 @@ namespace MailAdmin.Protocols.Imap
         /// <summary>The parsed message, on first use. Never throws for broken MIME: falls back to a text/plain body.</summary>
         public MimeMessage Mime => _mime ??= LoadMime(Bytes);
 
+        /// <summary>SEARCH's decoded body text, kept so that several text keys decode once.</summary>
+        internal string? SearchBodyText { get; set; }
+
         /// <summary>The top-level header fields, as byte ranges of <see cref="Bytes"/> (cheap: the body is not parsed).</summary>
         internal RawHeaderList Headers => _headers ??= _structure?.Headers ?? RawHeaderList.Parse(Bytes, 0, Bytes.Length);
 
