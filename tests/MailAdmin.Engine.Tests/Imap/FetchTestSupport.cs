@@ -57,7 +57,7 @@ internal static class FetchTestSupport
                 {
                     while (i < s.Length && s[i] != ']') i++;
                 }
-                i++;
+                if (i < s.Length) i++;
             }
             var atom = s.Substring(start, i - start);
             items.Add(atom == "NIL" ? ImapToken.Nil : ImapToken.Atom(atom));

@@ -69,14 +69,21 @@ namespace MailAdmin.Protocols.Imap
             var node = root;
             for (int i = 0; i < part.Count; i++)
             {
-                if (i > 0 && node.Message != null) node = node.Message;
+                // A number applies to a message (the root, or the message a message/rfc822 part holds)
+                // or to a multipart; a plain leaf part has no sub-parts.
+                bool isMessage = i == 0;
+                if (i > 0 && node.Message != null)
+                {
+                    node = node.Message;
+                    isMessage = true;
+                }
                 uint n = part[i];
                 if (node.IsMultipart)
                 {
                     if (n > (uint)node.Children!.Count) return null;
                     node = node.Children[(int)n - 1];
                 }
-                else if (n != 1) return null;
+                else if (n != 1 || !isMessage) return null;
             }
             return node;
         }
