@@ -1,8 +1,8 @@
 using System;
-using System.IO;
 using System.Text;
 using MailAdmin.Protocols.Imap.Mime;
-using MimeKit;
+using MailAdmin.Messages;
+using MimeKit.Encodings;
 using MimeKit.Utils;
 
 namespace MailAdmin.Protocols.Imap
@@ -58,42 +58,90 @@ namespace MailAdmin.Protocols.Imap
             return DateUtils.TryParse(raw, 0, raw.Length, out var date) ? date : (DateTimeOffset?)null;
         }
 
-        /// <summary>The text of every text part (nested messages included), decoded; computed once per message.</summary>
+        /// <summary>
+        /// The text of every text part (nested messages' headers and parts included), decoded from its
+        /// transfer encoding and charset; computed once per message. Walks the same raw MIME tree as
+        /// BODYSTRUCTURE, so broken MIME searches as the text/plain it is reported as.
+        /// </summary>
         public static string BodyText(ImapMessageContext message)
         {
             if (message.SearchBodyText != null) return message.SearchBodyText;
             var sb = new StringBuilder();
-            try
-            {
-                Append(sb, message.Mime.Body, 0);
-            }
-            catch (Exception e) when (e is FormatException || e is ArgumentException || e is NotSupportedException || e is IOException || e is InvalidOperationException)
-            {
-                sb.Append(Encoding.UTF8.GetString(message.Bytes, message.Headers.End, message.Bytes.Length - message.Headers.End));
-            }
+            var root = message.Structure;
+            if (root.IsMultipart || root.Message != null) Append(sb, root, 0, skipHeader: true);
+            else if (root.IsText) sb.Append(DecodeBody(root));
             return message.SearchBodyText = sb.ToString();
         }
 
-        private static void Append(StringBuilder sb, MimeEntity? entity, int depth)
+        private static void Append(StringBuilder sb, RawEntity entity, int depth, bool skipHeader)
         {
-            if (entity == null || depth > RawMimeParser.MaxDepth) return;
-            switch (entity)
+            if (depth > RawMimeParser.MaxDepth) return;
+            if (entity.IsMultipart)
             {
-                case Multipart multipart:
-                    foreach (var child in multipart) Append(sb, child, depth + 1);
-                    break;
-                case MessagePart messagePart:
-                    var inner = messagePart.Message;
-                    if (inner != null)
-                    {
-                        foreach (var h in inner.Headers) sb.Append(h.Field).Append(": ").Append(h.Value).Append('\n');
-                        Append(sb, inner.Body, depth + 1);
-                    }
-                    break;
-                case TextPart text:
-                    sb.Append(text.Text).Append('\n');
-                    break;
+                foreach (var child in entity.Children!) Append(sb, child, depth + 1, false);
+                return;
+            }
+            if (entity.Message != null)
+            {
+                var inner = entity.Message;
+                var headers = inner.Headers;
+                for (int i = 0; i < headers.Count; i++)
+                {
+                    if (headers[i].Name.Length == 0) continue;
+                    sb.Append(headers[i].Name).Append(": ").Append(Decode(headers, i)).Append('\n');
+                }
+                if (inner.IsMultipart || inner.Message != null) Append(sb, inner, depth + 1, true);
+                else if (inner.IsText) sb.Append(DecodeBody(inner)).Append('\n');
+                return;
+            }
+            if (entity.IsText) sb.Append(DecodeBody(entity)).Append('\n');
+        }
+
+        /// <summary>A leaf part's body as text: transfer encoding undone, then its charset (UTF-8 or Latin-1 when unknown).</summary>
+        internal static string DecodeBody(RawEntity entity)
+        {
+            var data = entity.Data;
+            int start = entity.BodyStart, length = entity.BodySize;
+            byte[] bytes = data;
+            var cte = entity.TransferEncoding;
+            IMimeDecoder? decoder = null;
+            if (string.Equals(cte, "base64", StringComparison.OrdinalIgnoreCase)) decoder = new Base64Decoder();
+            else if (string.Equals(cte, "quoted-printable", StringComparison.OrdinalIgnoreCase)) decoder = new QuotedPrintableDecoder();
+            if (decoder != null)
+            {
+                var output = new byte[decoder.EstimateOutputLength(length)];
+                int n = decoder.Decode(data, start, length, output);
+                bytes = output;
+                start = 0;
+                length = n;
+            }
+            return GetString(bytes, start, length, entity.ParameterValue("charset"));
+        }
+
+        private static string GetString(byte[] bytes, int start, int length, string? charset)
+        {
+            if (!string.IsNullOrEmpty(charset) && !string.Equals(charset, "us-ascii", StringComparison.OrdinalIgnoreCase))
+            {
+                try
+                {
+                    var encoding = Charsets.Get(charset!.Trim());
+                    return encoding.GetString(bytes, start, length);
+                }
+                catch (Exception e) when (e is ArgumentException || e is NotSupportedException)
+                {
+                    // unknown charset: guess below
+                }
+            }
+            try
+            {
+                return StrictUtf8.GetString(bytes, start, length);
+            }
+            catch (DecoderFallbackException)
+            {
+                return Charsets.Get(1252).GetString(bytes, start, length);
             }
         }
+
+        private static readonly Encoding StrictUtf8 = new UTF8Encoding(false, true);
     }
 }
