@@ -149,19 +149,35 @@ public class FetchEnvelopeAndStructureTests
         Assert.Equal("BODYSTRUCTURE (\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 7 1 NIL NIL NIL NIL)", FetchInner(ctx, "BODYSTRUCTURE"));
     }
 
+    // Text for people (subject, names) with quote characters goes as a literal; white space runs collapse.
     [Fact]
     public void Routes_comments_quotes_folding_and_missing_domain()
     {
         var ctx = Context(FetchCorpus.Odd);
         Assert.Equal(
-            "ENVELOPE (\"Sat, 6 Jan 2024 23:59:59 +0000\" \"He said \\\"hi\\\" \\\\o/ and folded\" " +
+            "ENVELOPE (\"Sat, 6 Jan 2024 23:59:59 +0000\" {27}\r\nHe said \"hi\" \\o/ and folded " +
             "((\"the boss\" \"@relay.example,@hub.example\" \"joe\" \"example.com\")) " +
             "((\"Joe Q. Public\" NIL \"joe\" \"example.com\")) " +
-            "((\"Quote \\\"me\\\"\" NIL \"q\" \"example.com\")) " +
-            "((\"John Q. Public\" NIL \"jqp\" \"example.com\")(NIL NIL \"local-only\" \"\")) NIL NIL NIL NIL)",
+            "(({10}\r\nQuote \"me\" NIL \"q\" \"example.com\")) " +
+            "((\"John Q. Public\" NIL \"jqp\" \"example.com\")(NIL NIL \"local-only\" \"MISSING_DOMAIN\")) NIL NIL NIL NIL)",
             FetchInner(ctx, "ENVELOPE"));
         // No final line break: the last line still counts as content, not as a line.
         Assert.Equal("BODY (\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 3 0)", FetchInner(ctx, "BODY"));
+    }
+
+    [Fact]
+    public void Subject_white_space_collapses()
+    {
+        var ctx = Context("Subject: \tlots   of\t\tspace \n\n");
+        Assert.Equal("ENVELOPE (NIL \"lots of space\" NIL NIL NIL NIL NIL NIL NIL NIL)", FetchInner(ctx, "ENVELOPE"));
+    }
+
+    [Fact]
+    public void Mime_property_survives_broken_messages()
+    {
+        foreach (var m in new[] { FetchCorpus.BrokenNoBoundary, FetchCorpus.BrokenBadType, FetchCorpus.Forwarded, "" })
+            Assert.NotNull(Context(m).Mime);
+        Assert.Equal("Fwd: Hello there", Context(FetchCorpus.Forwarded).Mime.Subject);
     }
 
     [Theory]

@@ -26,6 +26,12 @@ namespace MailAdmin.Protocols.Imap
     /// </summary>
     internal static class EnvelopeAddressParser
     {
+        /// <summary>Stands for a missing domain ("user" alone): NIL would mean a group, "" confuses clients (Dovecot says the same).</summary>
+        public const string MissingDomain = "MISSING_DOMAIN";
+
+        /// <summary>Stands for a missing local part ("&lt;&gt;", "@example.com").</summary>
+        public const string MissingMailbox = "MISSING_MAILBOX";
+
         private enum Kind { Atom, Quoted, Comment, DomainLiteral, Special }
 
         private readonly struct Token
@@ -103,7 +109,7 @@ namespace MailAdmin.Protocols.Imap
                     if (t[i].Kind != Kind.Comment) local.Add(t[i]);
                     i++;
                 }
-                string host = string.Empty;
+                string host = MissingDomain;
                 if (i < t.Count && t[i].Is('@'))
                 {
                     i++;
@@ -116,7 +122,7 @@ namespace MailAdmin.Protocols.Imap
                     if (t[i].Kind == Kind.Comment && comment == null) comment = t[i].Text;
                     i++;
                 }
-                result.Add(new EnvelopeAddress(Phrase(phrase) ?? NullIfEmpty(comment), route, Local(local), host));
+                result.Add(new EnvelopeAddress(Phrase(phrase) ?? NullIfEmpty(comment), route, Mailbox(local), host.Length == 0 ? MissingDomain : host));
                 return;
             }
 
@@ -124,12 +130,12 @@ namespace MailAdmin.Protocols.Imap
             {
                 i++;
                 var host = Domain(t, ref i, ',', ref comment);
-                result.Add(new EnvelopeAddress(NullIfEmpty(comment), null, Local(phrase), host));
+                result.Add(new EnvelopeAddress(NullIfEmpty(comment), null, Mailbox(phrase), host.Length == 0 ? MissingDomain : host));
                 return;
             }
 
             if (phrase.Count > 0)
-                result.Add(new EnvelopeAddress(NullIfEmpty(comment), null, Local(phrase), string.Empty));
+                result.Add(new EnvelopeAddress(NullIfEmpty(comment), null, Mailbox(phrase), MissingDomain));
         }
 
         private static string Domain(List<Token> t, ref int i, char stop)
@@ -164,6 +170,12 @@ namespace MailAdmin.Protocols.Imap
                 sb.Append(w.Text);
             }
             return sb.ToString();
+        }
+
+        private static string Mailbox(List<Token> words)
+        {
+            var local = Local(words);
+            return local.Length == 0 ? MissingMailbox : local;
         }
 
         // local-part: atoms and dots as written, quoted strings kept quoted.

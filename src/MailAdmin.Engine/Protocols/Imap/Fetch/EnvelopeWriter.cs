@@ -50,7 +50,7 @@ namespace MailAdmin.Protocols.Imap
             b.Byte((byte)'(');
             b.NString(date < 0 ? null : headers.GetValue(date), utf8);
             b.Space();
-            b.NString(subject < 0 ? null : headers.GetValue(subject), utf8);
+            b.HumanNString(subject < 0 ? null : headers.GetValue(subject), utf8);
             b.Space();
             var fromList = Addresses(headers, from);
             WriteAddresses(b, fromList, utf8);
@@ -94,7 +94,7 @@ namespace MailAdmin.Protocols.Imap
             foreach (var a in list)
             {
                 b.Byte((byte)'(');
-                b.NString(a.Name, utf8);
+                b.HumanNString(a.Name, utf8);
                 b.Space();
                 b.NString(a.Route, utf8);
                 b.Space();

@@ -111,6 +111,47 @@ namespace MailAdmin.Protocols.Imap
             else String(latin1, utf8);
         }
 
+        /// <summary>
+        /// Text meant for people (ENVELOPE subject and display names): runs of white space become one
+        /// space, and text with quote characters goes as a literal, which clients display unmangled.
+        /// </summary>
+        public void HumanNString(string? latin1, bool utf8)
+        {
+            if (latin1 == null)
+            {
+                Nil();
+                return;
+            }
+            bool special = false, collapse = false;
+            for (int i = 0; i < latin1.Length; i++)
+            {
+                char c = latin1[i];
+                if (c == '"' || c == '\\') special = true;
+                else if (c == '\t' || (c == ' ' && i > 0 && (latin1[i - 1] == ' ' || latin1[i - 1] == '\t'))) collapse = true;
+            }
+            if (collapse)
+            {
+                var sb = new System.Text.StringBuilder(latin1.Length);
+                bool lastSpace = false;
+                foreach (char c in latin1)
+                {
+                    bool space = c == ' ' || c == '\t';
+                    if (space && lastSpace) continue;
+                    sb.Append(space ? ' ' : c);
+                    lastSpace = space;
+                }
+                latin1 = sb.ToString().Trim(' ');
+            }
+            if (special)
+            {
+                var bytes = new byte[latin1.Length];
+                for (int i = 0; i < bytes.Length; i++) bytes[i] = (byte)latin1[i];
+                Literal(bytes, 0, bytes.Length);
+                return;
+            }
+            String(latin1, utf8);
+        }
+
         /// <summary>A string of raw (Latin-1) text: quoted when it can be, otherwise a literal.</summary>
         public void String(string latin1, bool utf8)
         {
