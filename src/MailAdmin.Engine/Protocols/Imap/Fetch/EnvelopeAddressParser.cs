@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Text;
 
@@ -33,6 +34,11 @@ namespace MailAdmin.Protocols.Imap
         public const string MissingMailbox = "MISSING_MAILBOX";
 
         private enum Kind { Atom, Quoted, Comment, DomainLiteral, Special }
+
+        private static readonly Dictionary<char, string> Specials = new Dictionary<char, string>
+        {
+            ['<'] = "<", ['>'] = ">", ['@'] = "@", [','] = ",", [';'] = ";", [':'] = ":",
+        };
 
         private readonly struct Token
         {
@@ -146,6 +152,9 @@ namespace MailAdmin.Protocols.Imap
 
         private static string Domain(List<Token> t, ref int i, char stop, ref string? comment)
         {
+            // The usual case, one atom up to the end or a separator: no building.
+            if (i < t.Count && t[i].Kind == Kind.Atom && (i + 1 == t.Count || IsSeparator(t[i + 1])))
+                return t[i++].Text;
             var sb = new StringBuilder();
             while (i < t.Count && !t[i].Is(stop) && !t[i].Is(',') && !t[i].Is(';') && !t[i].Is('>'))
             {
@@ -157,12 +166,15 @@ namespace MailAdmin.Protocols.Imap
             return sb.ToString();
         }
 
+        private static bool IsSeparator(Token t) => t.Is(',') || t.Is(';') || t.Is('>');
+
         private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 
         // display-name: words joined by one space, quoted strings unquoted.
         private static string? Phrase(List<Token> words)
         {
             if (words.Count == 0) return null;
+            if (words.Count == 1) return words[0].Text;
             var sb = new StringBuilder();
             foreach (var w in words)
             {
@@ -181,6 +193,7 @@ namespace MailAdmin.Protocols.Imap
         // local-part: atoms and dots as written, quoted strings kept quoted.
         private static string Local(List<Token> words)
         {
+            if (words.Count == 1 && words[0].Kind == Kind.Atom) return words[0].Text;
             var sb = new StringBuilder();
             foreach (var w in words)
             {
@@ -199,9 +212,23 @@ namespace MailAdmin.Protocols.Imap
             return sb.ToString();
         }
 
+        private static string Unescape(string text)
+        {
+            var sb = new StringBuilder(text.Length);
+            for (int i = 0; i < text.Length; i++)
+            {
+                if (text[i] == '\\' && i + 1 < text.Length) i++;
+                sb.Append(text[i]);
+            }
+            return sb.ToString();
+        }
+
+        [ThreadStatic] private static List<Token>? _tokens;
+
         private static List<Token> Lex(string s)
         {
-            var list = new List<Token>();
+            var list = _tokens ??= new List<Token>(32);
+            list.Clear();
             int i = 0;
             bool space = false;
             while (i < s.Length)
@@ -214,15 +241,17 @@ namespace MailAdmin.Protocols.Imap
                 {
                     case '"':
                     {
-                        var sb = new StringBuilder();
-                        i++;
+                        int start = ++i;
+                        bool escaped = false;
                         while (i < s.Length && s[i] != '"')
                         {
-                            if (s[i] == '\\' && i + 1 < s.Length) i++;
-                            sb.Append(s[i++]);
+                            if (s[i] == '\\' && i + 1 < s.Length) { escaped = true; i++; }
+                            i++;
                         }
+                        var text = s.Substring(start, Math.Min(i, s.Length) - start);
+                        if (escaped) text = Unescape(text);
                         i++;
-                        list.Add(new Token(Kind.Quoted, sb.ToString(), sp));
+                        list.Add(new Token(Kind.Quoted, text, sp));
                         continue;
                     }
                     case '(':
@@ -250,8 +279,8 @@ namespace MailAdmin.Protocols.Imap
                         list.Add(new Token(Kind.DomainLiteral, s.Substring(start, i - start), sp));
                         continue;
                     }
-                    case '<': case '>': case '@': case ',': case ';': case ':': case '.':
-                        list.Add(new Token(Kind.Special, c.ToString(), sp));
+                    case '<': case '>': case '@': case ',': case ';': case ':':
+                        list.Add(new Token(Kind.Special, Specials[c], sp));
                         i++;
                         continue;
                 }
@@ -260,7 +289,7 @@ namespace MailAdmin.Protocols.Imap
                 {
                     char d = s[i];
                     if (d == ' ' || d == '\t' || d == '\r' || d == '\n' || d == '"' || d == '(' || d == ')' || d == '[' || d == ']'
-                        || d == '<' || d == '>' || d == '@' || d == ',' || d == ';' || d == ':' || d == '.' || d == '\\') break;
+                        || d == '<' || d == '>' || d == '@' || d == ',' || d == ';' || d == ':' || d == '\\') break;
                     i++;
                 }
                 if (i == atomStart) i++; // a stray ')' ']' or '\'

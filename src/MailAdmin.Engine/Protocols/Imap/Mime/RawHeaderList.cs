@@ -151,6 +151,8 @@ namespace MailAdmin.Protocols.Imap.Mime
             while (s < e && IsWsp(Data[s])) s++;
             while (e > s && (IsWsp(Data[e - 1]) || Data[e - 1] == (byte)'\r' || Data[e - 1] == (byte)'\n')) e--;
             if (e <= s) return string.Empty;
+            var span = Data.AsSpan(s, e - s);
+            if (span.IndexOfAny((byte)'\r', (byte)'\n') < 0) return Latin1.GetString(Data, s, e - s);
             var chars = new char[e - s];
             int n = 0;
             for (int i = s; i < e; i++)
