@@ -118,7 +118,7 @@ namespace MailAdmin.Protocols.Imap
                     b.Space();
                     if (!SectionReader.TryRead(message, section, out var slice))
                     {
-                        b.Nil();
+                        b.Ascii("\"\""); // a part the message does not have: empty, as Dovecot answers
                         break;
                     }
                     int offset = slice.Offset, count = slice.Count;
@@ -129,7 +129,8 @@ namespace MailAdmin.Protocols.Imap
                         offset += (int)start;
                         count = (int)length;
                     }
-                    b.Literal(slice.Data, offset, count);
+                    if (count == 0) b.Ascii("\"\"");
+                    else b.Literal(slice.Data, offset, count);
                     break;
                 }
             }

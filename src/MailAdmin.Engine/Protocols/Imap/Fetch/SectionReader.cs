@@ -15,7 +15,7 @@ namespace MailAdmin.Protocols.Imap
 
     /// <summary>
     /// Finds the octets of a section (RFC 3501 §6.4.5 BODY[section]) in the original message bytes.
-    /// Returns false for a section the message does not have (answered NIL).
+    /// Returns false for a section the message does not have (answered with an empty string).
     /// </summary>
     internal static class SectionReader
     {
