@@ -47,7 +47,7 @@ public sealed class ImapServer : IDisposable
             throw new ArgumentException("The certificate has no private key.", nameof(options));
         if (options.Listeners.Any(l => l.Mode == ImapListenerMode.Imaps) && options.Certificate == null)
             throw new ArgumentException("An IMAPS listener needs a certificate.", nameof(options));
-        if (options.IdleTimeout < TimeSpan.FromSeconds(1)) throw new ArgumentException("IdleTimeout is too short.", nameof(options));
+        if (options.IdleTimeout <= TimeSpan.Zero || options.LoginTimeout <= TimeSpan.Zero) throw new ArgumentException("Timeouts must be positive.", nameof(options));
     }
 
     public IMailStore Store { get; }
