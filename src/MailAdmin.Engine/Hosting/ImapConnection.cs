@@ -162,6 +162,7 @@ internal sealed class ImapConnection
         }
         Interlocked.Add(ref _server.Statistics._bytesSent, n);
         output.SetLength(0);
+        if (output.Capacity > 1024 * 1024) output.Capacity = 64 * 1024;   // a big FETCH must not pin memory for the session's life
     }
 
     /// <summary>Logs response lines; literal contents (message data) are replaced by their size.</summary>

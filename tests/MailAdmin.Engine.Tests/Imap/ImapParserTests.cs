@@ -270,6 +270,20 @@ public class ImapParserTests
     }
 
     [Fact]
+    public void LargeLiteralArrivesInManyChunks()
+    {
+        var body = new byte[3 * 1024 * 1024 + 17];
+        new Random(7).NextBytes(body);
+        var input = Encoding.ASCII.GetBytes("a APPEND INBOX {" + body.Length + "+}\r\n").Concat(body).Concat(Encoding.ASCII.GetBytes("\r\nb NOOP\r\n")).ToArray();
+        var results = Feed(new ImapCommandReader(), input.Chunk(50_000));
+        Assert.Equal(2, results.Count);
+        Assert.Equal(body, results[0].Result.Command!.Arguments[1].Bytes);
+        Assert.Equal("b", results[1].Result.Command!.Tag);
+        var empty = Assert.Single(Feed(new ImapCommandReader(), new[] { Encoding.ASCII.GetBytes("a LOGIN {0+}\r\n {0+}\r\n\r\n") }));
+        Assert.Equal(new[] { "", "" }, empty.Result.Command!.Arguments.Select(x => x.Text));
+    }
+
+    [Fact]
     public void BareLfAndEmptyLinesAreTolerated()
     {
         var cs = Commands("\r\n\na NOOP\nb CAPABILITY\r\n");

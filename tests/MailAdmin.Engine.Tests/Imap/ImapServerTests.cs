@@ -78,6 +78,26 @@ public class ImapServerTests
     }
 
     [Fact]
+    public async Task ProtocolLogRedactsPasswordsAndMessageContent()
+    {
+        await using var s = await ImapTestServer.StartAsync();
+        await s.Store.Accounts.AddAsync("carol@example.com", "TopSecret42");
+        await using var c = await s.ConnectAsync();
+        await c.SendAsync("a LOGIN {17}\r\n");
+        Assert.StartsWith("+ ", await c.ReadLineAsync());
+        await c.SendAsync("carol@example.com {11+}\r\nTopSecret42\r\n");
+        Assert.StartsWith("a OK", (await c.ReadUntilTagAsync("a"))[^1]);
+        await c.OkAsync("APPEND INBOX {21+}\r\nSubject: hush-hush\r\n\r\n");
+        await c.CommandAsync("LOGOUT");
+        var log = s.LogText;
+        Assert.DoesNotContain("TopSecret42", log);
+        Assert.DoesNotContain("hush-hush", log);
+        Assert.Contains("C: a LOGIN {17} <redacted>", log);
+        Assert.Contains("APPEND INBOX {21}", log);
+        Assert.Contains("S: a OK [CAPABILITY", log);
+    }
+
+    [Fact]
     public async Task AuthenticatePlainLoginAndSaslIr()
     {
         await using var s = await ImapTestServer.StartAsync(o => o.BearerTokens = new Dictionary<string, string> { [ImapTestServer.Alice] = "tok" });

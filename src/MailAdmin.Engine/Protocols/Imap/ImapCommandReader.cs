@@ -87,7 +87,8 @@ namespace MailAdmin.Protocols.Imap
         private readonly ImapParserLimits _limits;
         private readonly List<byte[]> _texts = new();
         private readonly List<byte[]> _literals = new();
-        private byte[]? _literal;
+        private byte[]? _literal;      // grows as the bytes arrive: an announced size costs nothing up front
+        private long _literalSize;
         private int _literalPos;
         private long _skip;            // bytes of a refused non-synchronizing literal still to drop
         private bool _discardLine;     // drop everything up to the next LF (after a too long line or refused literal)
@@ -149,11 +150,13 @@ namespace MailAdmin.Protocols.Imap
                 }
                 if (_literal != null)
                 {
-                    int take = (int)Math.Min(_literal.Length - _literalPos, buffer.Length);
+                    int take = (int)Math.Min(_literalSize - _literalPos, buffer.Length);
+                    if (_literalPos + take > _literal.Length)
+                        Array.Resize(ref _literal, (int)Math.Min(_literalSize, Math.Max((long)_literal.Length * 2, _literalPos + take)));
                     buffer.Slice(0, take).CopyTo(new Span<byte>(_literal, _literalPos, take));
                     buffer = buffer.Slice(take);
                     _literalPos += take;
-                    if (_literalPos < _literal.Length) return ImapReadResult.NeedMore;
+                    if (_literalPos < _literalSize) return ImapReadResult.NeedMore;
                     _literals.Add(_literal);
                     _literal = null;
                     _literalPos = 0;
@@ -213,7 +216,9 @@ namespace MailAdmin.Protocols.Imap
                     if (nonSync) { _skip = size; _discardLine = true; }
                     return Fail(t, append ? "Message too big (APPENDLIMIT " + max + ")" : "Literal too big", append ? "TOOBIG" : null);
                 }
-                _literal = new byte[size];
+                if (size > int.MaxValue - 64) return Fail(_tag, "Literal too big", null);
+                _literal = new byte[Math.Min(size, 64 * 1024)];
+                _literalSize = size;
                 _literalPos = 0;
                 if (!nonSync) return ImapReadResult.ContinueLiteral;
             }

@@ -154,7 +154,6 @@ namespace MailAdmin.Protocols.Imap
             if (firstUnseen > 0) WriteLine("* OK [UNSEEN " + firstUnseen.ToString(CultureInfo.InvariantCulture) + "] First unseen");
             WriteLine("* OK [UIDVALIDITY " + status.UidValidity.ToString(CultureInfo.InvariantCulture) + "] UIDs valid");
             WriteLine("* OK [UIDNEXT " + Math.Max(status.UidNext, sel.MaxUid + 1).ToString(CultureInfo.InvariantCulture) + "] Predicted next UID");
-            var special = _store.GetFolders(_account!).FirstOrDefault(f => f.Name == name)?.SpecialUse;
             return Ok(tag, (readOnly ? "[READ-ONLY] " : "[READ-WRITE] ") + (readOnly ? "EXAMINE" : "SELECT") + " completed");
         }
 
