@@ -62,6 +62,7 @@ internal sealed class ImapConnection
         _session = new ImapSession(settings, server.Store, isSecure: false);
         _session.FlushOutput = ct => FlushAsync().AsTask();
         _session.AuthenticationFailed += () => Interlocked.Increment(ref server.Statistics._authFailures);
+        _session.InternalError += ex => Log(ImapLogDirection.Info, "command failed: " + ex.GetType().Name + ": " + ex.Message);
         _timer = new Timer(OnTimer, null, Timeout.Infinite, Timeout.Infinite);
     }
 

@@ -130,12 +130,23 @@ namespace MailAdmin.Protocols.Imap
             Deselect();
             var name = MailboxNames.NormalizeFolder(folder);
             var sel = new Selection(name, readOnly);
-            var list = _store.ListMessages(_account!, name);
-            var status = _store.GetFolderStatus(_account!, name);
-            if (!readOnly)
+            var status = _store.GetFolderStatus(_account!, name);   // NONEXISTENT before anything changes
+            // Watch the folder before reading it: a change from here on marks the view dirty.
+            _selected = sel;
+            IReadOnlyList<StoredMessage> list;
+            try
             {
-                var claimed = await _store.ClaimRecentAsync(_account!, name, ct).ConfigureAwait(false);
-                foreach (var c in claimed) sel.Recent.Add(c.Uid);
+                list = _store.ListMessages(_account!, name);
+                if (!readOnly)
+                {
+                    var claimed = await _store.ClaimRecentAsync(_account!, name, ct).ConfigureAwait(false);
+                    foreach (var c in claimed) sel.Recent.Add(c.Uid);
+                }
+            }
+            catch
+            {
+                _selected = null;
+                throw;
             }
             foreach (var m in list)
             {
@@ -143,7 +154,6 @@ namespace MailAdmin.Protocols.Imap
                 sel.Flags[m.Uid] = m.Flags;
                 sel.MaxUid = m.Uid;
             }
-            _selected = sel;
             State = ImapState.Selected;
             WriteLine("* FLAGS (" + PermanentFlags + ")");
             WriteLine(readOnly ? "* OK [PERMANENTFLAGS ()] Read-only mailbox" : "* OK [PERMANENTFLAGS (" + PermanentFlags + ")] Flags permitted");

@@ -82,6 +82,8 @@ namespace MailAdmin.Protocols.Imap
         /// <summary>Raised (on the store's thread) when the selected mailbox changed; the host wakes IDLE.</summary>
         public event Action? Changed;
         public event Action? AuthenticationFailed;
+        /// <summary>An unexpected exception answered with NO [SERVERBUG]; the host logs it.</summary>
+        public event Action<Exception>? InternalError;
 
         /// <summary>A task that completes at the next change of the selected mailbox.</summary>
         public Task ChangeSignal => Volatile.Read(ref _changed).Task;
@@ -197,6 +199,12 @@ namespace MailAdmin.Protocols.Imap
             catch (Exception ex) when (MapStoreError(ex) is string reply)
             {
                 return No(tag, reply);
+            }
+            catch (Exception ex)
+            {
+                // A bug must cost one command, not the connection.
+                try { InternalError?.Invoke(ex); } catch { }
+                return No(tag, "[SERVERBUG] Internal error");
             }
         }
 
