@@ -37,6 +37,35 @@ public class ImapServerTests
         Assert.Null(await c.ReadLineAsync());
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(301)]
+    public async Task PipelinedCommandsInRandomChunks(int seed)
+    {
+        await using var s = await ImapTestServer.StartAsync();
+        await using var c = await s.ConnectAsync();
+        var message = ImapTestServer.Message("pipelined");
+        var script = Encoding.ASCII.GetBytes("a LOGIN alice@example.com secret\r\nb SELECT INBOX\r\nc APPEND INBOX (" + ") {" + message.Length + "+}\r\n")
+            .Concat(message).Concat(Encoding.ASCII.GetBytes("\r\nd NOOP\r\ne STATUS INBOX (MESSAGES)\r\nf LOGOUT\r\n")).ToArray();
+        var random = new Random(seed);
+        int pos = 0;
+        while (pos < script.Length)
+        {
+            int n = seed == 0 ? script.Length : Math.Min(script.Length - pos, random.Next(1, 40));
+            await c.SendBytesAsync(script[pos..(pos + n)]);
+            pos += n;
+            if (seed != 0 && random.Next(4) == 0) await Task.Delay(1);
+        }
+        var lines = await c.ReadUntilTagAsync("f");
+        foreach (var tag in "abcdef")
+            Assert.Contains(lines, l => l.StartsWith(tag + " OK"));
+        Assert.Contains("* 1 EXISTS", lines);
+        Assert.Contains("* STATUS \"INBOX\" (MESSAGES 1)", lines);
+        Assert.Equal(message, await s.Store.ReadMessageAsync(ImapTestServer.Alice, "INBOX", 1));
+    }
+
     [Fact]
     public async Task StateTableRefusesCommandsOutOfState()
     {
