@@ -61,8 +61,8 @@ namespace MailAdmin.Protocols.Imap
         {
             if (args.Count < 2 || args[0].Kind != ImapTokenKind.Atom) return Bad(tag, "FETCH needs a sequence set and attributes");
             var attributes = args.Skip(1).ToList();
-            // FETCH 1 (FLAGS UID) arrives as one list; FETCH 1 FLAGS as one atom.
-            var request = FetchRequest.Parse(attributes.Count == 1 && attributes[0].Kind == ImapTokenKind.List ? attributes[0].Items : attributes, uid);
+            // As the contract says: the tokens after the set, i.e. one atom (FLAGS, a macro, BODY[...]) or one list.
+            var request = FetchRequest.Parse(attributes, uid);
             var sel = _selected!;
             var targets = Resolve(args[0].Text, uid);
             var stored = new List<(uint Seq, StoredMessage Message)>();
