@@ -56,6 +56,39 @@ public class ImapServerConcurrencyTests
     }
 
     [Fact]
+    public async Task MaildirStoreSessionsSeeDeliveriesAndExpunges()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "imap-maildir-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using var store = new MaildirStore(root, 1000);
+            await store.Accounts.AddAsync(ImapTestServer.Alice, ImapTestServer.Password);
+            var options = new MailAdmin.Hosting.ImapServerOptions { AllowInsecureAuth = true };
+            options.Listeners.Add(new MailAdmin.Hosting.ImapListenerOptions(MailAdmin.Hosting.ImapListenerMode.Imap, 0));
+            using var server = new MailAdmin.Hosting.ImapServer(options, store);
+            await server.StartAsync();
+            await using var a = await ImapRawClient.ConnectAsync(server.Endpoints[0].Port);
+            await a.ReadLineAsync();
+            await a.OkAsync("LOGIN alice@example.com secret");
+            await store.AppendAsync(ImapTestServer.Alice, "INBOX", ImapTestServer.Message("old"), MessageFlags.Deleted, DateTimeOffset.UtcNow);
+            Assert.Contains("* 1 EXISTS", await a.OkAsync("SELECT INBOX"));
+            await a.SendAsync("i IDLE\r\n");
+            Assert.Equal("+ idling", await a.ReadLineAsync());
+            await store.DeliverAsync(ImapTestServer.Alice, "INBOX", ImapTestServer.Message("new"), DateTimeOffset.UtcNow);
+            Assert.Equal("* 2 EXISTS", await a.ReadLineAsync(TimeSpan.FromSeconds(1)));
+            Assert.Equal("* 1 RECENT", await a.ReadLineAsync(TimeSpan.FromSeconds(1)));
+            await a.SendAsync("DONE\r\n");
+            await a.ReadUntilTagAsync("i");
+            Assert.Equal("* 1 EXPUNGE", (await a.OkAsync("EXPUNGE"))[0]);
+            var append = await a.OkAsync("APPEND Sent {5+}\r\nhello");
+            Assert.Contains("[APPENDUID ", append[^1]);
+            Assert.Equal("hello", System.Text.Encoding.ASCII.GetString(await store.ReadMessageAsync(ImapTestServer.Alice, "Sent", 1)));
+            await server.StopAsync();
+        }
+        finally { try { Directory.Delete(root, true); } catch { } }
+    }
+
+    [Fact]
     public async Task MoveByOneSessionIsSeenByTheOther()   // needs SequenceSet (imap-fetch)
     {
         await using var s = await ImapTestServer.StartAsync();
