@@ -234,6 +234,7 @@ internal sealed class ImapConnection
             while (true)
             {
                 if (_stopRequested && !_parser.InCommand) { SayGoodbye(); return; }
+                _parser.AppendAllowed = _session.State is ImapState.Authenticated or ImapState.Selected;
                 var r = _parser.TryRead(ref _buf);
                 if (r.Status == ImapReadStatus.NeedMore) break;
                 if (r.Status == ImapReadStatus.Continue)

@@ -233,6 +233,15 @@ public class ImapParserTests
     }
 
     [Fact]
+    public void BeforeLoginAppendHasTheSmallLimit()
+    {
+        var limits = new ImapParserLimits { MaxOtherLiteral = 100, MaxAppendLiteral = 100_000 };
+        var r = Feed(new ImapCommandReader(limits) { AppendAllowed = false }, new[] { Encoding.ASCII.GetBytes("a APPEND INBOX {1000}\r\n") });
+        Assert.Equal(ImapReadStatus.Error, Assert.Single(r).Status);
+        Assert.False(r[0].Result.IsNo);
+    }
+
+    [Fact]
     public void OtherCommandsHaveASmallerLiteralLimit()
     {
         var limits = new ImapParserLimits { MaxOtherLiteral = 100, MaxAppendLiteral = 100_000 };

@@ -249,6 +249,10 @@ public class ImapServerTests
         Assert.Equal("a NO [TOOBIG] Message too big (APPENDLIMIT 1000)", await c.ReadLineAsync());
         await c.OkAsync("NOOP");
         Assert.Empty(s.Store.ListMessages(ImapTestServer.Alice, "INBOX"));
+        // before login no APPEND literal bigger than MaxLiteralSize is accepted
+        await using var anonymous = await s.ConnectAsync();
+        await anonymous.SendAsync("b APPEND INBOX {" + (s.Options.MaxLiteralSize + 1) + "}\r\n");
+        Assert.Equal("b BAD Literal too big", await anonymous.ReadLineAsync());
     }
 
     [Fact]

@@ -98,6 +98,12 @@ namespace MailAdmin.Protocols.Imap
 
         public ImapParserLimits Limits => _limits;
 
+        /// <summary>
+        /// Whether APPEND may use <see cref="ImapParserLimits.MaxAppendLiteral"/>. The host clears it
+        /// before login, so that an unauthenticated client cannot make the server buffer a message.
+        /// </summary>
+        public bool AppendAllowed { get; set; } = true;
+
         /// <summary>True between the first line of a command and its end (inside literals).</summary>
         public bool InCommand => _texts.Count > 0 || _literal != null;
 
@@ -202,7 +208,8 @@ namespace MailAdmin.Protocols.Imap
                 {
                     return Complete();
                 }
-                long max = IsAppend() ? _limits.MaxAppendLiteral : _limits.MaxOtherLiteral;
+                bool append = AppendAllowed && IsAppend();
+                long max = append ? _limits.MaxAppendLiteral : _limits.MaxOtherLiteral;
                 if (_literals.Count >= _limits.MaxLiterals)
                 {
                     var t = _tag;
@@ -212,7 +219,6 @@ namespace MailAdmin.Protocols.Imap
                 if (max > 0 && size > max)
                 {
                     var t = _tag;
-                    bool append = IsAppend();
                     if (nonSync) { _skip = size; _discardLine = true; }
                     return Fail(t, append ? "Message too big (APPENDLIMIT " + max + ")" : "Literal too big", append ? "TOOBIG" : null);
                 }
