@@ -366,8 +366,12 @@ namespace MailAdmin.Protocols.Imap
             {
                 if (_settings.BearerTokens != null && _settings.BearerTokens.TryGetValue(user, out var expected) && FixedTimeEquals(expected, secret))
                 {
-                    var account = await _store.Accounts.GetAsync(user, ct).ConfigureAwait(false);
-                    if (account != null && account.Enabled) address = account.Address;
+                    try
+                    {
+                        var account = await _store.Accounts.GetAsync(user, ct).ConfigureAwait(false);
+                        if (account != null && account.Enabled) address = account.Address;
+                    }
+                    catch (InvalidAccountAddressException) { }
                 }
             }
             else
