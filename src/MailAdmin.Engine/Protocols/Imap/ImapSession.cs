@@ -45,7 +45,7 @@ namespace MailAdmin.Protocols.Imap
     /// </summary>
     public sealed partial class ImapSession : IDisposable
     {
-        internal const string PermanentFlags = @"\Answered \Flagged \Deleted \Seen \Draft $Forwarded";
+        internal const string PermanentFlags = @"\Answered \Flagged \Deleted \Seen \Draft";
 
         private readonly ImapSessionSettings _settings;
         private readonly IMailStore _store;
