@@ -192,6 +192,7 @@ public class ImapParserTests
         // the same in small chunks, the line's end arriving much later
         var chunked = Feed(new ImapCommandReader(limits), Encoding.ASCII.GetBytes(input).Chunk(7));
         Assert.Equal(ImapReadStatus.Error, chunked[0].Status);
+        Assert.Equal("a1", chunked[0].Result.Tag);
         Assert.Equal("a2", Assert.Single(chunked, r => r.Status == ImapReadStatus.Command).Result.Command!.Tag);
     }
 

@@ -173,10 +173,11 @@ namespace MailAdmin.Protocols.Imap
                 {
                     if (buffer.Length > _limits.MaxLineLength)
                     {
+                        var tag = _discardLine ? null : _tag ?? TagOf(buffer);
                         buffer = buffer.Slice(buffer.End);
                         if (_discardLine) return ImapReadResult.NeedMore;
                         _discardLine = true;
-                        return Fail(_tag ?? TagOf(buffer), "Line too long", null);
+                        return Fail(tag, "Line too long", null);
                     }
                     return ImapReadResult.NeedMore;
                 }
