@@ -294,6 +294,15 @@ public class ImapParserTests
     }
 
     [Fact]
+    public void Literal8InAList()
+    {
+        var r = Assert.Single(Feed(new ImapCommandReader(), new[] { Encoding.ASCII.GetBytes("a APPEND INBOX UTF8 (~{3+}\r\nabc)\r\n") }));
+        var list = r.Result.Command!.Arguments[2];
+        Assert.Equal(ImapTokenKind.Literal, Assert.Single(list.Items).Kind);
+        Assert.Equal("abc", list.Items[0].Text);
+    }
+
+    [Fact]
     public void BareLfAndEmptyLinesAreTolerated()
     {
         var cs = Commands("\r\n\na NOOP\nb CAPABILITY\r\n");

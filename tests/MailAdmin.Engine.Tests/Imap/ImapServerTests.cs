@@ -352,6 +352,9 @@ public class ImapServerTests
         Assert.Equal("* ENABLED UTF8=ACCEPT", (await c.OkAsync("ENABLE UTF8=ACCEPT"))[0]);
         Assert.Contains("* LIST (\\HasNoChildren) \".\" \"Entwürfe\"", await c.OkAsync("LIST \"\" *"));
         await c.OkAsync("CREATE \"Geschäft\"");
+        var utf8 = await c.OkAsync("APPEND \"Geschäft\" UTF8 (~{21+}\r\nSubject: Grüße\r\n\r\nx)");
+        Assert.Contains("[APPENDUID ", utf8[^1]);
+        Assert.Equal("Subject: Grüße\r\n\r\nx", Encoding.UTF8.GetString(await s.Store.ReadMessageAsync(ImapTestServer.Alice, "Geschäft", 1)));
         Assert.Contains(s.Store.GetFolders(ImapTestServer.Alice), f => f.Name == "Geschäft");
         await using var bob = await s.ConnectAsync(login: true, user: ImapTestServer.Bob);
         Assert.Equal("* QUOTAROOT \"INBOX\"", (await bob.OkAsync("GETQUOTAROOT INBOX"))[0]);

@@ -376,6 +376,9 @@ namespace MailAdmin.Protocols.Imap
                     return ReadQuoted();
                 case (byte)'{':
                     return ReadLiteral();
+                case (byte)'~' when _pos + 1 < Text.Length && Text[_pos + 1] == '{':
+                    _pos++;   // literal8 (RFC 3516/6855): the bytes are kept as they are anyway
+                    return ReadLiteral();
                 default:
                     return ReadAtom();
             }

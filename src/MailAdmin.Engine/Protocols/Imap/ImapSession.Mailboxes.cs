@@ -361,6 +361,16 @@ namespace MailAdmin.Protocols.Imap
         {
             if (args.Count < 2 || MailboxArg(args[0]) is not string folder) return Bad(tag, "APPEND needs a mailbox and a message");
             var message = args[args.Count - 1];
+            // RFC 6855 §4: APPEND ... UTF8 (~{n}...) once UTF8=ACCEPT is enabled.
+            if (_utf8 && args.Count >= 3 && message.Kind == ImapTokenKind.List && message.Items.Count == 1
+                && args[args.Count - 2].Kind == ImapTokenKind.Atom && args[args.Count - 2].Text.Equals("UTF8", StringComparison.OrdinalIgnoreCase))
+            {
+                var list = args.ToList();
+                list.RemoveAt(list.Count - 2);
+                list[list.Count - 1] = message.Items[0];
+                args = list;
+                message = message.Items[0];
+            }
             if (message.Kind != ImapTokenKind.Literal || message.Bytes == null) return Bad(tag, "APPEND needs the message as a literal");
             MessageFlags flags = MessageFlags.None;
             bool hasFlags = false;
