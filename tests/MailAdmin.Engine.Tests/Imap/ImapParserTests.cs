@@ -294,6 +294,23 @@ public class ImapParserTests
     }
 
     [Fact]
+    public void RandomInputNeverThrows()
+    {
+        var random = new Random(99);
+        var alphabet = Encoding.ASCII.GetBytes("a1 ()[]{}<>\"\\+~*%.:,\r\n\r\nFETCH BODY[ LOGIN {3} {2+} NIL 0123456789");
+        var limits = new ImapParserLimits { MaxLineLength = 200, MaxOtherLiteral = 50, MaxAppendLiteral = 50, MaxNestingDepth = 4 };
+        for (int round = 0; round < 2000; round++)
+        {
+            var data = new byte[random.Next(1, 300)];
+            for (int i = 0; i < data.Length; i++)
+                data[i] = random.Next(10) == 0 ? (byte)random.Next(256) : alphabet[random.Next(alphabet.Length)];
+            var cuts = Enumerable.Range(0, random.Next(0, 5)).Select(_ => random.Next(1, data.Length + 1)).Distinct().OrderBy(x => x).Where(x => x < data.Length).ToArray();
+            var results = Feed(new ImapCommandReader(limits), SplitAt(data, cuts));
+            Assert.All(results, r => Assert.NotEqual(ImapReadStatus.NeedMore, r.Status));
+        }
+    }
+
+    [Fact]
     public void Literal8InAList()
     {
         var r = Assert.Single(Feed(new ImapCommandReader(), new[] { Encoding.ASCII.GetBytes("a APPEND INBOX UTF8 (~{3+}\r\nabc)\r\n") }));
