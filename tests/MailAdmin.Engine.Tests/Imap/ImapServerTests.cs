@@ -67,6 +67,26 @@ public class ImapServerTests
     }
 
     [Fact]
+    public async Task GarbageAfterLoginCostsOnlyBadResponses()
+    {
+        await using var s = await ImapTestServer.StartAsync();
+        await using var c = await s.ConnectAsync(login: true);
+        await c.OkAsync("SELECT INBOX");
+        var random = new Random(5);
+        var garbage = new byte[4000];
+        random.NextBytes(garbage);
+        for (int i = 0; i < garbage.Length; i++) if (garbage[i] == (byte)'{') garbage[i] = (byte)'x';   // no literals announced
+        await c.SendBytesAsync(garbage);
+        await c.SendAsync("\r\nz NOOP\r\n");
+        var lines = await c.ReadUntilTagAsync("z");
+        Assert.Equal("z OK NOOP completed", lines[^1]);
+        Assert.All(lines.SkipLast(1), l => Assert.Contains(" BAD ", l));
+        foreach (var cmd in new[] { "FETCH", "STORE 1", "UID", "UID FOO", "COPY", "LIST", "STATUS INBOX", "APPEND", "SELECT", "RENAME a", "AUTHENTICATE", "ENABLE" })
+            Assert.Contains(" BAD ", (await c.CommandAsync(cmd))[^1]);
+        await c.OkAsync("NOOP");
+    }
+
+    [Fact]
     public async Task StateTableRefusesCommandsOutOfState()
     {
         await using var s = await ImapTestServer.StartAsync();
