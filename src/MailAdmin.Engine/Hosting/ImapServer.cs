@@ -47,6 +47,8 @@ public sealed class ImapServer : IDisposable
             throw new ArgumentException("The certificate has no private key.", nameof(options));
         if (options.Listeners.Any(l => l.Mode == ImapListenerMode.Imaps) && options.Certificate == null)
             throw new ArgumentException("An IMAPS listener needs a certificate.", nameof(options));
+        if (options.Certificate == null && !options.AllowInsecureAuth)
+            throw new ArgumentException("Nobody could log in: set a certificate (STARTTLS/IMAPS) or AllowInsecureAuth.", nameof(options));
         if (options.IdleTimeout <= TimeSpan.Zero || options.LoginTimeout <= TimeSpan.Zero) throw new ArgumentException("Timeouts must be positive.", nameof(options));
     }
 

@@ -483,6 +483,7 @@ public class ImapServerTests
         var o = new ImapServerOptions();
         o.Listeners.Add(new ImapListenerOptions(ImapListenerMode.Imaps, 0));
         Assert.Throws<ArgumentException>(() => new ImapServer(o, store));
+        Assert.Throws<ArgumentException>(() => new ImapServer(new ImapServerOptions(), store));   // no TLS, no insecure auth: nobody could log in
         Assert.Equal(System.Net.IPAddress.Loopback, new ImapListenerOptions().Address);
     }
 }
