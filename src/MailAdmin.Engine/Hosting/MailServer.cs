@@ -39,19 +39,21 @@ namespace MailAdmin.Hosting
     public sealed class MailServer : IDisposable
     {
         private readonly SmtpServer _smtp;
+        private readonly ImapServer? _imap;
         private readonly Pop3Server? _pop3;
         private readonly ProtocolLogFile? _log;
         private int _stopped;
 
-        private MailServer(MailServerOptions options, IMailStore store, StoreSmtpBackend backend, SmtpServer smtp, Pop3Server? pop3, ProtocolLogFile? log)
+        private MailServer(MailServerOptions options, IMailStore store, StoreSmtpBackend backend, SmtpServer smtp, ImapServer? imap, Pop3Server? pop3, ProtocolLogFile? log)
         {
             Options = options;
             Store = store;
             Backend = backend;
             _smtp = smtp;
+            _imap = imap;
             _pop3 = pop3;
             _log = log;
-            Statistics = new MailServerStatistics(smtp.Statistics, pop3?.Statistics);
+            Statistics = new MailServerStatistics(smtp.Statistics, imap?.Statistics, pop3?.Statistics);
         }
 
         public string Name => Options.Name;
@@ -110,22 +112,27 @@ namespace MailAdmin.Hosting
                 options.ConfigureSmtp?.Invoke(smtpOptions);
 
                 var smtp = new SmtpServer(smtpOptions, backend);
+                var imap = CreateImap(options, store, log);
                 var pop3 = CreatePop3(options, store, log);
-                var server = new MailServer(options, store, backend, smtp, pop3, log);
+                var server = new MailServer(options, store, backend, smtp, imap, pop3, log);
                 try
                 {
                     await smtp.StartAsync(cancellationToken).ConfigureAwait(false);
+                    if (imap != null) await imap.StartAsync(cancellationToken).ConfigureAwait(false);
                     if (pop3 != null) await pop3.StartAsync(cancellationToken).ConfigureAwait(false);
                 }
                 catch
                 {
                     // All listeners or none: a port in use must not leave half a server running.
                     smtp.Dispose();
+                    imap?.Dispose();
                     pop3?.Dispose();
                     log?.Dispose();
                     throw;
                 }
                 var endpoints = smtp.Endpoints.Select(b => new MailServerEndpoint(b.Mode.ToString().ToLowerInvariant(), b.EndPoint)).ToList();
+                if (imap != null)
+                    endpoints.AddRange(imap.Endpoints.Select(b => new MailServerEndpoint(b.Mode.ToString().ToLowerInvariant(), b.EndPoint)));
                 if (pop3 != null)
                     endpoints.AddRange(pop3.Endpoints.Select(b => new MailServerEndpoint(b.Mode.ToString().ToLowerInvariant(), b.EndPoint)));
                 server.Endpoints = endpoints;
@@ -153,6 +160,7 @@ namespace MailAdmin.Hosting
                 // The token bounds how long in-flight sessions may take to finish.
                 using var patience = new CancellationTokenSource(grace ?? TimeSpan.FromSeconds(10));
                 var stops = new List<Task> { _smtp.StopAsync(patience.Token) };
+                if (_imap != null) stops.Add(_imap.StopAsync(patience.Token));
                 if (_pop3 != null) stops.Add(_pop3.StopAsync(patience.Token));
                 await Task.WhenAll(stops).ConfigureAwait(false);
             }
@@ -181,6 +189,25 @@ namespace MailAdmin.Hosting
         public void Dispose() => StopAsync(TimeSpan.FromSeconds(2)).GetAwaiter().GetResult();
 
         public override string ToString() => $"{Name} ({Status})";
+
+        private static ImapServer? CreateImap(MailServerOptions options, IMailStore store, ProtocolLogFile? log)
+        {
+            if (!options.ImapPort.HasValue && !options.ImapsPort.HasValue)
+                return null;
+            var imapOptions = new ImapServerOptions
+            {
+                HostName = options.HostName,
+                Certificate = options.Certificate,
+                AllowInsecureAuth = options.AllowInsecureAuth,
+                BearerTokens = options.BearerTokens,
+                AppendLimit = options.MaxMessageSize,
+            };
+            if (options.ImapPort.HasValue) imapOptions.Listeners.Add(new ImapListenerOptions(ImapListenerMode.Imap, options.ImapPort.Value, options.IPAddress));
+            if (options.ImapsPort.HasValue) imapOptions.Listeners.Add(new ImapListenerOptions(ImapListenerMode.Imaps, options.ImapsPort.Value, options.IPAddress));
+            if (log != null) imapOptions.ProtocolLog = log.Write;
+            options.ConfigureImap?.Invoke(imapOptions);
+            return new ImapServer(imapOptions, store);
+        }
 
         private static Pop3Server? CreatePop3(MailServerOptions options, IMailStore store, ProtocolLogFile? log)
         {

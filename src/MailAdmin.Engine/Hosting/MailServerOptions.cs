@@ -74,6 +74,9 @@ namespace MailAdmin.Hosting
         /// <summary>Timeouts and limits for tests and tuning; the SMTP defaults follow RFC 5321 §4.5.3.2.</summary>
         public Action<SmtpServerOptions>? ConfigureSmtp { get; set; }
 
+        /// <summary>IMAP limits and timeouts, for tests and tuning.</summary>
+        public Action<ImapServerOptions>? ConfigureImap { get; set; }
+
         /// <summary>POP3 limits and timeouts, for tests and tuning.</summary>
         public Action<Pop3ServerOptions>? ConfigurePop3 { get; set; }
 

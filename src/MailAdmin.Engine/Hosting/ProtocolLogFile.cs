@@ -28,6 +28,13 @@ public sealed class ProtocolLogFile : IDisposable
         WriteLine(space < 0 ? "smtp " + text : text.Insert(space, " smtp"));
     }
 
+    public void Write(ImapLogEntry entry)
+    {
+        var text = entry.ToString();
+        int space = text.IndexOf(' ');
+        WriteLine(space < 0 ? "imap " + text : text.Insert(space, " imap"));
+    }
+
     public void Write(ProtocolLogEntry entry) => WriteLine(entry.ToString());
 
     private void WriteLine(string text)
