@@ -64,7 +64,7 @@ m.logout()
         @($out | Where-Object { $_ -like 'sha *' }) | Should -Be @($expected)
     }
 
-    It 'serves MailKit ImapClient over IMAPS: fetch, search, move, append, IDLE woken by a delivery' {
+    It 'serves MailKit ImapClient over IMAPS: fetch, search, move to Trash, append' {
         Send-ToAnn 'mailkit imap'
         $deps = Join-Path (Split-Path (Get-Module MailAdmin).Path) 'deps'
         Add-Type -Path (Join-Path $deps 'MimeKit.dll'), (Join-Path $deps 'MailKit.dll') -ErrorAction SilentlyContinue
@@ -83,7 +83,7 @@ m.logout()
             $null = $inbox.MoveTo($uids[0], $trash)
             $inbox.Count | Should -Be 0
             $appended = New-MailMessage -From 'ann@example.com' -To 'ann@example.com' -Subject 'appended by MailKit'
-            $null = $inbox.Append($appended.MimeMessage)
+            $null = $inbox.Append([MailKit.AppendRequest]::new($appended.MimeMessage), [Threading.CancellationToken]::None)
             (Get-MailServerMessage -Server mailbox -Account ann@example.com -Subject 'appended by MailKit').Count | Should -Be 1
         }
         finally { $client.Disconnect($true); $client.Dispose() }
@@ -109,7 +109,7 @@ Host 127.0.0.1
 Port $imap
 User ann@example.com
 Pass Ann-Passw0rd
-TLSType STARTTLS
+SSLType STARTTLS
 CertificateFile $certPem
 SystemCertificates no
 
