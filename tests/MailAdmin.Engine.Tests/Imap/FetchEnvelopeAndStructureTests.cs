@@ -99,15 +99,15 @@ public class FetchEnvelopeAndStructureTests
         var innerEnvelope = "(\"Mon, 7 Feb 1994 21:52:25 -0800\" \"Hello there\" " + AliceList + " " + AliceList + " " + AliceList + " " +
             "((\"Bob\" NIL \"bob\" \"example.org\")) NIL NIL NIL \"<1234@example.com>\")";
         Assert.Equal(
-            "BODYSTRUCTURE ((\"text\" \"plain\" NIL NIL NIL \"7bit\" 10 0 NIL NIL NIL NIL)" +
+            "BODYSTRUCTURE ((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 10 0 NIL NIL NIL NIL)" +
             $"(\"message\" \"rfc822\" NIL NIL NIL \"7bit\" {size} " + innerEnvelope + " " +
-            "((\"text\" \"plain\" NIL NIL NIL \"7bit\" 33 0 NIL NIL NIL NIL)(\"text\" \"html\" NIL NIL NIL \"7bit\" 13 0 NIL NIL NIL NIL) \"alternative\" (\"boundary\" \"inner\") NIL NIL NIL)" +
+            "((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 33 0 NIL NIL NIL NIL)(\"text\" \"html\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 13 0 NIL NIL NIL NIL) \"alternative\" (\"boundary\" \"inner\") NIL NIL NIL)" +
             $" {lines} NIL NIL NIL NIL) \"mixed\" (\"boundary\" \"outer\") NIL NIL NIL)",
             FetchInner(ctx, "BODYSTRUCTURE"));
         Assert.Equal(
-            "BODY ((\"text\" \"plain\" NIL NIL NIL \"7bit\" 10 0)" +
+            "BODY ((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 10 0)" +
             $"(\"message\" \"rfc822\" NIL NIL NIL \"7bit\" {size} " + innerEnvelope + " " +
-            $"((\"text\" \"plain\" NIL NIL NIL \"7bit\" 33 0)(\"text\" \"html\" NIL NIL NIL \"7bit\" 13 0) \"alternative\") {lines}) \"mixed\")",
+            $"((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 33 0)(\"text\" \"html\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 13 0) \"alternative\") {lines}) \"mixed\")",
             FetchInner(ctx, "BODY"));
     }
 

@@ -24,7 +24,11 @@ namespace MailAdmin.Protocols.Imap.Mime
             {
                 entity.Type = type;
                 entity.Subtype = subtype;
-                entity.Parameters = parameters;
+                // A text part without parameters has the RFC 2045 §5.2 default charset; say so,
+                // as Dovecot does (found by tests/DovecotCrossCheck.Tests.ps1).
+                entity.Parameters = (parameters == null || parameters.Count == 0) && string.Equals(type, "text", System.StringComparison.OrdinalIgnoreCase)
+                    ? RawEntity.DefaultTextParameters
+                    : parameters;
             }
             else if (ct == null && digestChild)
             {
