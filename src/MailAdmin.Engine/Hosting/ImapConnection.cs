@@ -141,7 +141,7 @@ internal sealed class ImapConnection
     }
 
     private PipeReader CreateReader()
-        => PipeReader.Create(new CountingStream(_stream, _server.Statistics), new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4096, leaveOpen: true));
+        => PipeReader.Create(new CountingStream(_stream, _server.Statistics, _socket), new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4096, leaveOpen: true));
 
     private async ValueTask FlushAsync()
     {
@@ -398,12 +398,13 @@ internal sealed class ImapConnection
         Log(ImapLogDirection.Info, "TLS established: " + ssl.SslProtocol + " " + ssl.CipherAlgorithm);
     }
 
-    /// <summary>Counts the bytes read for the statistics.</summary>
+    /// <summary>Counts the bytes read for the statistics, and asks for a quick ACK after each read (see TcpQuickAck).</summary>
     private sealed class CountingStream : Stream
     {
         private readonly Stream _inner;
         private readonly ImapServerStatistics _stats;
-        public CountingStream(Stream inner, ImapServerStatistics stats) { _inner = inner; _stats = stats; }
+        private readonly Socket _socket;
+        public CountingStream(Stream inner, ImapServerStatistics stats, Socket socket) { _inner = inner; _stats = stats; _socket = socket; }
         public override bool CanRead => true;
         public override bool CanSeek => false;
         public override bool CanWrite => false;
@@ -420,6 +421,7 @@ internal sealed class ImapConnection
         {
             int n = await _inner.ReadAsync(buffer, offset, count, cancellationToken).ConfigureAwait(false);
             Interlocked.Add(ref _stats._bytesReceived, n);
+            if (n > 0) TcpQuickAck.Request(_socket);
             return n;
         }
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
