@@ -17,7 +17,8 @@
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [int] $Messages = 10000,
-    [int] $IdleConnections = 50
+    # Below the per-account connection limit of both servers (ours: 20).
+    [int] $IdleConnections = 18
 )
 $ErrorActionPreference = 'Stop'
 

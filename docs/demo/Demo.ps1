@@ -9,7 +9,8 @@
 
     Then the server: it starts a mail server on the default store, creates an account,
     delivers a message to it with a real SMTP client (.NET's own, through the built-in
-    Send-MailMessage), shows it with Get-MailServerMessage, and keeps running until Ctrl+C
+    Send-MailMessage), shows it with Get-MailServerMessage, reads it back over IMAP and POP3
+    with MailKit's clients, and keeps running until Ctrl+C
     (when there is someone to press it: without an interactive console it stops at once).
 
     Fails (exit 1) if any step does not do what it shows.
@@ -86,7 +87,7 @@ Write-Host ''
 Write-Host "== A mail server on the default store ($storePath)" -ForegroundColor Cyan
 # The usual ports, or free ones when something else holds them.
 try { $server = Start-MailServer -Name Demo -ErrorAction Stop }
-catch { $server = Start-MailServer -Name Demo -FreePorts }
+catch { Write-Host "(the usual ports are taken: $($_.Exception.Message); using free ones)"; $server = Start-MailServer -Name Demo -FreePorts }
 $server | Out-String -Width 160 | Write-Host
 Assert ($server.Status -eq 'Running') 'the server runs'
 
@@ -110,12 +111,40 @@ $arrived = Show 'Reading it back from the store' "Get-MailServerMessage -Server 
 $message = Get-MailServerMessage -Server Demo -Account $address -Subject $subject
 Assert ($message.Subject -eq $subject) 'the message arrived, with its Received and Return-Path lines'
 $null = Show 'Its route' "Get-MailRoute -Message (Get-MailServerMessage -Server Demo -Account $address -Subject '$subject') | Format-Table Hop, FromHost, ByHost, With, Timestamp"
-$null = Show 'Live statistics, per protocol' '(Get-MailServer -Name Demo).Statistics | Format-List Smtp, Pop3'
+# Read it back as a mail client would: MailKit's IMAP and POP3 clients (not ours), over TLS
+# with the server's self-signed certificate.
+$deps = Join-Path (Split-Path (Get-Module MailAdmin).Path) 'deps'
+Add-Type -Path (Join-Path $deps 'MimeKit.dll'), (Join-Path $deps 'MailKit.dll')
+Write-Host ''
+Write-Host "== Reading it over IMAP (MailKit's ImapClient, STARTTLS on port $($server.Port('imap')))" -ForegroundColor Cyan
+$imap = [MailKit.Net.Imap.ImapClient]::new()
+$imap.ServerCertificateValidationCallback = { $true }
+$imap.Connect('127.0.0.1', $server.Port('imap'), [MailKit.Security.SecureSocketOptions]::StartTls)
+$imap.Authenticate($address, 'Demo-Passw0rd')
+$null = $imap.Inbox.Open([MailKit.FolderAccess]::ReadOnly)
+$found = $imap.Inbox.Search([MailKit.Search.SearchQuery]::SubjectContains($subject))
+$overImap = $imap.Inbox.GetMessage($found[$found.Count - 1])
+Write-Host "INBOX holds $($imap.Inbox.Count) message(s); SEARCH found UID $($found[$found.Count - 1]): '$($overImap.Subject)'"
+$imap.Disconnect($true); $imap.Dispose()
+Assert ($overImap.Subject -eq $subject) 'IMAP SEARCH and FETCH return the delivered message'
+
+Write-Host ''
+Write-Host "== Reading it over POP3 (MailKit's Pop3Client, implicit TLS on port $($server.Port('pop3s')))" -ForegroundColor Cyan
+$pop3 = [MailKit.Net.Pop3.Pop3Client]::new()
+$pop3.ServerCertificateValidationCallback = { $true }
+$pop3.Connect('127.0.0.1', $server.Port('pop3s'), [MailKit.Security.SecureSocketOptions]::SslOnConnect)
+$pop3.Authenticate($address, 'Demo-Passw0rd')
+$subjects = for ($i = 0; $i -lt $pop3.Count; $i++) { $pop3.GetMessage($i).Subject }
+Write-Host "POP3 lists $($pop3.Count) message(s), the newest: '$($subjects[-1])'"
+$pop3.Disconnect($true); $pop3.Dispose()
+Assert ($subjects -contains $subject) 'POP3 RETR returns the delivered message'
+
+$null = Show 'Live statistics, per protocol' '(Get-MailServer -Name Demo).Statistics | Format-List Smtp, Imap, Pop3'
 
 $interactive = -not $NoWait -and [Environment]::UserInteractive -and -not [Console]::IsInputRedirected -and -not $env:CI
 if ($interactive) {
     Write-Host ''
-    Write-Host "The server keeps running: send mail to $address on 127.0.0.1:$port (submission: $($server.Port('submission')), password Demo-Passw0rd)." -ForegroundColor Cyan
+    Write-Host "The server keeps running: send mail to $address on 127.0.0.1:$port (submission: $($server.Port('submission'))), read it over IMAP on $($server.Port('imap')) or POP3 on $($server.Port('pop3')) (password Demo-Passw0rd)." -ForegroundColor Cyan
     Write-Host 'Press Ctrl+C to stop it.' -ForegroundColor Cyan
     try {
         while ($true) { Start-Sleep -Seconds 1 }
