@@ -65,7 +65,8 @@ protocol imap {
 }
 CONF
 
-dovecot -c "$dir/dovecot.conf"
+# Detached from our stdout: the daemon would otherwise hold the caller's pipe open.
+dovecot -c "$dir/dovecot.conf" </dev/null >/dev/null 2>&1
 for _ in $(seq 1 50); do
   if (exec 3<>/dev/tcp/127.0.0.1/"$imap_port") 2>/dev/null; then exit 0; fi
   sleep 0.1
