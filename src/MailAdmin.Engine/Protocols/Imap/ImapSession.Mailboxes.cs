@@ -22,6 +22,8 @@ namespace MailAdmin.Protocols.Imap
             public readonly Dictionary<uint, MessageFlags> Flags = new();
             public readonly HashSet<uint> Recent = new();
             public uint MaxUid;
+            /// <summary>Part of the header cache's key: a recreated folder starts its UIDs again.</summary>
+            public uint UidValidity;
             private int _dirty;
             public bool Dirty { get => Volatile.Read(ref _dirty) != 0; set => Volatile.Write(ref _dirty, value ? 1 : 0); }
 
@@ -154,6 +156,7 @@ namespace MailAdmin.Protocols.Imap
                 sel.Flags[m.Uid] = m.Flags;
                 sel.MaxUid = m.Uid;
             }
+            sel.UidValidity = status.UidValidity;
             State = ImapState.Selected;
             WriteLine("* FLAGS (" + PermanentFlags + ")");
             WriteLine(readOnly ? "* OK [PERMANENTFLAGS ()] Read-only mailbox" : "* OK [PERMANENTFLAGS (" + PermanentFlags + ")] Flags permitted");

@@ -35,12 +35,14 @@ namespace MailAdmin.Protocols.Imap
             return result;
         }
 
-        private ImapMessageContext Context(uint seq, StoredMessage stored)
+        private ImapMessageContext Context(uint seq, StoredMessage stored, bool headerOnly = false)
         {
             var sel = _selected!;
             var account = _account!;
             var folder = sel.Folder;
             var withRecent = new StoredMessage(stored.Uid, stored.Id, stored.Size, stored.InternalDate, stored.Flags, sel.Recent.Contains(stored.Uid));
+            if (headerOnly)
+                return new ImapMessageContext(seq, withRecent, () => ImapHeaderCache.Get(_store, account, folder, sel.UidValidity, stored.Uid));
             return new ImapMessageContext(seq, withRecent, () =>
             {
                 using var stream = _store.OpenMessage(account, folder, stored.Uid);
@@ -89,10 +91,11 @@ namespace MailAdmin.Protocols.Imap
                 }
             }
             bool expunged = stored.Count < targets.Count;
+            bool headerOnly = request.NeedsHeaderOnly;
             foreach (var (seq, m) in stored)
             {
                 bool includeFlags = seen.Contains(m.Uid);
-                FetchResponse.Write(_out, request, Context(seq, m), includeFlags, _utf8);
+                FetchResponse.Write(_out, request, Context(seq, m, headerOnly), includeFlags, _utf8);
                 await MaybeFlushAsync(ct).ConfigureAwait(false);
             }
             await FlushUpdatesAsync(uid ? Notify.All : Notify.NoExpunge, ct).ConfigureAwait(false);

@@ -52,6 +52,41 @@ namespace MailAdmin.Protocols.Imap
         /// <summary>True when the message bytes are needed (anything beyond FLAGS, UID, INTERNALDATE, RFC822.SIZE).</summary>
         public bool NeedsBody { get; }
 
+        /// <summary>
+        /// True when the top-level header block is all the bytes needed: ENVELOPE, RFC822.HEADER,
+        /// BODY[HEADER], BODY[HEADER.FIELDS (...)] and the cheap items. The session then serves
+        /// them from a header cache instead of reading every message file (what mail clients
+        /// ask for when they open a folder).
+        /// </summary>
+        public bool NeedsHeaderOnly
+        {
+            get
+            {
+                foreach (var item in Items)
+                {
+                    switch (item.Kind)
+                    {
+                        case FetchItemKind.Flags:
+                        case FetchItemKind.Uid:
+                        case FetchItemKind.InternalDate:
+                        case FetchItemKind.Rfc822Size:
+                        case FetchItemKind.Envelope:
+                        case FetchItemKind.Rfc822Header:
+                            break;
+                        case FetchItemKind.BodySection:
+                            var section = item.Section!;
+                            if (section.Part.Count != 0 || section.PartialOffset.HasValue
+                                || (section.Text != SectionText.Header && section.Text != SectionText.HeaderFields && section.Text != SectionText.HeaderFieldsNot))
+                                return false;
+                            break;
+                        default:
+                            return false;
+                    }
+                }
+                return true;
+            }
+        }
+
         /// <summary>Parses the attributes: one token (atom/macro) or a list. UID FETCH adds UID to the response.</summary>
         public static FetchRequest Parse(IReadOnlyList<ImapToken> attributes, bool isUid)
         {
