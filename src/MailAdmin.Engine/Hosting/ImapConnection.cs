@@ -15,7 +15,7 @@ namespace MailAdmin.Hosting;
 
 /// <summary>One accepted IMAP socket: PipeReader framing through <see cref="ImapCommandReader"/>,
 /// TLS, literal continuations, IDLE wake-ups, autologout, response batching.</summary>
-internal sealed class ImapConnection
+internal sealed class ImapConnection : IHostedConnection
 {
     private const SslProtocols Tls12And13 = SslProtocols.Tls12 | (SslProtocols)12288;
 

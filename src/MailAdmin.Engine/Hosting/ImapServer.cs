@@ -27,17 +27,10 @@ public sealed class ImapEndpoint
 public sealed class ImapServer : IDisposable
 {
     private readonly ImapServerOptions _options;
-    private readonly List<(TcpListener Listener, ImapListenerMode Mode)> _listeners = new();
     private readonly List<ImapEndpoint> _endpoints = new();
-    private readonly List<Task> _acceptLoops = new();
-    private readonly ConcurrentDictionary<long, (ImapConnection Connection, Task Task)> _sessions = new();
-    private readonly Dictionary<IPAddress, int> _perAddress = new();
     private readonly Dictionary<string, int> _perAccount = new(StringComparer.OrdinalIgnoreCase);
     private readonly object _gate = new();
-    private readonly CancellationTokenSource _abort = new();
-    private long _nextId;
-    private int _active;
-    private volatile bool _stopping;
+    private readonly TcpServiceHost<ImapListenerMode> _host = new();
 
     public ImapServer(ImapServerOptions options, IMailStore store)
     {
@@ -61,46 +54,16 @@ public sealed class ImapServer : IDisposable
 
     public Task StartAsync(CancellationToken cancellationToken = default)
     {
-        if (IsRunning || _stopping) throw new InvalidOperationException("The server was already started.");
+        if (IsRunning) throw new InvalidOperationException("The server was already started.");
         var wanted = _options.Listeners.Count > 0 ? _options.Listeners.ToList() : new List<ImapListenerOptions> { new(ImapListenerMode.Imap, 1143) };
-        try
-        {
-            foreach (var l in wanted)
-            {
-                var listener = new TcpListener(l.Address, l.Port);
-                listener.Server.NoDelay = true;
-                listener.Start(512);
-                _listeners.Add((listener, l.Mode));
-                _endpoints.Add(new ImapEndpoint(l.Mode, (IPEndPoint)listener.LocalEndpoint));
-            }
-        }
-        catch
-        {
-            foreach (var (listener, _) in _listeners) listener.Stop();
-            _listeners.Clear();
-            _endpoints.Clear();
-            throw;
-        }
+        foreach (var (mode, endPoint) in _host.Bind(wanted.Select(l => (l.Address, l.Port, l.Mode))))
+            _endpoints.Add(new ImapEndpoint(mode, endPoint));
         IsRunning = true;
-        foreach (var (listener, mode) in _listeners)
-            _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(listener, mode)));
+        _host.StartAccepting(Accept);
         return Task.CompletedTask;
     }
 
-    private async Task AcceptLoopAsync(TcpListener listener, ImapListenerMode mode)
-    {
-        while (!_stopping)
-        {
-            Socket socket;
-            try { socket = await listener.AcceptSocketAsync().ConfigureAwait(false); }
-            catch (ObjectDisposedException) { break; }
-            catch (SocketException) when (_stopping) { break; }
-            catch (SocketException) { continue; }
-            catch (InvalidOperationException) { break; }
-            Accept(socket, mode);
-        }
-    }
-
+    /// <summary>Counts a logged-in session against its account's connection limit; false when over it.</summary>
     internal bool AcquireAccount(string account)
     {
         lock (_gate)
@@ -124,98 +87,33 @@ public sealed class ImapServer : IDisposable
     private void Accept(Socket socket, ImapListenerMode mode)
     {
         Interlocked.Increment(ref Statistics._connections);
-        socket.NoDelay = true;
         var address = (socket.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
-        bool admitted;
-        lock (_gate)
-        {
-            _perAddress.TryGetValue(address, out int count);
-            admitted = !_stopping && _active < _options.MaxConnections && count < _options.MaxConnectionsPerAddress;
-            if (admitted)
-            {
-                _active++;
-                _perAddress[address] = count + 1;
-            }
-        }
-        long id = Interlocked.Increment(ref _nextId);
-        if (!admitted)
+        long id = _host.NextSessionId();
+        if (!_host.TryAdmit(address, _options.MaxConnections, _options.MaxConnectionsPerAddress))
         {
             Interlocked.Increment(ref Statistics._rejectedConnections);
-            _ = RejectAsync(socket, id, mode);
+            const string bye = "* BYE [UNAVAILABLE] Too many connections, try later";
+            try { _options.ProtocolLog?.Invoke(new ImapLogEntry(id, socket.RemoteEndPoint as IPEndPoint, ImapLogDirection.Sent, bye + " (connection limit)")); } catch { }
+            _ = TcpServiceHost<ImapListenerMode>.RefuseAsync(socket, mode == ImapListenerMode.Imaps ? null : bye);
             return;
         }
         Interlocked.Increment(ref Statistics._activeSessions);
-        var connection = new ImapConnection(this, _options, socket, mode, id, _abort.Token);
-        var tcs = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _sessions[id] = (connection, tcs.Task);
-        _ = Task.Run(async () =>
-        {
-            try { await connection.RunAsync().ConfigureAwait(false); }
-            finally
-            {
-                lock (_gate)
-                {
-                    _active--;
-                    if (_perAddress.TryGetValue(address, out int c) && c > 1) _perAddress[address] = c - 1;
-                    else _perAddress.Remove(address);
-                }
-                Interlocked.Decrement(ref Statistics._activeSessions);
-                _sessions.TryRemove(id, out _);
-                tcs.TrySetResult(true);
-            }
-        });
-        if (_stopping) connection.RequestStop();
+        var connection = new ImapConnection(this, _options, socket, mode, id, _host.AbortToken);
+        _host.Run(id, address, connection, () => Interlocked.Decrement(ref Statistics._activeSessions));
     }
 
-    private async Task RejectAsync(Socket socket, long id, ImapListenerMode mode)
-    {
-        try
-        {
-            const string bye = "* BYE [UNAVAILABLE] Too many connections, try later";
-            try { _options.ProtocolLog?.Invoke(new ImapLogEntry(id, socket.RemoteEndPoint as IPEndPoint, ImapLogDirection.Sent, bye + " (connection limit)")); } catch { }
-            if (mode == ImapListenerMode.Imaps) return;
-            var bytes = Encoding.ASCII.GetBytes(bye + "\r\n");
-            using var stream = new NetworkStream(socket, ownsSocket: true);
-            await stream.WriteAsync(bytes, 0, bytes.Length).ConfigureAwait(false);
-            socket.Shutdown(SocketShutdown.Send);
-            var drain = new byte[256];
-            var read = stream.ReadAsync(drain, 0, drain.Length);
-            await Task.WhenAny(read, Task.Delay(1000)).ConfigureAwait(false);
-        }
-        catch { }
-        finally { try { socket.Dispose(); } catch { } }
-    }
-
-    /// <summary>Graceful stop: stops accepting; sessions waiting for a command or in IDLE get
-    /// "* BYE" at once, busy ones after their command. When <paramref name="cancellationToken"/>
-    /// fires first, the rest are aborted.</summary>
+    /// <summary>Graceful stop: stops accepting; sessions waiting for a command or in IDLE get "* BYE" at once, busy ones after their command. When the token fires first, the rest are aborted.</summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         if (!IsRunning) return;
-        _stopping = true;
-        foreach (var (listener, _) in _listeners) { try { listener.Stop(); } catch { } }
-        try { await Task.WhenAll(_acceptLoops).ConfigureAwait(false); } catch { }
-        foreach (var s in _sessions.Values) s.Connection.RequestStop();
-        var all = Task.WhenAll(_sessions.Values.Select(s => s.Task).ToArray());
-        var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        using (cancellationToken.Register(() => cancelled.TrySetResult(true)))
-        {
-            if (await Task.WhenAny(all, cancelled.Task).ConfigureAwait(false) != all)
-            {
-                _abort.Cancel();
-                foreach (var s in _sessions.Values) s.Connection.Abort();
-                try { await all.ConfigureAwait(false); } catch { }
-            }
-        }
+        await _host.StopAsync(cancellationToken).ConfigureAwait(false);
         IsRunning = false;
     }
 
+    /// <summary>Aborts everything at once.</summary>
     public void Dispose()
     {
-        _stopping = true;
-        foreach (var (listener, _) in _listeners) { try { listener.Stop(); } catch { } }
-        _abort.Cancel();
-        foreach (var s in _sessions.Values) s.Connection.Abort();
+        _host.Abort();
         IsRunning = false;
     }
 }

@@ -14,7 +14,7 @@ namespace MailAdmin.Hosting;
 /// <summary>One accepted socket: the I/O side of a <see cref="Pop3Session"/>. Reads through a PipeReader,
 /// frames lines, runs TLS (STLS, POP3S), applies the autologout timer and the failed-login delay, and
 /// batches replies (pipelined commands, RFC 2449 PIPELINING, get one write).</summary>
-internal sealed class Pop3Connection
+internal sealed class Pop3Connection : IHostedConnection
 {
     private const int FlushThreshold = 64 * 1024;
 

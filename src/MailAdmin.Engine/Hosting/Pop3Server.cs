@@ -28,14 +28,8 @@ public sealed class Pop3Endpoint
 public sealed class Pop3Server : IDisposable
 {
     private readonly Pop3ServerOptions _options;
-    private readonly List<(TcpListener Listener, Pop3ListenerMode Mode)> _listeners = new();
     private readonly List<Pop3Endpoint> _endpoints = new();
-    private readonly List<Task> _acceptLoops = new();
-    private readonly ConcurrentDictionary<long, (Pop3Connection Connection, Task Task)> _sessions = new();
-    private readonly ConnectionLimiter _limiter = new();
-    private readonly CancellationTokenSource _abort = new();
-    private long _nextId;
-    private volatile bool _stopping;
+    private readonly TcpServiceHost<Pop3ListenerMode> _host = new();
 
     public Pop3Server(Pop3ServerOptions options, IMailStore store)
     {
@@ -62,125 +56,45 @@ public sealed class Pop3Server : IDisposable
     /// <summary>Binds every listener and starts accepting. Throws (and binds nothing) when a port is taken.</summary>
     public Task StartAsync(CancellationToken cancellationToken = default)
     {
-        if (IsRunning || _stopping) throw new InvalidOperationException("The server was already started.");
+        if (IsRunning) throw new InvalidOperationException("The server was already started.");
         var wanted = _options.Listeners.Count > 0 ? _options.Listeners.ToList() : new List<Pop3ListenerOptions> { new(Pop3ListenerMode.Pop3, 1110) };
-        try
-        {
-            foreach (var l in wanted)
-            {
-                var listener = new TcpListener(l.Address, l.Port);
-                listener.Server.NoDelay = true;
-                listener.Start(512);
-                _listeners.Add((listener, l.Mode));
-                _endpoints.Add(new Pop3Endpoint(l.Mode, (IPEndPoint)listener.LocalEndpoint));
-            }
-        }
-        catch
-        {
-            foreach (var (listener, _) in _listeners) listener.Stop();
-            _listeners.Clear();
-            _endpoints.Clear();
-            throw;
-        }
+        foreach (var (mode, endPoint) in _host.Bind(wanted.Select(l => (l.Address, l.Port, l.Mode))))
+            _endpoints.Add(new Pop3Endpoint(mode, endPoint));
         IsRunning = true;
-        foreach (var (listener, mode) in _listeners)
-            _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(listener, mode)));
+        _host.StartAccepting(Accept);
         return Task.CompletedTask;
-    }
-
-    private async Task AcceptLoopAsync(TcpListener listener, Pop3ListenerMode mode)
-    {
-        while (!_stopping)
-        {
-            Socket socket;
-            try { socket = await listener.AcceptSocketAsync().ConfigureAwait(false); }
-            catch (ObjectDisposedException) { break; }
-            catch (SocketException) when (_stopping) { break; }
-            catch (SocketException) { continue; }
-            catch (InvalidOperationException) { break; }
-            Accept(socket, mode);
-        }
     }
 
     private void Accept(Socket socket, Pop3ListenerMode mode)
     {
         Interlocked.Increment(ref Statistics._connections);
-        socket.NoDelay = true;
         var address = (socket.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
-        long id = Interlocked.Increment(ref _nextId);
-        if (_stopping || !_limiter.TryEnter(address, _options.MaxConnections, _options.MaxConnectionsPerAddress))
+        long id = _host.NextSessionId();
+        if (!_host.TryAdmit(address, _options.MaxConnections, _options.MaxConnectionsPerAddress))
         {
             Interlocked.Increment(ref Statistics._rejectedConnections);
-            _ = RejectAsync(socket, id, mode);
+            const string reply = "-ERR [SYS/TEMP] Too many connections, try again later";
+            try { _options.ProtocolLog?.Invoke(new ProtocolLogEntry("POP3", id, socket.RemoteEndPoint as IPEndPoint, ProtocolLogDirection.Sent, reply + " (connection limit)")); } catch { }
+            _ = TcpServiceHost<Pop3ListenerMode>.RefuseAsync(socket, mode == Pop3ListenerMode.Pop3s ? null : reply);
             return;
         }
         Interlocked.Increment(ref Statistics._activeSessions);
-        var connection = new Pop3Connection(this, _options, socket, mode, id, _abort.Token);
-        var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _sessions[id] = (connection, done.Task);
-        _ = Task.Run(async () =>
-        {
-            try { await connection.RunAsync().ConfigureAwait(false); }
-            finally
-            {
-                _limiter.Leave(address);
-                Interlocked.Decrement(ref Statistics._activeSessions);
-                _sessions.TryRemove(id, out _);
-                done.TrySetResult(true);
-            }
-        });
-        if (_stopping) connection.RequestStop();
+        var connection = new Pop3Connection(this, _options, socket, mode, id, _host.AbortToken);
+        _host.Run(id, address, connection, () => Interlocked.Decrement(ref Statistics._activeSessions));
     }
 
-    private async Task RejectAsync(Socket socket, long id, Pop3ListenerMode mode)
-    {
-        const string reply = "-ERR [SYS/TEMP] Too many connections, try again later";
-        try
-        {
-            try { _options.ProtocolLog?.Invoke(new ProtocolLogEntry("POP3", id, socket.RemoteEndPoint as IPEndPoint, ProtocolLogDirection.Sent, reply + " (connection limit)")); } catch { }
-            if (mode == Pop3ListenerMode.Pop3s) return;   // clear text would read as a broken TLS record
-            var bytes = Encoding.ASCII.GetBytes(reply + "\r\n");
-            using var stream = new NetworkStream(socket, ownsSocket: true);
-            await stream.WriteAsync(bytes, 0, bytes.Length).ConfigureAwait(false);
-            socket.Shutdown(SocketShutdown.Send);
-            var drain = new byte[256];
-            await Task.WhenAny(stream.ReadAsync(drain, 0, drain.Length), Task.Delay(1000)).ConfigureAwait(false);
-        }
-        catch { }
-        finally { try { socket.Dispose(); } catch { } }
-    }
-
-    /// <summary>Graceful stop: stops accepting; sessions waiting for a command get
-    /// "-ERR [SYS/TEMP] Server shutting down" at once (nothing is deleted: no UPDATE state), busy sessions
-    /// finish their command first. When <paramref name="cancellationToken"/> fires, the rest are aborted.</summary>
+    /// <summary>Graceful stop: stops accepting; sessions waiting for a command get "-ERR [SYS/TEMP] Server shutting down" at once (nothing is deleted: no UPDATE state), busy sessions finish their command first. When the token fires first, the rest are aborted.</summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         if (!IsRunning) return;
-        _stopping = true;
-        foreach (var (listener, _) in _listeners) { try { listener.Stop(); } catch { } }
-        try { await Task.WhenAll(_acceptLoops).ConfigureAwait(false); } catch { }
-        foreach (var s in _sessions.Values) s.Connection.RequestStop();
-        var all = Task.WhenAll(_sessions.Values.Select(s => s.Task).ToArray());
-        var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        using (cancellationToken.Register(() => cancelled.TrySetResult(true)))
-        {
-            if (await Task.WhenAny(all, cancelled.Task).ConfigureAwait(false) != all)
-            {
-                _abort.Cancel();
-                foreach (var s in _sessions.Values) s.Connection.Abort();
-                try { await all.ConfigureAwait(false); } catch { }
-            }
-        }
+        await _host.StopAsync(cancellationToken).ConfigureAwait(false);
         IsRunning = false;
     }
 
     /// <summary>Aborts everything at once.</summary>
     public void Dispose()
     {
-        _stopping = true;
-        foreach (var (listener, _) in _listeners) { try { listener.Stop(); } catch { } }
-        _abort.Cancel();
-        foreach (var s in _sessions.Values) s.Connection.Abort();
+        _host.Abort();
         IsRunning = false;
     }
 }

@@ -16,7 +16,7 @@ namespace MailAdmin.Hosting;
 /// <summary>One accepted socket: the I/O side of an <see cref="SmtpSession"/>. Reads through a
 /// PipeReader, frames lines, feeds DATA/BDAT content, runs TLS, arms timeouts and batches replies
 /// (written when the reader would otherwise wait: pipelined commands get one write).</summary>
-internal sealed class SmtpConnection
+internal sealed class SmtpConnection : IHostedConnection
 {
     private readonly SmtpServer _server;
     private readonly SmtpServerOptions _options;

@@ -26,14 +26,8 @@ public sealed class SmtpEndpoint
 public sealed class SmtpServer : IDisposable
 {
     private readonly SmtpServerOptions _options;
-    private readonly List<(TcpListener Listener, SmtpListenerMode Mode)> _listeners = new();
     private readonly List<SmtpEndpoint> _endpoints = new();
-    private readonly List<Task> _acceptLoops = new();
-    private readonly ConcurrentDictionary<long, (SmtpConnection Connection, Task Task)> _sessions = new();
-    private readonly ConnectionLimiter _limiter = new();
-    private readonly CancellationTokenSource _abort = new();
-    private long _nextId;
-    private volatile bool _stopping;
+    private readonly TcpServiceHost<SmtpListenerMode> _host = new();
 
     public SmtpServer(SmtpServerOptions options, ISmtpBackend backend)
     {
@@ -57,130 +51,45 @@ public sealed class SmtpServer : IDisposable
     /// <summary>Binds every listener and starts accepting. Throws (and binds nothing) when a port is taken.</summary>
     public Task StartAsync(CancellationToken cancellationToken = default)
     {
-        if (IsRunning || _stopping) throw new InvalidOperationException("The server was already started.");
+        if (IsRunning) throw new InvalidOperationException("The server was already started.");
         var wanted = _options.Listeners.Count > 0 ? _options.Listeners.ToList() : new List<SmtpListenerOptions> { new(SmtpListenerMode.Smtp, 2525) };
-        try
-        {
-            foreach (var l in wanted)
-            {
-                var listener = new TcpListener(l.Address, l.Port);
-                listener.Server.NoDelay = true;
-                listener.Start(512);
-                _listeners.Add((listener, l.Mode));
-                _endpoints.Add(new SmtpEndpoint(l.Mode, (IPEndPoint)listener.LocalEndpoint));
-            }
-        }
-        catch
-        {
-            foreach (var (listener, _) in _listeners) listener.Stop();
-            _listeners.Clear();
-            _endpoints.Clear();
-            throw;
-        }
+        foreach (var (mode, endPoint) in _host.Bind(wanted.Select(l => (l.Address, l.Port, l.Mode))))
+            _endpoints.Add(new SmtpEndpoint(mode, endPoint));
         IsRunning = true;
-        foreach (var (listener, mode) in _listeners)
-            _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(listener, mode)));
+        _host.StartAccepting(Accept);
         return Task.CompletedTask;
-    }
-
-    private async Task AcceptLoopAsync(TcpListener listener, SmtpListenerMode mode)
-    {
-        while (!_stopping)
-        {
-            Socket socket;
-            try { socket = await listener.AcceptSocketAsync().ConfigureAwait(false); }
-            catch (ObjectDisposedException) { break; }
-            catch (SocketException) when (_stopping) { break; }
-            catch (SocketException) { continue; }
-            catch (InvalidOperationException) { break; }
-            Accept(socket, mode);
-        }
     }
 
     private void Accept(Socket socket, SmtpListenerMode mode)
     {
         Interlocked.Increment(ref Statistics._connections);
-        socket.NoDelay = true;
         var address = (socket.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
-        bool admitted = !_stopping && _limiter.TryEnter(address, _options.MaxConnections, _options.MaxConnectionsPerAddress);
-        long id = Interlocked.Increment(ref _nextId);
-        if (!admitted)
+        long id = _host.NextSessionId();
+        if (!_host.TryAdmit(address, _options.MaxConnections, _options.MaxConnectionsPerAddress))
         {
             Interlocked.Increment(ref Statistics._rejectedConnections);
-            _ = RejectAsync(socket, id, mode);
+            // 421 at connect (RFC 5321 §3.8); nothing on SMTPS, where clear text would break TLS.
+            try { _options.ProtocolLog?.Invoke(new SmtpLogEntry(id, socket.RemoteEndPoint as IPEndPoint, SmtpLogDirection.Sent, SmtpReply.TooManyConnections + " (connection limit)")); } catch { }
+            _ = TcpServiceHost<SmtpListenerMode>.RefuseAsync(socket, mode == SmtpListenerMode.Smtps ? null : SmtpReply.TooManyConnections.ToString());
             return;
         }
         Interlocked.Increment(ref Statistics._activeSessions);
-        var connection = new SmtpConnection(this, _options, socket, mode, id, _abort.Token);
-        var tcs = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _sessions[id] = (connection, tcs.Task);
-        _ = Task.Run(async () =>
-        {
-            try { await connection.RunAsync().ConfigureAwait(false); }
-            finally
-            {
-                _limiter.Leave(address);
-                Interlocked.Decrement(ref Statistics._activeSessions);
-                _sessions.TryRemove(id, out _);
-                tcs.TrySetResult(true);
-            }
-        });
-        if (_stopping) connection.RequestStop();
+        var connection = new SmtpConnection(this, _options, socket, mode, id, _host.AbortToken);
+        _host.Run(id, address, connection, () => Interlocked.Decrement(ref Statistics._activeSessions));
     }
 
-    private async Task RejectAsync(Socket socket, long id, SmtpListenerMode mode)
-    {
-        try
-        {
-            // 421 at connect (RFC 5321 §3.8). On an SMTPS port a clear-text reply would be read as
-            // a broken TLS record, so the connection is just closed there.
-            var endPoint = socket.RemoteEndPoint as IPEndPoint;
-            try { _options.ProtocolLog?.Invoke(new SmtpLogEntry(id, endPoint, SmtpLogDirection.Sent, SmtpReply.TooManyConnections + " (connection limit)")); } catch { }
-            if (mode == SmtpListenerMode.Smtps) return;
-            var bytes = Encoding.ASCII.GetBytes(SmtpReply.TooManyConnections + "\r\n");
-            using var stream = new NetworkStream(socket, ownsSocket: true);
-            await stream.WriteAsync(bytes, 0, bytes.Length).ConfigureAwait(false);
-            socket.Shutdown(SocketShutdown.Send);
-            // Give the client a moment to read the reply before the socket closes.
-            var drain = new byte[256];
-            var read = stream.ReadAsync(drain, 0, drain.Length);
-            await Task.WhenAny(read, Task.Delay(1000)).ConfigureAwait(false);
-        }
-        catch { }
-        finally { try { socket.Dispose(); } catch { } }
-    }
-
-    /// <summary>Graceful stop: stops accepting; sessions waiting for a command get 421 4.3.2 at
-    /// once, busy sessions (DATA, delivery) finish their step and get 421 at their next command.
-    /// When <paramref name="cancellationToken"/> fires first, the remaining sessions are aborted.</summary>
+    /// <summary>Graceful stop: stops accepting; sessions waiting for a command get 421 4.3.2 at once, busy sessions (DATA, delivery) finish their step and get 421 at their next command. When the token fires first, the remaining sessions are aborted.</summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         if (!IsRunning) return;
-        _stopping = true;
-        foreach (var (listener, _) in _listeners) { try { listener.Stop(); } catch { } }
-        try { await Task.WhenAll(_acceptLoops).ConfigureAwait(false); } catch { }
-        foreach (var s in _sessions.Values) s.Connection.RequestStop();
-        var all = Task.WhenAll(_sessions.Values.Select(s => s.Task).ToArray());
-        var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        using (cancellationToken.Register(() => cancelled.TrySetResult(true)))
-        {
-            if (await Task.WhenAny(all, cancelled.Task).ConfigureAwait(false) != all)
-            {
-                _abort.Cancel();
-                foreach (var s in _sessions.Values) s.Connection.Abort();
-                try { await all.ConfigureAwait(false); } catch { }
-            }
-        }
+        await _host.StopAsync(cancellationToken).ConfigureAwait(false);
         IsRunning = false;
     }
 
-    /// <summary>Aborts everything at once (no graceful 421).</summary>
+    /// <summary>Aborts everything at once.</summary>
     public void Dispose()
     {
-        _stopping = true;
-        foreach (var (listener, _) in _listeners) { try { listener.Stop(); } catch { } }
-        _abort.Cancel();
-        foreach (var s in _sessions.Values) s.Connection.Abort();
+        _host.Abort();
         IsRunning = false;
     }
 }

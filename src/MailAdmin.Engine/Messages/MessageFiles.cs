@@ -117,9 +117,9 @@ namespace MailAdmin.Messages
             string? sender = null;
             var returnPath = mime.Headers[MimeKit.HeaderId.ReturnPath];
             if (!string.IsNullOrWhiteSpace(returnPath))
-                sender = returnPath.Trim().Trim('<', '>');
+                sender = returnPath!.Trim().Trim('<', '>');
             if (string.IsNullOrEmpty(sender))
-                sender = mime.From.Mailboxes is IEnumerable<MimeKit.MailboxAddress> boxes ? FirstAddress(boxes) : null;
+                sender = FirstAddress(mime.From.Mailboxes);
             MboxWriter.Append(stream, message.RawBytes, sender, message.Date ?? DateTimeOffset.UtcNow);
         }
 
