@@ -35,6 +35,30 @@ namespace MailAdmin.Protocols.Imap
             return result;
         }
 
+        /// <summary>
+        /// The store's entries for the targets, skipping those expunged meanwhile. A large set is
+        /// looked up with one listing: every single look-up checks the account and folder again.
+        /// </summary>
+        private List<(uint Seq, StoredMessage Message)> LookUp(string folder, List<(uint Seq, uint Uid)> targets)
+        {
+            var result = new List<(uint Seq, StoredMessage Message)>(targets.Count);
+            if (targets.Count > 32)
+            {
+                var all = _store.ListMessages(_account!, folder);
+                var byUid = new Dictionary<uint, StoredMessage>(all.Count);
+                foreach (var m in all) byUid[m.Uid] = m;
+                foreach (var (seq, uid) in targets)
+                    if (byUid.TryGetValue(uid, out var m)) result.Add((seq, m));
+                return result;
+            }
+            foreach (var (seq, uid) in targets)
+            {
+                var m = _store.GetMessage(_account!, folder, uid);
+                if (m != null) result.Add((seq, m));
+            }
+            return result;
+        }
+
         private ImapMessageContext Context(uint seq, StoredMessage stored, bool headerOnly = false)
         {
             var sel = _selected!;
@@ -67,12 +91,7 @@ namespace MailAdmin.Protocols.Imap
             var request = FetchRequest.Parse(attributes, uid);
             var sel = _selected!;
             var targets = Resolve(args[0].Text, uid);
-            var stored = new List<(uint Seq, StoredMessage Message)>();
-            foreach (var (seq, u) in targets)
-            {
-                var m = _store.GetMessage(_account!, sel.Folder, u);
-                if (m != null) stored.Add((seq, m));
-            }
+            var stored = LookUp(sel.Folder, targets);
             var seen = new HashSet<uint>();
             if (request.SetsSeen && !sel.ReadOnly)
             {
