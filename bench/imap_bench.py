@@ -59,7 +59,9 @@ result["select"] = median_of(lambda: m.select("INBOX"))
 result["fetch_envelope"] = median_of(lambda: m.fetch("1:*", "(UID FLAGS ENVELOPE)"))
 result["fetch_body"] = median_of(lambda: m.fetch("1:*", "(BODY.PEEK[])"))
 def searches():
-    for q in (("SUBJECT", "message 77"), ("FROM", "sender7@"), ("TEXT", "Line 4242 "), ("LARGER", "5000"), ("UNSEEN",)):
+    # Strings quoted: imaplib sends arguments as they are, and "message 77" unquoted would be
+    # SUBJECT message plus the sequence set 77.
+    for q in (("SUBJECT", '"message 77"'), ("FROM", "sender7@"), ("TEXT", '"Line 4242 "'), ("LARGER", "5000"), ("UNSEEN",)):
         typ, _ = m.search(None, *q)
         if typ != "OK": raise SystemExit("SEARCH failed")
 result["search"] = median_of(searches)

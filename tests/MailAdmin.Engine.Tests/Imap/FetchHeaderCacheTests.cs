@@ -76,3 +76,33 @@ public class FetchHeaderCacheTests
         public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(1, count));
     }
 }
+
+public class SearchHeaderOnlyTests
+{
+    [Theory]
+    [InlineData("SUBJECT hello", true)]
+    [InlineData("FROM ann HEADER X-Test 1", true)]
+    [InlineData("SENTSINCE 1-Jan-2024", true)]
+    [InlineData("OR SUBJECT a NOT FROM b", true)]
+    [InlineData("SUBJECT a BODY b", false)]
+    [InlineData("NOT TEXT a", false)]
+    [InlineData("SEEN LARGER 10", false)]
+    public void Header_keys_need_only_the_header_block(string query, bool headerOnly)
+    {
+        Assert.Equal(headerOnly, SearchQuery.Parse(Tokens(query)).NeedsHeaderOnly);
+    }
+
+    [Theory]
+    [MemberData(nameof(FetchHeaderCacheTests.Corpus), MemberType = typeof(FetchHeaderCacheTests))]
+    public void Header_searches_answer_the_same_from_the_header_block(string message)
+    {
+        var full = Bytes(message);
+        var header = ImapHeaderCache.ReadHeader(new MemoryStream(full));
+        var context = new SearchContext(1, 101);
+        foreach (var query in new[] { "SUBJECT e", "FROM example", "TO a", "HEADER Content-Type multipart", "SENTBEFORE 1-Jan-2030", "OR CC x NOT BCC y" })
+        {
+            var parsed = SearchQuery.Parse(Tokens(query));
+            Assert.Equal(parsed.Matches(Context(full), context), parsed.Matches(Context(header, size: full.Length), context));
+        }
+    }
+}

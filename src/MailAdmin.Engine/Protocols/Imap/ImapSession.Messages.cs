@@ -136,7 +136,7 @@ namespace MailAdmin.Protocols.Imap
             {
                 if (!all.TryGetValue(sel.Uids[i], out var m)) continue;
                 ct.ThrowIfCancellationRequested();
-                if (query.Matches(Context((uint)(i + 1), m), context)) hits.Add(uid ? m.Uid : (uint)(i + 1));
+                if (query.Matches(Context((uint)(i + 1), m, query.NeedsHeaderOnly), context)) hits.Add(uid ? m.Uid : (uint)(i + 1));
             }
             WriteLine("* SEARCH" + (hits.Count > 0 ? " " + string.Join(" ", hits.Select(h => h.ToString(CultureInfo.InvariantCulture))) : ""));
             return await CompleteAsync(tag, (uid ? "UID SEARCH" : "SEARCH") + " completed", uid ? Notify.All : Notify.NoExpunge, ct).ConfigureAwait(false);

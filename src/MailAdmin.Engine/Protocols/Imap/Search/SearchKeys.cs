@@ -10,6 +10,9 @@ namespace MailAdmin.Protocols.Imap
         /// <summary>Whether this key reads the message bytes (headers or text).</summary>
         public virtual bool NeedsBody => false;
 
+        /// <summary>Whether this key reads beyond the top-level header block (BODY, TEXT).</summary>
+        public virtual bool NeedsWholeMessage => false;
+
         public abstract bool Matches(ImapMessageContext message, SearchContext context);
     }
 
@@ -36,6 +39,15 @@ namespace MailAdmin.Protocols.Imap
             }
         }
 
+        public override bool NeedsWholeMessage
+        {
+            get
+            {
+                foreach (var k in _keys) if (k.NeedsWholeMessage) return true;
+                return false;
+            }
+        }
+
         public override bool Matches(ImapMessageContext message, SearchContext context)
         {
             foreach (var k in _keys) if (!k.Matches(message, context)) return false;
@@ -48,6 +60,7 @@ namespace MailAdmin.Protocols.Imap
         private readonly SearchKey _a, _b;
         public OrKey(SearchKey a, SearchKey b) { _a = a; _b = b; }
         public override bool NeedsBody => _a.NeedsBody || _b.NeedsBody;
+        public override bool NeedsWholeMessage => _a.NeedsWholeMessage || _b.NeedsWholeMessage;
         public override bool Matches(ImapMessageContext message, SearchContext context) =>
             _a.Matches(message, context) || _b.Matches(message, context);
     }
@@ -57,6 +70,7 @@ namespace MailAdmin.Protocols.Imap
         private readonly SearchKey _key;
         public NotKey(SearchKey key) => _key = key;
         public override bool NeedsBody => _key.NeedsBody;
+        public override bool NeedsWholeMessage => _key.NeedsWholeMessage;
         public override bool Matches(ImapMessageContext message, SearchContext context) => !_key.Matches(message, context);
     }
 
@@ -166,6 +180,8 @@ namespace MailAdmin.Protocols.Imap
         public TextKey(string value, bool includeHeader) { _value = value; _includeHeader = includeHeader; }
 
         public override bool NeedsBody => true;
+
+        public override bool NeedsWholeMessage => true;
 
         public override bool Matches(ImapMessageContext message, SearchContext context)
         {

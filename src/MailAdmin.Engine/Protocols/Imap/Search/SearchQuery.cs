@@ -23,6 +23,7 @@ namespace MailAdmin.Protocols.Imap
             _root = root;
             Charset = charset;
             NeedsBody = root.NeedsBody;
+            NeedsHeaderOnly = root.NeedsBody && !root.NeedsWholeMessage;
         }
 
         /// <summary>The CHARSET given, or null.</summary>
@@ -30,6 +31,9 @@ namespace MailAdmin.Protocols.Imap
 
         /// <summary>True when the query needs the message bytes (header or text keys).</summary>
         public bool NeedsBody { get; }
+
+        /// <summary>True when only header keys read the message (FROM, SUBJECT, HEADER, SENT*): the top-level header block is enough.</summary>
+        public bool NeedsHeaderOnly { get; }
 
         public bool Matches(ImapMessageContext message, SearchContext context)
         {
