@@ -144,6 +144,37 @@ SyncState *
     }
 }
 
+Describe 'IMAP in mutt' {
+    BeforeEach { Clear-MailServerMessage -Server mailbox -Confirm:$false }
+
+    It 'serves mutt in batch mode: it copies the message out of INBOX over IMAPS' -Skip:(-not (Find-Program mutt) -or -not (Find-Program script)) {
+        Send-ToAnn 'for mutt' 'mutt body'
+        $dir = Join-Path $folder 'mutt'
+        New-Item -ItemType Directory -Path $dir -Force | Out-Null
+        # mutt trusts the certificates in certificate_file: ours goes there.
+        Copy-Item $certPem (Join-Path $dir 'certs')
+        @"
+set folder = "imaps://ann%40example.com@127.0.0.1:$imaps/"
+set imap_pass = "Ann-Passw0rd"
+set spoolfile = "+INBOX"
+set ssl_verify_host = no
+set certificate_file = "$dir/certs"
+set mbox_type = Maildir
+set confirmappend = no
+set confirmcreate = no
+"@ | Set-Content (Join-Path $dir 'muttrc')
+        # Batch: mutt runs its keys from 'push' and quits; script gives it the terminal it wants.
+        $env:TERM = 'xterm'
+        $command = "mutt -n -F $dir/muttrc -e 'push ""<tag-pattern>~A<enter><tag-prefix><copy-message>$dir/saved<enter><quit>""'"
+        $null = timeout 30 script -qec $command /dev/null
+        $LASTEXITCODE | Should -Be 0
+        $copied = @(Get-ChildItem -Recurse -File (Join-Path $dir 'saved') -ErrorAction SilentlyContinue | Where-Object { $_.Directory.Name -in 'new', 'cur' })
+        $copied.Count | Should -Be 1
+        (Get-Content -Raw $copied[0].FullName) | Should -Match 'Subject: for mutt'
+        (Get-Content -Raw $copied[0].FullName) | Should -Match 'mutt body'
+    }
+}
+
 Describe 'POP3 clients' {
     BeforeEach { Clear-MailServerMessage -Server mailbox -Confirm:$false }
 
