@@ -310,7 +310,7 @@ namespace MailAdmin.Store
             var newName = MaildirFileName.WithInfo(e.Message.Id, flags);
             try
             {
-                File.Move(PathOf(e), Path.Combine(curDir, newName));
+                NativeMethods.Rename(PathOf(e), Path.Combine(curDir, newName));
             }
             catch (FileNotFoundException)
             {
