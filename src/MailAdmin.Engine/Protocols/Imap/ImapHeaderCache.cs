@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.IO;
 using System.Runtime.CompilerServices;
 using System.Threading;
+using MailAdmin.Protocols.Imap.Mime;
 using MailAdmin.Store;
 
 namespace MailAdmin.Protocols.Imap
@@ -21,28 +22,41 @@ namespace MailAdmin.Protocols.Imap
 
         private sealed class Cache
         {
-            public readonly ConcurrentDictionary<(string Account, string Folder, uint UidValidity, uint Uid), byte[]> Entries =
-                new ConcurrentDictionary<(string, string, uint, uint), byte[]>();
+            public readonly ConcurrentDictionary<(string Account, string Folder, uint UidValidity, uint Uid), Entry> Entries =
+                new ConcurrentDictionary<(string, string, uint, uint), Entry>();
             public long Bytes;
         }
 
+        /// <summary>A header block and its parsed fields (immutable, so sessions share it).</summary>
+        public sealed class Entry
+        {
+            public Entry(byte[] bytes)
+            {
+                Bytes = bytes;
+                Headers = RawHeaderList.Parse(bytes, 0, bytes.Length);
+            }
+
+            public byte[] Bytes { get; }
+            internal RawHeaderList Headers { get; }
+        }
+
         /// <summary>The message's header block, up to and including the blank line that ends it.</summary>
-        public static byte[] Get(IMailStore store, string account, string folder, uint uidValidity, uint uid)
+        public static Entry Get(IMailStore store, string account, string folder, uint uidValidity, uint uid)
         {
             var cache = PerStore.GetValue(store, _ => new Cache());
             var key = (account, folder, uidValidity, uid);
-            if (cache.Entries.TryGetValue(key, out var header))
-                return header;
+            if (cache.Entries.TryGetValue(key, out var entry))
+                return entry;
             using (var stream = store.OpenMessage(account, folder, uid))
-                header = ReadHeader(stream);
-            if (Interlocked.Add(ref cache.Bytes, header.Length) > MaxBytes)
+                entry = new Entry(ReadHeader(stream));
+            if (Interlocked.Add(ref cache.Bytes, entry.Bytes.Length) > MaxBytes)
             {
                 // Simple bound: start again rather than track recency on every hit.
                 cache.Entries.Clear();
-                Interlocked.Exchange(ref cache.Bytes, header.Length);
+                Interlocked.Exchange(ref cache.Bytes, entry.Bytes.Length);
             }
-            cache.Entries[key] = header;
-            return header;
+            cache.Entries[key] = entry;
+            return entry;
         }
 
         /// <summary>Reads until the first empty line (LF LF or LF CR LF), or the end of the message.</summary>

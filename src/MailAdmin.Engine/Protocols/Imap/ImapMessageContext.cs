@@ -22,6 +22,14 @@ namespace MailAdmin.Protocols.Imap
             _loadBytes = loadBytes ?? throw new ArgumentNullException(nameof(loadBytes));
         }
 
+        /// <summary>A context over a cached header block whose fields are already parsed (see ImapHeaderCache).</summary>
+        internal ImapMessageContext(uint sequenceNumber, StoredMessage stored, byte[] headerBytes, RawHeaderList headers)
+            : this(sequenceNumber, stored, () => headerBytes)
+        {
+            _bytes = headerBytes;
+            _headers = headers;
+        }
+
         public uint SequenceNumber { get; }
 
         public StoredMessage Stored { get; }

@@ -66,7 +66,11 @@ namespace MailAdmin.Protocols.Imap
             var folder = sel.Folder;
             var withRecent = new StoredMessage(stored.Uid, stored.Id, stored.Size, stored.InternalDate, stored.Flags, sel.Recent.Contains(stored.Uid));
             if (headerOnly)
-                return new ImapMessageContext(seq, withRecent, () => ImapHeaderCache.Get(_store, account, folder, sel.UidValidity, stored.Uid));
+            {
+                // Read (or found in the cache) now: callers ask for header-only contexts only when the header is needed.
+                var header = ImapHeaderCache.Get(_store, account, folder, sel.UidValidity, stored.Uid);
+                return new ImapMessageContext(seq, withRecent, header.Bytes, header.Headers);
+            }
             return new ImapMessageContext(seq, withRecent, () =>
             {
                 using var stream = _store.OpenMessage(account, folder, stored.Uid);
@@ -110,7 +114,7 @@ namespace MailAdmin.Protocols.Imap
                 }
             }
             bool expunged = stored.Count < targets.Count;
-            bool headerOnly = request.NeedsHeaderOnly;
+            bool headerOnly = request.NeedsBody && request.NeedsHeaderOnly;
             foreach (var (seq, m) in stored)
             {
                 bool includeFlags = seen.Contains(m.Uid);
