@@ -20,22 +20,18 @@ public sealed class ProtocolLogFile : IDisposable
         _writer = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite), new UTF8Encoding(false));
     }
 
-    /// <summary>SMTP entries get the protocol name after the timestamp, like the others.</summary>
-    public void Write(SmtpLogEntry entry)
-    {
-        var text = entry.ToString();
-        int space = text.IndexOf(' ');
-        WriteLine(space < 0 ? "smtp " + text : text.Insert(space, " smtp"));
-    }
+    public void Write(SmtpLogEntry entry) => WriteTagged("smtp", entry.ToString());
 
-    public void Write(ImapLogEntry entry)
-    {
-        var text = entry.ToString();
-        int space = text.IndexOf(' ');
-        WriteLine(space < 0 ? "imap " + text : text.Insert(space, " imap"));
-    }
+    public void Write(ImapLogEntry entry) => WriteTagged("imap", entry.ToString());
 
     public void Write(ProtocolLogEntry entry) => WriteLine(entry.ToString());
+
+    /// <summary>SMTP and IMAP entries start with the timestamp: the protocol name goes after it, as POP3's has it.</summary>
+    private void WriteTagged(string protocol, string text)
+    {
+        int space = text.IndexOf(' ');
+        WriteLine(space < 0 ? protocol + " " + text : text.Insert(space, " " + protocol));
+    }
 
     private void WriteLine(string text)
     {

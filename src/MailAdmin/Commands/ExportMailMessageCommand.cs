@@ -70,12 +70,12 @@ namespace MailAdmin.Commands
         private void ExportToEml(MailMessage message, string file)
         {
             // The same file named twice in one pipeline would silently keep only the last message.
-            bool exists = File.Exists(file) && !_writtenEmls.Contains(file);
             if (_writtenEmls.Contains(file))
             {
                 WriteError(new IOException($"'{file}' already received a message in this export; give a folder or .mbox path to export several messages."), "MailExportFileExists", ErrorCategory.ResourceExists, file);
                 return;
             }
+            bool exists = File.Exists(file);
             if (exists && !Force)
             {
                 WriteError(new IOException($"The file '{file}' already exists. Use -Force to overwrite it."), "MailExportFileExists", ErrorCategory.ResourceExists, file);

@@ -1,4 +1,3 @@
-using System.Linq;
 using System.Management.Automation;
 using MailAdmin.Hosting;
 
@@ -17,20 +16,10 @@ namespace MailAdmin.Commands
 
         protected override void EndProcessing()
         {
-            var servers = MailServerRegistry.All;
-            if (Name == null)
-            {
-                WriteObject(servers, enumerateCollection: true);
-                return;
-            }
-            foreach (var name in Name)
-            {
-                var pattern = WildcardPattern.Get(name, WildcardOptions.IgnoreCase);
-                var matches = servers.Where(s => pattern.IsMatch(s.Name)).ToList();
-                if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
-                    WriteError(new ItemNotFoundException($"No running mail server is named '{name}'."), "MailServerNotFound", ErrorCategory.ObjectNotFound, name);
-                WriteObject(matches, enumerateCollection: true);
-            }
+            var servers = MailServerRegistry.Match(Name, out var unmatched);
+            foreach (var name in unmatched)
+                WriteError(new ItemNotFoundException($"No running mail server is named '{name}'."), "MailServerNotFound", ErrorCategory.ObjectNotFound, name);
+            WriteObject(servers, enumerateCollection: true);
         }
     }
 }

@@ -121,11 +121,10 @@ namespace MailAdmin.Commands
 
         private MailServer SingleServer()
         {
-            var running = MailServerRegistry.All;
-            if (running.Count == 1) return running[0];
-            ThrowTerminating(new InvalidOperationException(running.Count == 0 ? "No mail server is running; start one with Start-MailServer." : $"{running.Count} mail servers are running; name one with -Server."),
-                running.Count == 0 ? "MailServerNotFound" : "MailServerAmbiguous", ErrorCategory.InvalidArgument, null);
-            return null!;
+            var implied = MailServerRegistry.Implied(out var errorId, out var reason);
+            if (implied == null)
+                ThrowTerminating(new InvalidOperationException(reason), errorId!, ErrorCategory.InvalidArgument, null);
+            return implied!;
         }
 
         /// <summary>The -To, -From and -Subject filters, wildcards against addresses and text.</summary>

@@ -1,5 +1,4 @@
-using System;
-using System.Linq;
+using System.Collections.Generic;
 using System.Management.Automation;
 using MailAdmin.Hosting;
 
@@ -28,12 +27,13 @@ namespace MailAdmin.Commands
 
         protected override void ProcessRecord()
         {
-            var targets = ParameterSetName == ObjectSet
-                ? InputObject.ToList()
-                : MailServerRegistry.All.Where(s => Name == null || Name.Any(n => WildcardPattern.Get(n, WildcardOptions.IgnoreCase).IsMatch(s.Name))).ToList();
-            if (ParameterSetName == NameSet && Name != null)
-                foreach (var name in Name.Where(n => !WildcardPattern.ContainsWildcardCharacters(n) && targets.All(t => !string.Equals(t.Name, n, StringComparison.OrdinalIgnoreCase))))
+            IReadOnlyList<MailServer> targets = InputObject;
+            if (ParameterSetName == NameSet)
+            {
+                targets = MailServerRegistry.Match(Name, out var unmatched);
+                foreach (var name in unmatched)
                     WriteError(new ItemNotFoundException($"No running mail server is named '{name}'."), "MailServerNotFound", ErrorCategory.ObjectNotFound, name);
+            }
 
             foreach (var server in targets)
             {

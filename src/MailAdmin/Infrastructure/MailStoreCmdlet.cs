@@ -40,11 +40,11 @@ namespace MailAdmin.Commands
             {
                 if (Server != null) return Server;
                 if (Path != null) return null;
-                var running = MailServerRegistry.All;
-                if (running.Count == 1) return running[0];
-                if (running.Count > 1)
-                    ThrowTerminating(new InvalidOperationException($"{running.Count} mail servers are running; name one with -Server."), "MailServerAmbiguous", ErrorCategory.InvalidArgument, null);
-                return null;
+                var implied = MailServerRegistry.Implied(out var errorId, out var reason);
+                // No server running: the command works on the default store folder instead.
+                if (implied == null && errorId == "MailServerAmbiguous")
+                    ThrowTerminating(new InvalidOperationException(reason), errorId, ErrorCategory.InvalidArgument, null);
+                return implied;
             }
         }
 
