@@ -15,6 +15,9 @@
       ## INPUTS / ## OUTPUTS   ### TypeName, then a description
       ## NOTES           paragraphs
       ## RELATED LINKS   - [text](uri) or - Verb-Noun
+
+    Parameters many cmdlets share (the client cmdlets' -Server, -Port, -Credential, ...) are
+    described once, in docs/common/*.md under ## PARAMETERS; a cmdlet's own text wins.
 #>
 [CmdletBinding()]
 param(
@@ -131,6 +134,16 @@ function Write-Parameter($Parameter, $SetInfo, [string[]] $Description) {
     $w.WriteEndElement()
 }
 
+# Shared parameter descriptions, used where a cmdlet's page has none of its own.
+$sharedParameterDocs = @{}
+foreach ($shared in Get-ChildItem -Path (Join-Path $DocsPath 'common') -Filter *.md -ErrorAction SilentlyContinue) {
+    $doc = Read-HelpMarkdown $shared.FullName
+    if (-not $doc.Contains('PARAMETERS')) { continue }
+    foreach ($sub in Split-Subsections $doc['PARAMETERS']) {
+        $sharedParameterDocs[$sub.Title.TrimStart('-')] = Get-Paragraphs $sub.Lines
+    }
+}
+
 $missing = [System.Collections.Generic.List[string]]::new()
 $w.WriteStartDocument()
 $w.WriteStartElement('helpItems', 'http://msh')
@@ -175,7 +188,9 @@ foreach ($command in ($module.ExportedCmdlets.Values | Sort-Object Name)) {
     $w.WriteStartElement('command', 'parameters', $cmd)
     foreach ($parameter in $command.Parameters.Values | Where-Object { $commonParameters -notcontains $_.Name } | Sort-Object Name) {
         $first = $parameter.ParameterSets.Values | Select-Object -First 1
-        $text = if ($parameterDocs.ContainsKey($parameter.Name)) { $parameterDocs[$parameter.Name] } else { @() }
+        $text = if ($parameterDocs.ContainsKey($parameter.Name)) { $parameterDocs[$parameter.Name] }
+                elseif ($sharedParameterDocs.ContainsKey($parameter.Name)) { $sharedParameterDocs[$parameter.Name] }
+                else { @() }
         Write-Parameter $parameter $first $text
     }
     $w.WriteEndElement()

@@ -58,14 +58,14 @@ namespace MailAdmin.Messages
         /// </summary>
         internal static HeaderList LoadHeaders(MailMessage message)
         {
-            using var stream = new System.IO.MemoryStream(message.RawBytes, writable: false);
+            using var stream = new System.IO.MemoryStream(message.HeaderBytes, writable: false);
             try
             {
                 return HeaderList.Load(ParserOptions.Default, stream);
             }
             catch (FormatException)
             {
-                return message.MimeMessage.Headers;
+                return message.HasBody ? message.MimeMessage.Headers : MessageParser.Parse(message.HeaderBytes).Headers;
             }
         }
 

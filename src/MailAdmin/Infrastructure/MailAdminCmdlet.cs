@@ -145,8 +145,12 @@ namespace MailAdmin.Commands
         /// <summary>Resolves an output path (which need not exist yet) to a file-system path.</summary>
         protected string ResolveOutputPath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
 
+        /// <summary>Releases what a derived cmdlet holds (e.g. a connection opened for this call).</summary>
+        protected virtual void OnDispose() { }
+
         public void Dispose()
         {
+            OnDispose();
             _stopping.Dispose();
             GC.SuppressFinalize(this);
         }

@@ -18,10 +18,11 @@ namespace MailAdmin.Commands
 
         public void OnImport() => AppDomain.CurrentDomain.AssemblyResolve += ResolveDependency;
 
-        /// <summary>Running servers stop with the module; then the resolver goes.</summary>
+        /// <summary>Running servers stop and client sessions close with the module; then the resolver goes.</summary>
         public void OnRemove(PSModuleInfo module)
         {
             MailServerRegistry.StopAll();
+            ClientSessionRegistry.DisconnectAll();
             AppDomain.CurrentDomain.AssemblyResolve -= ResolveDependency;
         }
 

@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""A misbehaving server on loopback, for the client cmdlets' error tests.
+
+    fake_server.py PORTFILE silent          accept, never greet (timeouts)
+    fake_server.py PORTFILE imap-close-on W  a minimal IMAP server that logs anyone in, opens
+                                             any folder (empty but for 3 messages), and drops
+                                             the connection when a command contains W
+                                             (e.g. FETCH): "the server closed mid-command"
+
+Listens on a free port, writes it to PORTFILE, serves until killed; at most 5 minutes.
+"""
+import socket, sys, threading, time
+
+portfile, mode = sys.argv[1], sys.argv[2]
+trigger = sys.argv[3].upper() if len(sys.argv) > 3 else None
+
+def imap(conn):
+    f = conn.makefile('rwb', buffering=0)
+    f.write(b'* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] fake ready\r\n')
+    while True:
+        line = f.readline()
+        if not line:
+            return
+        text = line.decode('latin-1').rstrip('\r\n')
+        tag, _, rest = text.partition(' ')
+        command = rest.upper()
+        if trigger and trigger in command:
+            conn.shutdown(socket.SHUT_RDWR)
+            return
+        if command.startswith('AUTHENTICATE') and len(rest.split(' ')) == 2:
+            f.write(b'+ \r\n'); f.readline()
+        if command.startswith('CAPABILITY'):
+            f.write(b'* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n')
+        elif command.startswith(('SELECT', 'EXAMINE')):
+            f.write(b'* 3 EXISTS\r\n* 0 RECENT\r\n* OK [UIDVALIDITY 1] ok\r\n* OK [UIDNEXT 4] ok\r\n* FLAGS (\\Seen)\r\n')
+        elif command.startswith('LIST'):
+            f.write(b'* LIST () "." INBOX\r\n')
+        elif command.startswith('LOGOUT'):
+            f.write(b'* BYE\r\n' + tag.encode() + b' OK\r\n'); return
+        f.write(tag.encode() + b' OK done\r\n')
+
+def serve(conn):
+    try:
+        if mode == 'silent':
+            time.sleep(300)
+        else:
+            imap(conn)
+    except OSError:
+        pass
+    finally:
+        conn.close()
+
+listener = socket.socket()
+listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+listener.bind(('127.0.0.1', 0))
+listener.listen(16)
+with open(portfile, 'w') as out:
+    out.write(str(listener.getsockname()[1]))
+listener.settimeout(1)
+deadline = time.time() + 300
+while time.time() < deadline:
+    try:
+        conn, _ = listener.accept()
+    except socket.timeout:
+        continue
+    threading.Thread(target=serve, args=(conn,), daemon=True).start()
