@@ -33,6 +33,8 @@ def imap(conn):
             f.write(b'* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n')
         elif command.startswith(('SELECT', 'EXAMINE')):
             f.write(b'* 3 EXISTS\r\n* 0 RECENT\r\n* OK [UIDVALIDITY 1] ok\r\n* OK [UIDNEXT 4] ok\r\n* FLAGS (\\Seen)\r\n')
+        elif 'SEARCH' in command:
+            f.write(b'* SEARCH 1 2 3\r\n')
         elif command.startswith('LIST'):
             f.write(b'* LIST () "." INBOX\r\n')
         elif command.startswith('LOGOUT'):
