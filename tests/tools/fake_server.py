@@ -5,7 +5,8 @@
     fake_server.py PORTFILE imap-close-on W  a minimal IMAP server that logs anyone in, opens
                                              any folder (empty but for 3 messages), and drops
                                              the connection when a command contains W
-                                             (e.g. FETCH): "the server closed mid-command"
+                                             (e.g. FETCH): "the server closed mid-command";
+                                             SEARCH finds all 3"
 
 Listens on a free port, writes it to PORTFILE, serves until killed; at most 5 minutes.
 """
@@ -33,6 +34,12 @@ def imap(conn):
             f.write(b'* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n')
         elif command.startswith(('SELECT', 'EXAMINE')):
             f.write(b'* 3 EXISTS\r\n* 0 RECENT\r\n* OK [UIDVALIDITY 1] ok\r\n* OK [UIDNEXT 4] ok\r\n* FLAGS (\\Seen)\r\n')
+            # Without the access code a client takes the folder as not opened.
+            access = b'[READ-ONLY] ' if command.startswith('EXAMINE') else b'[READ-WRITE] '
+            f.write(tag.encode() + b' OK ' + access + b'done\r\n')
+            continue
+        elif 'SEARCH' in command:
+            f.write(b'* SEARCH 1 2 3\r\n')
         elif command.startswith('LIST'):
             f.write(b'* LIST () "." INBOX\r\n')
         elif command.startswith('LOGOUT'):
