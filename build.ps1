@@ -23,7 +23,7 @@ param(
     [string] $Configuration = 'Release',
 
     # Run only the Pester files whose names match (for quick local runs).
-    [string] $PesterFilter = '*'
+    [string[]] $PesterFilter = '*'
 )
 
 $ErrorActionPreference = 'Stop'
@@ -122,7 +122,9 @@ function Invoke-TestTask {
     $pester = Restore-TestTools
     $summary = Join-Path $results 'pester.json'
     # Passed through the environment: PowerShell globs a '*' argument to a native command.
-    $env:MAILADMIN_PESTER_FILTER = $PesterFilter
+    $env:MAILADMIN_PESTER_FILTER = $PesterFilter -join ';'
+    # A summary left by an earlier run must not stand in for this one.
+    Remove-Item $summary -ErrorAction SilentlyContinue
     Invoke-Pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Invoke-PesterTests.ps1') `
         -PesterPath $pester -ModulePath (Join-Path $StageDir 'MailAdmin.psd1') -TestsPath (Join-Path $Root 'tests') `
         -SummaryPath $summary -ResultsPath (Join-Path $results 'pester.xml')

@@ -10,7 +10,7 @@ param(
     [Parameter(Mandatory)] [string] $TestsPath,
     [Parameter(Mandatory)] [string] $SummaryPath,
     [Parameter(Mandatory)] [string] $ResultsPath,
-    # File-name filter; build.ps1 passes it in MAILADMIN_PESTER_FILTER ('*' would be globbed).
+    # File-name filters, ';'-separated; build.ps1 passes them in MAILADMIN_PESTER_FILTER ('*' would be globbed).
     [string] $Filter = ($env:MAILADMIN_PESTER_FILTER ?? '*')
 )
 $ErrorActionPreference = 'Stop'
@@ -20,7 +20,8 @@ Import-Module $PesterPath -Force
 $env:MAILADMIN_TEST_MODULE = $ModulePath
 
 $config = New-PesterConfiguration
-$config.Run.Path = @(Get-ChildItem $TestsPath -Filter "$Filter.Tests.ps1" -File | ForEach-Object FullName)
+# From a shell, -PesterFilter 'a*','b*' arrives as one string "a*,b*": split on both.
+$config.Run.Path = @(foreach ($pattern in $Filter -split '[;,]') { Get-ChildItem $TestsPath -Filter "$pattern.Tests.ps1" -File | ForEach-Object FullName }) | Select-Object -Unique
 $config.Run.PassThru = $true
 $config.Output.Verbosity = 'Normal'
 $config.TestResult.Enabled = $true
@@ -28,6 +29,11 @@ $config.TestResult.OutputPath = $ResultsPath
 $config.TestResult.OutputFormat = 'NUnitXml'
 
 $result = Invoke-Pester -Configuration $config
+if ($null -eq $result) {
+    # Pester itself failed (no files matched, a broken configuration): that is a failure too.
+    [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } | ConvertTo-Json | Set-Content -Path $SummaryPath -Encoding utf8
+    exit 1
+}
 # Containers that failed to run (a syntax error, a failing BeforeAll outside a test) count as failures.
 $failedBlocks = @($result.Containers | Where-Object { $_.Result -eq 'Failed' -and $_.FailedCount -eq 0 }).Count
 [pscustomobject]@{
