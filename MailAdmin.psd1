@@ -27,6 +27,8 @@
         'Disconnect-ImapServer'
         'Connect-Pop3Server'
         'Disconnect-Pop3Server'
+        'Get-Pop3Message'
+        'Remove-Pop3Message'
         'New-MailAccount'
         'Get-MailAccount'
         'Set-MailAccount'
