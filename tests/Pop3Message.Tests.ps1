@@ -165,6 +165,25 @@ Describe 'POP3 messages on <_>' -ForEach 'ours', 'dovecot' {
         $before[2].Origin.Index | Should -Be 2
     }
 
+    It 'streams in batches: downstream commands use the same session while Get-Pop3Message runs' {
+        if ($skip) { Set-ItResult -Skipped -Because $skip; return }
+        # More than one batch (25), so the session is left and taken again in between.
+        Add-PopTestMessage $peer (1..30 | ForEach-Object { "bulk $_" }) | Out-Null
+        $listing = Get-PopListing $peer
+        $session = Connect-Pop3Server @connection
+        try {
+            # Each lazy body load and each DELE takes its turn on the session Get-Pop3Message is reading.
+            $sizes = Get-Pop3Message -Session $session -HeadersOnly | ForEach-Object {
+                $length = $_.GetBytes().Length
+                if ($_.Subject -in 'bulk 2', 'bulk 29') { $_ | Remove-Pop3Message }
+                $length
+            }
+            $sizes | Should -Be $listing.Size
+        }
+        finally { Disconnect-Pop3Server -Session $session }
+        (Get-PopListing $peer).Uid | Should -Be ($listing.Uid | Where-Object { $_ -notin $listing[1].Uid, $listing[28].Uid })
+    }
+
     It 'Remove-Pop3Message matches piped messages from another session by UIDL, and -Uid; QUIT at Disconnect deletes' {
         if ($skip) { Set-ItResult -Skipped -Because $skip; return }
         Add-PopTestMessage $peer 'a', 'b', 'c', 'd' | Out-Null
