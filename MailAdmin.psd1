@@ -32,6 +32,8 @@
         'Get-ImapMessage'
         'Connect-Pop3Server'
         'Disconnect-Pop3Server'
+        'Get-Pop3Message'
+        'Remove-Pop3Message'
         'New-MailAccount'
         'Get-MailAccount'
         'Set-MailAccount'

@@ -59,7 +59,7 @@ function Start-PostfixPeer {
 
 function Stop-PostfixPeer($Peer) { if ($Peer) { & bash (Join-Path $PSScriptRoot 'tools/postfix-instance.sh') stop $Peer.Dir } }
 
-# A misbehaving server (tests/tools/fake_server.py): 'silent', or 'imap-close-on' a command word.
+# A misbehaving server (tests/tools/fake_server.py): 'silent', or 'imap-close-on' / 'pop3-close-on' a command word.
 function Start-FakeServer {
     param([Parameter(Mandatory)] [string] $Mode, [string] $Trigger)
     $portFile = Join-Path ([IO.Path]::GetTempPath()) "mailadmin-fake-$PID-$(Get-Random).port"

@@ -6,7 +6,11 @@
                                              any folder (empty but for 3 messages), and drops
                                              the connection when a command contains W
                                              (e.g. FETCH): "the server closed mid-command";
-                                             SEARCH finds all 3"
+                                             SEARCH finds all 3
+    fake_server.py PORTFILE pop3-close-on W  a minimal POP3 server (USER/PASS, CAPA, STAT, LIST,
+                                             UIDL, TOP, RETR, NOOP, QUIT; 2 canned messages) that
+                                             drops the connection when a command contains W
+                                             (e.g. RETR)
 
 Listens on a free port, writes it to PORTFILE, serves until killed; at most 5 minutes.
 """
@@ -46,10 +50,53 @@ def imap(conn):
             f.write(b'* BYE\r\n' + tag.encode() + b' OK\r\n'); return
         f.write(tag.encode() + b' OK done\r\n')
 
+POP3_MESSAGES = [
+    b'From: a@example.com\r\nSubject: fake %d\r\nMessage-ID: <fake-%d@example.com>\r\n\r\nbody %d\r\n' % (n, n, n)
+    for n in (1, 2)
+]
+
+def pop3(conn):
+    f = conn.makefile('rwb', buffering=0)
+    f.write(b'+OK fake POP3 ready\r\n')
+    def multi(lines):
+        f.write(b'+OK\r\n' + b''.join(l + b'\r\n' for l in lines) + b'.\r\n')
+    while True:
+        line = f.readline()
+        if not line:
+            return
+        text = line.decode('latin-1').rstrip('\r\n')
+        command = text.upper()
+        if trigger and trigger in command:
+            conn.shutdown(socket.SHUT_RDWR)
+            return
+        verb, _, rest = command.partition(' ')
+        args = rest.split()
+        if verb == 'CAPA':
+            multi([b'USER', b'UIDL', b'TOP'])
+        elif verb in ('USER', 'PASS', 'NOOP', 'RSET', 'DELE'):
+            f.write(b'+OK\r\n')
+        elif verb == 'STAT':
+            f.write(b'+OK %d %d\r\n' % (len(POP3_MESSAGES), sum(map(len, POP3_MESSAGES))))
+        elif verb == 'LIST' and not args:
+            multi([b'%d %d' % (i + 1, len(m)) for i, m in enumerate(POP3_MESSAGES)])
+        elif verb == 'UIDL' and not args:
+            multi([b'%d fake-uid-%d' % (i + 1, i + 1) for i in range(len(POP3_MESSAGES))])
+        elif verb in ('RETR', 'TOP') and args and args[0].isdigit() and 1 <= int(args[0]) <= len(POP3_MESSAGES):
+            message = POP3_MESSAGES[int(args[0]) - 1]
+            if verb == 'TOP':
+                message = message.split(b'\r\n\r\n', 1)[0] + b'\r\n'
+            multi(message.rstrip(b'\r\n').split(b'\r\n'))
+        elif verb == 'QUIT':
+            f.write(b'+OK bye\r\n'); return
+        else:
+            f.write(b'-ERR not in this fake\r\n')
+
 def serve(conn):
     try:
         if mode == 'silent':
             time.sleep(300)
+        elif mode == 'pop3-close-on':
+            pop3(conn)
         else:
             imap(conn)
     except OSError:
