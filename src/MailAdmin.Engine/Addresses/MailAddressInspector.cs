@@ -117,9 +117,20 @@ namespace MailAdmin.Addresses
             SmtpProbeResult? result = null;
             foreach (var server in servers)
             {
-                result = await SmtpRcptProbe.ProbeAsync(server, _options.ProbePort, _options.ProbeSender, report.Address,
-                    report.Syntax.RequiresSmtpUtf8, _options.HeloName, _options.Timeout, token).ConfigureAwait(false);
-                if (result.Code != 0) break;
+                // Mail hosts found through -DnsServer are resolved through it too, not the system resolver.
+                var addresses = new System.Net.IPAddress?[] { null };
+                if (_options.ProbeServer == null && _dns != null && !System.Net.IPAddress.TryParse(server, out _))
+                {
+                    var found = await _dns.AddressesAsync(server, token).ConfigureAwait(false);
+                    if (found.Records.Count > 0) addresses = found.Records.ToArray()!;
+                }
+                foreach (var address in addresses)
+                {
+                    result = await SmtpRcptProbe.ProbeAsync(server, address, _options.ProbePort, _options.ProbeSender, report.Address,
+                        report.Syntax.RequiresSmtpUtf8, _options.HeloName, _options.Timeout, token).ConfigureAwait(false);
+                    if (result.Code != 0) break;
+                }
+                if (result != null && result.Code != 0) break;
             }
             report.Probe = result;
             findings.Add(Judge(result!));

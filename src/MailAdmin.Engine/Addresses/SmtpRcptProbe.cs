@@ -44,7 +44,8 @@ namespace MailAdmin.Addresses
     /// </summary>
     public static class SmtpRcptProbe
     {
-        public static async Task<SmtpProbeResult> ProbeAsync(string server, int port, string sender, string recipient, bool smtpUtf8, string heloName, TimeSpan timeout, CancellationToken token)
+        /// <param name="connectTo">The address to connect to, when DNS already resolved <paramref name="server"/>.</param>
+        public static async Task<SmtpProbeResult> ProbeAsync(string server, System.Net.IPAddress? connectTo, int port, string sender, string recipient, bool smtpUtf8, string heloName, TimeSpan timeout, CancellationToken token)
         {
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(token);
             limit.CancelAfter(timeout);
@@ -54,7 +55,8 @@ namespace MailAdmin.Addresses
             var stage = "Connect";
             try
             {
-                await tcp.ConnectAsync(server, port).ConfigureAwait(false);
+                if (connectTo != null) await tcp.ConnectAsync(connectTo, port).ConfigureAwait(false);
+                else await tcp.ConnectAsync(server, port).ConfigureAwait(false);
                 using var stream = tcp.GetStream();
                 var reader = new StreamReader(stream, new UTF8Encoding(false), false, 1024, leaveOpen: true);
                 var writer = new StreamWriter(stream, new UTF8Encoding(false), 1024, leaveOpen: true) { NewLine = "\r\n", AutoFlush = true };
