@@ -40,6 +40,8 @@
         'Remove-MailAccount'
         'Get-MailServerMessage'
         'Clear-MailServerMessage'
+        'Get-MailDnsRecord'
+        'Test-MailAddress'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()
