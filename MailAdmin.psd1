@@ -21,6 +21,7 @@
         'Start-MailServer'
         'Stop-MailServer'
         'Get-MailServer'
+        'Test-MailServer'
         'Connect-SmtpServer'
         'Disconnect-SmtpServer'
         'Connect-ImapServer'
