@@ -22,6 +22,7 @@
         'Stop-MailServer'
         'Get-MailServer'
         'Test-MailServer'
+        'Export-MailHealthReport'
         'Connect-SmtpServer'
         'Disconnect-SmtpServer'
         'Connect-ImapServer'
