@@ -21,6 +21,8 @@
         'Start-MailServer'
         'Stop-MailServer'
         'Get-MailServer'
+        'Test-MailServer'
+        'Export-MailHealthReport'
         'Connect-SmtpServer'
         'Disconnect-SmtpServer'
         'Connect-ImapServer'

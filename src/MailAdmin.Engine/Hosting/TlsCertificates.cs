@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Collections.Generic;
 using System.IO;
 using System.Security.Cryptography.X509Certificates;
@@ -81,7 +82,25 @@ namespace MailAdmin.Hosting
         public static X509Certificate2 CreateSelfSigned(string hostName) =>
             new X509Certificate2(CreateSelfSignedPfx(hostName), (string?)null, X509KeyStorageFlags.Exportable);
 
+        /// <summary>
+        /// A self-signed certificate with chosen names and validity: for tests and labs that need
+        /// an expired or misnamed certificate on purpose.
+        /// </summary>
+        public static X509Certificate2 CreateSelfSigned(string[] dnsNames, DateTime notBefore, DateTime notAfter)
+        {
+            if (dnsNames == null || dnsNames.Length == 0) throw new ArgumentException("At least one name is required.", nameof(dnsNames));
+            var pfx = CreateSelfSignedPfx(dnsNames[0], notBefore, notAfter, dnsNames, includeLoopback: false);
+            return new X509Certificate2(pfx, (string?)null, X509KeyStorageFlags.Exportable);
+        }
+
         private static byte[] CreateSelfSignedPfx(string hostName)
+        {
+            var names = new List<string> { hostName };
+            if (!string.Equals(hostName, "localhost", StringComparison.OrdinalIgnoreCase)) names.Add("localhost");
+            return CreateSelfSignedPfx(hostName, DateTime.UtcNow.AddDays(-1), DateTime.UtcNow.AddYears(2), names, includeLoopback: true);
+        }
+
+        private static byte[] CreateSelfSignedPfx(string hostName, DateTime notBefore, DateTime notAfter, IEnumerable<string> dnsNames, bool includeLoopback)
         {
             var random = new SecureRandom();
             var keys = new RsaKeyPairGenerator();
@@ -93,17 +112,18 @@ namespace MailAdmin.Hosting
             generator.SetSerialNumber(new BigInteger(128, random));
             generator.SetIssuerDN(name);
             generator.SetSubjectDN(name);
-            generator.SetNotBefore(DateTime.UtcNow.AddDays(-1));
-            generator.SetNotAfter(DateTime.UtcNow.AddYears(2));
+            generator.SetNotBefore(notBefore.ToUniversalTime());
+            generator.SetNotAfter(notAfter.ToUniversalTime());
             generator.SetPublicKey(pair.Public);
             generator.AddExtension(X509Extensions.BasicConstraints, true, new BasicConstraints(false));
             generator.AddExtension(X509Extensions.KeyUsage, true, new KeyUsage(KeyUsage.DigitalSignature | KeyUsage.KeyEncipherment));
             generator.AddExtension(X509Extensions.ExtendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeID.id_kp_serverAuth));
-            var names = new List<GeneralName> { new GeneralName(GeneralName.DnsName, hostName) };
-            if (!string.Equals(hostName, "localhost", StringComparison.OrdinalIgnoreCase))
-                names.Add(new GeneralName(GeneralName.DnsName, "localhost"));
-            names.Add(new GeneralName(GeneralName.IPAddress, "127.0.0.1"));
-            names.Add(new GeneralName(GeneralName.IPAddress, "::1"));
+            var names = dnsNames.Select(n => new GeneralName(GeneralName.DnsName, n)).ToList();
+            if (includeLoopback)
+            {
+                names.Add(new GeneralName(GeneralName.IPAddress, "127.0.0.1"));
+                names.Add(new GeneralName(GeneralName.IPAddress, "::1"));
+            }
             generator.AddExtension(X509Extensions.SubjectAlternativeName, false, new GeneralNames(names.ToArray()));
             var certificate = generator.Generate(new Asn1SignatureFactory("SHA256WITHRSA", pair.Private, random));
             return ToPfxBytes(new List<BcCertificate> { certificate }, pair.Private, random);

@@ -1,0 +1,137 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using MailAdmin.Health;
+
+namespace MailAdmin.Commands
+{
+    /// <summary>
+    /// Test-MailServer: checks mail services (connect, greeting, capabilities, TLS and
+    /// certificate, login mechanisms, login, open relay, recipients), many targets at once.
+    /// </summary>
+    [Cmdlet(VerbsDiagnostic.Test, "MailServer")]
+    [OutputType(typeof(MailServerHealth), typeof(bool))]
+    public sealed class TestMailServerCommand : MailAdminCmdlet
+    {
+        private readonly List<MailServerProbeOptions> _targets = new List<MailServerProbeOptions>();
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("Server", "HostName", "Target")]
+        [ValidateNotNullOrEmpty]
+        public string[] ComputerName { get; set; } = new string[0];
+
+        [Parameter(Position = 1)]
+        [ValidateNotNullOrEmpty]
+        public MailServiceKind[] Protocol { get; set; } = { MailServiceKind.Smtp };
+
+        [Parameter]
+        [ValidateRange(0, 65535)]
+        public int Port { get; set; }
+
+        [Parameter]
+        [Credential]
+        public PSCredential? Credential { get; set; }
+
+        [Parameter]
+        [ValidateRange(1, 600)]
+        public int Timeout { get; set; } = 15;
+
+        [Parameter]
+        [ValidateRange(1, 1000)]
+        public int ThrottleLimit { get; set; } = 32;
+
+        [Parameter]
+        [ValidateRange(0, 3650)]
+        public int CertificateWarningDays { get; set; } = 21;
+
+        [Parameter]
+        public SwitchParameter TestRelay { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? RelayRecipient { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[]? Recipient { get; set; }
+
+        [Parameter]
+        [AllowEmptyString]
+        public string From { get; set; } = "";
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? HeloName { get; set; }
+
+        [Parameter]
+        public SwitchParameter Quiet { get; set; }
+
+        [Parameter]
+        [ValidateNotNull]
+        public System.Security.Cryptography.X509Certificates.X509Certificate2[]? TrustedCertificate { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            foreach (var target in ComputerName)
+            {
+                foreach (var protocol in Protocol)
+                {
+                    var options = new MailServerProbeOptions(target, protocol)
+                    {
+                        Port = Port,
+                        Credential = Credential?.GetNetworkCredential(),
+                        Timeout = TimeSpan.FromSeconds(Timeout),
+                        CertificateWarningDays = CertificateWarningDays,
+                        TestRelay = TestRelay,
+                        Recipients = Recipient ?? new string[0],
+                        ProbeSender = From,
+                        TrustedThumbprints = TrustedCertificate?.Select(c => c.Thumbprint).ToArray() ?? new string[0],
+                    };
+                    if (RelayRecipient != null) options.RelayRecipient = RelayRecipient;
+                    if (HeloName != null) options.HeloName = HeloName;
+                    if ((TestRelay || Recipient != null) && !MailServiceDefaults.IsSmtp(protocol))
+                        WriteWarning($"-TestRelay and -Recipient apply to SMTP only; skipped for {protocol} on {target}.");
+                    _targets.Add(options);
+                }
+            }
+        }
+
+        /// <summary>All targets run at once, at most -ThrottleLimit at a time; results come out as they finish.</summary>
+        protected override void EndProcessing()
+        {
+            var total = _targets.Count;
+            var done = 0;
+            RunAsync(async token =>
+            {
+                using var throttle = new SemaphoreSlim(ThrottleLimit);
+                var checks = _targets.Select(async options =>
+                {
+                    await throttle.WaitAsync(token).ConfigureAwait(false);
+                    try
+                    {
+                        var health = await MailServerProber.ProbeAsync(options, token).ConfigureAwait(false);
+                        await OnPipelineThread(() => Report(health, Interlocked.Increment(ref done), total)).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        throttle.Release();
+                    }
+                }).ToList();
+                await Task.WhenAll(checks).ConfigureAwait(false);
+            });
+            if (total > 1)
+                WriteProgress(new ProgressRecord(1, "Test-MailServer", "Done") { RecordType = ProgressRecordType.Completed });
+        }
+
+        private void Report(MailServerHealth health, int done, int total)
+        {
+            if (total > 1)
+                WriteProgress(new ProgressRecord(1, "Test-MailServer", $"{done} of {total} checked") { PercentComplete = done * 100 / total });
+            if (Quiet) WriteObject(health.Status != CheckStatus.Fail);
+            else WriteObject(health);
+        }
+    }
+}

@@ -1,0 +1,165 @@
+# Test-MailServer against our server, Postfix, Dovecot, bad certificates, a closed port and a
+# port that never greets: each must give the right status and stage.
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    . (Join-Path $PSScriptRoot 'ServerTestHelpers.ps1')
+    . (Join-Path $PSScriptRoot 'ClientTestHelpers.ps1')
+    $script:lab = Start-ClientLab
+    $script:trusted = $lab.MailServer.Certificate
+    function Get-Check($Result, [string] $Name) { $Result.Checks | Where-Object Name -eq $Name | Select-Object -First 1 }
+}
+
+AfterAll { Stop-ClientLab $lab }
+
+Describe 'Our server' {
+    It 'SMTP passes every check when its certificate is trusted' {
+        $r = Test-MailServer 127.0.0.1 -Protocol Smtp -Port $lab.SmtpPort -TrustedCertificate $trusted -TestRelay -Recipient $lab.Address
+        $r.Stage | Should -BeNullOrEmpty
+        (Get-Check $r 'Open relay').Status | Should -Be 'Pass'
+        (Get-Check $r "Recipient $($lab.Address)").Status | Should -Be 'Pass'
+        (Get-Check $r 'STARTTLS').Status | Should -Be 'Pass'
+        $r.TlsProtocol | Should -Match 'Tls1[23]'
+        $r.Capabilities | Should -Contain 'PIPELINING'   # the list after TLS, which no longer offers STARTTLS
+        $r.Banner | Should -Match 'MailAdmin'
+        $r.Latency | Should -BeOfType [timespan]
+        # Plaintext AUTH before TLS (the lab allows it) is a Warning, not a failure.
+        $r.Status | Should -Be 'Warning'
+        (Get-Check $r 'Plaintext login before TLS').Status | Should -Be 'Warning'
+    }
+
+    It 'without trusting the self-signed certificate the chain fails at stage tls' {
+        $r = Test-MailServer 127.0.0.1 -Protocol Smtp -Port $lab.SmtpPort
+        $r.Status | Should -Be 'Fail'
+        $r.Stage | Should -Be 'tls'
+        (Get-Check $r 'Certificate chain').Status | Should -Be 'Fail'
+        $r.Certificate.ChainErrors | Should -Contain 'UntrustedRoot'
+    }
+
+    It 'a refused recipient fails at stage rcpt, and nothing is delivered' {
+        $before = @(Get-MailServerMessage -Server $lab.Name -ErrorAction SilentlyContinue).Count
+        $r = Test-MailServer 127.0.0.1 -Port $lab.SmtpPort -TrustedCertificate $trusted -Recipient nobody@example.com, $lab.Address
+        $r.Stage | Should -Be 'rcpt'
+        (Get-Check $r 'Recipient nobody@example.com').Detail | Should -Match '550'
+        (Get-Check $r "Recipient $($lab.Address)").Status | Should -Be 'Pass'
+        @(Get-MailServerMessage -Server $lab.Name -ErrorAction SilentlyContinue).Count | Should -Be $before
+    }
+
+    It '<_> logs in after STARTTLS, and the transcript hides the password' -ForEach 'Imap', 'Pop3', 'Submission' {
+        $port = @{ Imap = $lab.ImapPort; Pop3 = $lab.Pop3Port; Submission = $lab.SubmissionPort }[$_]
+        $r = Test-MailServer localhost -Protocol $_ -Port $port -Credential $lab.Credential -TrustedCertificate $trusted
+        $r.Stage | Should -BeNullOrEmpty
+        (Get-Check $r 'Login').Status | Should -Be 'Pass'
+        $text = $r.Transcript -join "`n"
+        $text | Should -Match '\*{8}'
+        $text | Should -Not -Match ([regex]::Escape($LabPassword))
+        $plain = [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes("`0$($lab.Address)`0$LabPassword"))
+        $text | Should -Not -Match ([regex]::Escape($plain))
+    }
+
+    It 'a wrong password fails at stage auth' {
+        $wrong = [pscredential]::new($lab.Address, (ConvertTo-TestSecureString 'wrong-password'))
+        $r = Test-MailServer localhost -Protocol Imap -Port $lab.ImapPort -Credential $wrong -TrustedCertificate $trusted
+        $r.Status | Should -Be 'Fail'
+        $r.Stage | Should -Be 'auth'
+    }
+
+    It '-Quiet returns one boolean per target and protocol' {
+        $answers = @(Test-MailServer 127.0.0.1, localhost -Port $lab.SmtpPort -TrustedCertificate $trusted -Quiet)
+        $answers.Count | Should -Be 2
+        $answers | ForEach-Object { $_ | Should -BeOfType [bool]; $_ | Should -BeTrue }
+        Test-MailServer 127.0.0.1 -Port $lab.SmtpPort -Quiet | Should -BeFalse
+    }
+
+    It 'a certificate expiring sooner than -CertificateWarningDays is a Warning' {
+        $r = Test-MailServer 127.0.0.1 -Port $lab.SmtpPort -TrustedCertificate $trusted -CertificateWarningDays 2000
+        (Get-Check $r 'Certificate expiry').Status | Should -Be 'Warning'
+    }
+}
+
+Describe 'Bad certificates' {
+    It '<Case> certificate: Fail at stage tls' -ForEach @(
+        @{ Case = 'expired'; Names = @('localhost'); From = -400; To = -30; Check = 'Certificate expiry'; Pattern = 'expired' }
+        @{ Case = 'wrong-name'; Names = @('mail.other.test'); From = -1; To = 300; Check = 'Certificate name'; Pattern = 'does not name' }
+    ) {
+        $certificate = [MailAdmin.Hosting.TlsCertificates]::CreateSelfSigned([string[]] $Names, [datetime]::UtcNow.AddDays($From), [datetime]::UtcNow.AddDays($To))
+        $server = Start-TestServer -Name "cert-$Case-$(Get-Random)" -Extra @{ Certificate = $certificate }
+        try {
+            $r = Test-MailServer localhost -Port $server.Port('smtp') -TrustedCertificate $certificate
+            $r.Status | Should -Be 'Fail'
+            $r.Stage | Should -Be 'tls'
+            $check = Get-Check $r $Check
+            $check.Status | Should -Be 'Fail'
+            $check.Detail | Should -Match $Pattern
+        }
+        finally { Stop-MailServer -Name $server.Name }
+    }
+}
+
+Describe 'Unreachable and silent servers' {
+    It 'a closed port fails at stage connect' {
+        $listener = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0); $listener.Start()
+        $closed = $listener.LocalEndpoint.Port; $listener.Stop()
+        $r = Test-MailServer 127.0.0.1 -Port $closed -Timeout 5
+        $r.Status | Should -Be 'Fail'
+        $r.Stage | Should -Be 'connect'
+        $r.Latency | Should -BeNullOrEmpty
+    }
+
+    It 'a port that accepts but never greets fails at stage banner after the timeout' {
+        $fake = Start-FakeServer -Mode silent
+        try {
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            $r = Test-MailServer 127.0.0.1 -Port $fake.Port -Timeout 2
+            $watch.Elapsed.TotalSeconds | Should -BeLessThan 10
+            $r.Status | Should -Be 'Fail'
+            $r.Stage | Should -Be 'banner'
+            $r.Latency | Should -Not -BeNullOrEmpty
+        }
+        finally { Stop-FakeServer $fake }
+    }
+
+    It 'targets are checked concurrently: 8 silent targets take about one timeout, not eight' {
+        $fake = Start-FakeServer -Mode silent
+        try {
+            $targets = 1..8 | ForEach-Object { "127.0.0.1" }   # the fake listens on 127.0.0.1 only
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            $results = @($targets | Test-MailServer -Port $fake.Port -Timeout 3 -ThrottleLimit 8)
+            $elapsed = $watch.Elapsed.TotalSeconds
+            $results.Count | Should -Be 8
+            $results | ForEach-Object { $_.Stage | Should -Be 'banner' }
+            $elapsed | Should -BeLessThan 12   # sequential would take at least 24 s
+        }
+        finally { Stop-FakeServer $fake }
+    }
+}
+
+Describe 'Postfix and Dovecot' {
+    BeforeAll {
+        $script:dovecot = Start-DovecotPeer
+        $script:dovecotReason = $PeerSkipReason
+        $script:postfix = Start-PostfixPeer -RelayPort $lab.SmtpPort
+        $script:postfixReason = $PeerSkipReason
+    }
+    AfterAll {
+        Stop-DovecotPeer $dovecot
+        Stop-PostfixPeer $postfix
+    }
+    It 'Postfix without TLS: a Warning, no failing stage, its EHLO keywords' {
+        if (-not $postfix) { Set-ItResult -Skipped -Because $postfixReason; return }
+        $r = Test-MailServer 127.0.0.1 -Port $postfix.Port -Recipient ann@example.com
+        $r.Status | Should -Be 'Warning'
+        $r.Stage | Should -BeNullOrEmpty
+        (Get-Check $r 'TLS').Detail | Should -Match 'STARTTLS'
+        $r.Capabilities | Should -Contain 'PIPELINING'
+        $r.Banner | Should -Match 'Postfix|ESMTP'
+    }
+    It 'Dovecot <_> logs in; plaintext without TLS is a Warning' -ForEach 'Imap', 'Pop3' {
+        if (-not $dovecot) { Set-ItResult -Skipped -Because $dovecotReason; return }
+        $port = if ($_ -eq 'Imap') { $dovecot.ImapPort } else { $dovecot.Pop3Port }
+        $r = Test-MailServer 127.0.0.1 -Protocol $_ -Port $port -Credential $dovecot.Credential
+        $r.Stage | Should -BeNullOrEmpty
+        $r.Status | Should -Be 'Warning'
+        (Get-Check $r 'Login').Status | Should -Be 'Pass'
+        (Get-Check $r 'Plaintext login before TLS').Status | Should -Be 'Warning'
+    }
+}
