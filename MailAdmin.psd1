@@ -5,7 +5,7 @@
     Author                 = 'MailAdmin developers'
     CompanyName            = 'MailAdmin'
     Copyright              = '(c) MailAdmin developers. MIT licence.'
-    Description            = 'Mail administration from PowerShell: build, read and export messages, and host a durable SMTP server over a Maildir store; IMAP, POP3 and client commands to follow.'
+    Description            = 'Mail administration from PowerShell: build, read and export messages; send, read and manage mail on any SMTP, IMAP and POP3 server; check servers, DNS records and addresses; and host a durable SMTP, IMAP and POP3 server over a Maildir store.'
     PowerShellVersion      = '5.1'
     CompatiblePSEditions   = @('Desktop', 'Core')
     FormatsToProcess       = @('MailAdmin.Format.ps1xml')

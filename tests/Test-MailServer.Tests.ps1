@@ -163,3 +163,41 @@ Describe 'Postfix and Dovecot' {
         (Get-Check $r 'Plaintext login before TLS').Status | Should -Be 'Warning'
     }
 }
+
+Describe 'Test-MailServer -Domain' {
+    BeforeAll {
+        . (Join-Path $PSScriptRoot 'DnsTestHelpers.ps1')
+        $script:dns = Start-DnsPeer -Records @(
+            '--mx-host=example.test,mx2.example.test,20'
+            '--mx-host=example.test,mx1.example.test,10'
+            '--host-record=mx1.example.test,127.0.0.1'
+            '--host-record=mx2.example.test,127.0.0.1'
+            '--host-record=nomx.test,127.0.0.1'
+        )
+        $script:dnsReason = $DnsSkipReason
+    }
+    AfterAll { if ($dns) { Stop-DnsPeer $dns } }
+
+    It 'tests each MX host of the domain, in preference order, at the address DNS gives' {
+        if (-not $dns) { Set-ItResult -Skipped -Because $dnsReason; return }
+        $results = @(Test-MailServer -Domain example.test -DnsServer $dns.Server -Port $lab.SmtpPort -TrustedCertificate $trusted -ThrottleLimit 1)
+        # One at a time (-ThrottleLimit 1), so they come out in preference order.
+        $results.Target -join ',' | Should -Be 'mx1.example.test,mx2.example.test'
+        foreach ($r in $results) {
+            $r.Checks[0].Detail | Should -Match '127\.0\.0\.1'
+            # The lab certificate names neither MX host: the name check must say so.
+            ($r.Checks | Where-Object Name -eq 'Certificate name').Status | Should -Be 'Fail'
+            $r.Stage | Should -Be 'tls'
+        }
+    }
+    It 'a domain without MX is its own mail host' {
+        if (-not $dns) { Set-ItResult -Skipped -Because $dnsReason; return }
+        $r = Test-MailServer -Domain nomx.test -DnsServer $dns.Server -Port $lab.SmtpPort -TrustedCertificate $trusted
+        $r.Target | Should -Be 'nomx.test'
+        ($r.Checks | Where-Object Name -eq 'Connect').Status | Should -Be 'Pass'
+    }
+    It 'a domain that does not exist is a MailDomainUnresolved error' {
+        if (-not $dns) { Set-ItResult -Skipped -Because $dnsReason; return }
+        { Test-MailServer -Domain missing.test -DnsServer $dns.Server -ErrorAction Stop } | Should -Throw -ErrorId 'MailDomainUnresolved,*'
+    }
+}

@@ -13,6 +13,9 @@ namespace MailAdmin.Health
         }
 
         public string Target { get; }
+
+        /// <summary>Where to connect when the target's name was resolved already (an MX host via -DnsServer); null resolves <see cref="Target"/>.</summary>
+        public System.Net.IPAddress? ConnectAddress { get; set; }
         public MailServiceKind Protocol { get; }
         /// <summary>0 picks the service's default port.</summary>
         public int Port { get; set; }

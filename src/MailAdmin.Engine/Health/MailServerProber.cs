@@ -138,9 +138,11 @@ namespace MailAdmin.Health
         private async Task<StepResult> ConnectAsync(CancellationToken cancellationToken)
         {
             var started = _clock.Elapsed;
-            _connection = await ProbeConnection.ConnectAsync(_options.Target, _options.EffectivePort, _options.Timeout, cancellationToken).ConfigureAwait(false);
+            var host = _options.ConnectAddress?.ToString() ?? _options.Target;
+            _connection = await ProbeConnection.ConnectAsync(host, _options.EffectivePort, _options.Timeout, cancellationToken).ConfigureAwait(false);
             _health.Latency = _clock.Elapsed - started;
-            return StepResult.Pass($"TCP connected to {_options.Target}:{_options.EffectivePort} in {_health.Latency.Value.TotalMilliseconds:0} ms");
+            var address = _options.ConnectAddress != null ? $" ({_options.ConnectAddress})" : "";
+            return StepResult.Pass($"TCP connected to {_options.Target}{address}:{_options.EffectivePort} in {_health.Latency.Value.TotalMilliseconds:0} ms");
         }
 
         private async Task<StepResult> TlsHandshakeAsync(CancellationToken cancellationToken)

@@ -12,16 +12,28 @@ namespace MailAdmin.Commands
     /// Test-MailServer: checks mail services (connect, greeting, capabilities, TLS and
     /// certificate, login mechanisms, login, open relay, recipients), many targets at once.
     /// </summary>
-    [Cmdlet(VerbsDiagnostic.Test, "MailServer")]
+    [Cmdlet(VerbsDiagnostic.Test, "MailServer", DefaultParameterSetName = TargetSet)]
     [OutputType(typeof(MailServerHealth), typeof(bool))]
     public sealed class TestMailServerCommand : MailAdminCmdlet
     {
+        private const string TargetSet = "ComputerName";
+        private const string DomainSet = "Domain";
         private readonly List<MailServerProbeOptions> _targets = new List<MailServerProbeOptions>();
 
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = TargetSet)]
         [Alias("Server", "HostName", "Target")]
         [ValidateNotNullOrEmpty]
         public string[] ComputerName { get; set; } = new string[0];
+
+        /// <summary>Mail domains: their MX hosts (or the domain itself, without MX) are the targets.</summary>
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = DomainSet)]
+        [ValidateNotNullOrEmpty]
+        public string[] Domain { get; set; } = new string[0];
+
+        /// <summary>The DNS server that resolves -Domain: an address, address:port or host name.</summary>
+        [Parameter(ParameterSetName = DomainSet)]
+        [ValidateNotNullOrEmpty]
+        public string? DnsServer { get; set; }
 
         [Parameter(Position = 1)]
         [ValidateNotNullOrEmpty]
@@ -75,12 +87,14 @@ namespace MailAdmin.Commands
 
         protected override void ProcessRecord()
         {
-            foreach (var target in ComputerName)
+            var targets = ParameterSetName == DomainSet ? MailHostsOf(Domain) : ComputerName.Select(name => (name, (System.Net.IPAddress?)null));
+            foreach (var (target, address) in targets)
             {
                 foreach (var protocol in Protocol)
                 {
                     var options = new MailServerProbeOptions(target, protocol)
                     {
+                        ConnectAddress = address,
                         Port = Port,
                         Credential = Credential?.GetNetworkCredential(),
                         Timeout = TimeSpan.FromSeconds(Timeout),
@@ -96,6 +110,41 @@ namespace MailAdmin.Commands
                         WriteWarning($"-TestRelay and -Recipient apply to SMTP only; skipped for {protocol} on {target}.");
                     _targets.Add(options);
                 }
+            }
+        }
+
+        /// <summary>
+        /// The MX hosts of each domain in preference order, each with its first address (asked of
+        /// -DnsServer too, so a test zone works end to end); the domain itself when it has no MX
+        /// (RFC 5321 §5.1). A domain that cannot be resolved is an error for that domain.
+        /// </summary>
+        private IEnumerable<(string Host, System.Net.IPAddress? Address)> MailHostsOf(IEnumerable<string> domains)
+        {
+            MailAdmin.DnsChecks.MailDnsResolver resolver;
+            try { resolver = new MailAdmin.DnsChecks.MailDnsResolver(DnsServer, TimeSpan.FromSeconds(Timeout)); }
+            catch (ArgumentException ex) { ThrowTerminating(ex, "DnsServerInvalid", ErrorCategory.InvalidArgument, DnsServer); yield break; }
+            foreach (var domain in domains)
+            {
+                var hosts = new List<(string, System.Net.IPAddress?)>();
+                string? problem = null;
+                RunAsync(async token =>
+                {
+                    var mx = await resolver.MxAsync(domain, token).ConfigureAwait(false);
+                    if (mx.Failed || mx.Outcome == MailAdmin.DnsChecks.DnsOutcome.NotFound) { problem = mx.Describe($"MX of {domain}"); return; }
+                    var names = mx.Records.Count > 0 ? mx.Records.OrderBy(r => r.Preference).Select(r => r.Host.TrimEnd('.')).ToList() : new List<string> { domain };
+                    foreach (var name in names.Distinct(StringComparer.OrdinalIgnoreCase))
+                    {
+                        var addresses = await resolver.AddressesAsync(name, token).ConfigureAwait(false);
+                        hosts.Add((name, addresses.Records.FirstOrDefault()));
+                    }
+                });
+                if (problem != null)
+                {
+                    WriteError(new InvalidOperationException(problem), "MailDomainUnresolved", ErrorCategory.ResourceUnavailable, domain);
+                    continue;
+                }
+                WriteVerbose($"{domain}: mail hosts {string.Join(", ", hosts.Select(h => h.Item1))}");
+                foreach (var host in hosts) yield return host;
             }
         }
 
