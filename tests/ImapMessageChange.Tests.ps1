@@ -31,12 +31,10 @@ BeforeAll {
         @(Invoke-ImapCheck $Peer @('list', $Folder) | ConvertFrom-Json | ForEach-Object { $_.flags = @($_.flags | Where-Object { $_ -ne '\Recent' }); $_ })
     }
 
-    # A new folder (name unique to the test) holding one message per subject; returns subject -> UID.
+    # A new folder (name unique to the test) holding one message per subject: .Uids (subject -> UID), .UidValidity.
     function New-FilledFolder($Peer, [string] $Folder, [string[]] $Subjects) {
-        if ($Folder -ne 'INBOX') { Invoke-ImapCheck $Peer @('create', $Folder) | Out-Null }
-        $uids = [ordered]@{}
-        foreach ($s in $Subjects) { $uids[$s] = [uint32] (Invoke-ImapCheck $Peer @('append', $Folder, $s)) }
-        $uids
+        $filled = Invoke-ImapCheck $Peer (@('fill', $Folder) + $Subjects) | ConvertFrom-Json -AsHashtable
+        [pscustomobject]@{ Uids = $filled.uids; UidValidity = [uint32] $filled.uidvalidity }
     }
 
     function New-FolderName([string] $Prefix) { "$Prefix$(Get-Random -Maximum 999999)" }
@@ -46,8 +44,6 @@ BeforeAll {
         $origin = [MailAdmin.Client.ImapOrigin]::new($Session, $Folder, $Uid, $UidValidity, [string[]]@(), [string[]]@(), $null)
         [MailAdmin.Messages.MailMessage]::FromBytes([Text.Encoding]::ASCII.GetBytes("Subject: ref $Uid`r`n`r`nx`r`n"), $origin)
     }
-
-    function Get-UidValidity($Peer, [string] $Folder) { [uint32] (Invoke-ImapCheck $Peer @('uidvalidity', $Folder)) }
 
     # Appends a message after a delay, from another process: "new mail arrives".
     function Start-LaterAppend($Peer, [double] $Seconds, [string] $Folder, [string] $Subject) {
@@ -83,7 +79,7 @@ Describe 'IMAP message changes against <Kind>' -ForEach @(@{ Kind = 'our server'
         It 'adds .eml files with flags and keywords, and -PassThru gives the new UIDs' {
             if (-not $peer) { return }
             $folder = New-FolderName 'Add'
-            New-FilledFolder $peer $folder @() | Out-Null
+            $empty = New-FilledFolder $peer $folder @()
             $dir = New-TestFolder 'add-eml'
             New-MailMessage -From 'carol@example.com' -To 'ann@example.com' -Subject 'from eml' -Body 'hello' | Export-MailMessage -Path (Join-Path $dir 'one.eml')
             $added = Add-ImapMessage -Session $session -Path (Join-Path $dir '*.eml') -Folder $folder -Flags Seen, Flagged -Keyword 'Work' -PassThru
@@ -96,7 +92,7 @@ Describe 'IMAP message changes against <Kind>' -ForEach @(@{ Kind = 'our server'
             if ($keepsKeywords) { $listing[0].flags | Should -Contain 'Work' }
             $added.Origin.Uid | Should -Be $listing[0].uid
             $added.Origin.Folder | Should -Be $folder
-            $added.Origin.UidValidity | Should -Be (Get-UidValidity $peer $folder)
+            $added.Origin.UidValidity | Should -Be $empty.UidValidity
             $added.Subject | Should -Be 'from eml'
         }
 
@@ -134,10 +130,10 @@ Describe 'IMAP message changes against <Kind>' -ForEach @(@{ Kind = 'our server'
         It 'moves piped messages: gone from the source, in the destination, the others untouched' {
             if (-not $peer) { return }
             $source = New-FolderName 'MoveSrc'; $target = New-FolderName 'MoveDst'
-            $uids = New-FilledFolder $peer $source @('keep one', 'move one', 'move two', 'keep two')
+            $filled = New-FilledFolder $peer $source @('keep one', 'move one', 'move two', 'keep two')
             New-FilledFolder $peer $target @('already there') | Out-Null
-            $uv = Get-UidValidity $peer $source
-            $moved = (New-ImapReference $session $source $uids['move one'] $uv), (New-ImapReference $session $source $uids['move two'] $uv) |
+            $uv = $filled.UidValidity
+            $moved = (New-ImapReference $session $source $filled.Uids['move one'] $uv), (New-ImapReference $session $source $filled.Uids['move two'] $uv) |
                 Move-ImapMessage -Destination $target -PassThru -Confirm:$false
             (Get-Listing $peer $source).subject | Sort-Object | Should -Be @('keep one', 'keep two')
             $after = Get-Listing $peer $target
@@ -153,10 +149,10 @@ Describe 'IMAP message changes against <Kind>' -ForEach @(@{ Kind = 'our server'
         It 'moves by -Folder and -Uid, leaving other \Deleted messages alone' {
             if (-not $peer) { return }
             $source = New-FolderName 'MoveUid'; $target = New-FolderName 'MoveUidDst'
-            $uids = New-FilledFolder $peer $source @('a', 'b', 'marked')
+            $filled = New-FilledFolder $peer $source @('a', 'b', 'marked')
             New-FilledFolder $peer $target @() | Out-Null
-            Invoke-ImapCheck $peer @('delete-flag', $source, "$($uids['marked'])") | Out-Null
-            Move-ImapMessage -Session $session -Folder $source -Uid $uids['a'] -Destination $target
+            Invoke-ImapCheck $peer @('delete-flag', $source, "$($filled.Uids['marked'])") | Out-Null
+            Move-ImapMessage -Session $session -Folder $source -Uid $filled.Uids['a'] -Destination $target
             (Get-Listing $peer $source).subject | Sort-Object | Should -Be @('b', 'marked')
             (Get-Listing $peer $target).subject | Should -Be 'a'
         }
@@ -164,23 +160,23 @@ Describe 'IMAP message changes against <Kind>' -ForEach @(@{ Kind = 'our server'
         It 'copies: the originals stay, -PassThru gives the copies' {
             if (-not $peer) { return }
             $source = New-FolderName 'CopySrc'; $target = New-FolderName 'CopyDst'
-            $uids = New-FilledFolder $peer $source @('c1', 'c2')
-            New-FilledFolder $peer $target @() | Out-Null
-            $copies = Copy-ImapMessage -Session $session -Folder $source -Uid $uids['c1'], $uids['c2'] -Destination $target -PassThru
+            $filled = New-FilledFolder $peer $source @('c1', 'c2')
+            $empty = New-FilledFolder $peer $target @()
+            $copies = Copy-ImapMessage -Session $session -Folder $source -Uid $filled.Uids['c1'], $filled.Uids['c2'] -Destination $target -PassThru
             (Get-Listing $peer $source).subject | Should -Be @('c1', 'c2')
             $after = Get-Listing $peer $target
             $after.subject | Should -Be @('c1', 'c2')
             $copies.Origin.Uid | Should -Be $after.uid
-            $copies.Origin.UidValidity | Select-Object -Unique | Should -Be (Get-UidValidity $peer $target)
+            $copies.Origin.UidValidity | Select-Object -Unique | Should -Be $empty.UidValidity
         }
 
         It '-WhatIf moves nothing' {
             if (-not $peer) { return }
             $source = New-FolderName 'MoveWhatIf'; $target = New-FolderName 'MoveWhatIfDst'
-            $uids = New-FilledFolder $peer $source @('stay')
+            $filled = New-FilledFolder $peer $source @('stay')
             New-FilledFolder $peer $target @() | Out-Null
-            Move-ImapMessage -Session $session -Folder $source -Uid $uids['stay'] -Destination $target -WhatIf
-            Copy-ImapMessage -Session $session -Folder $source -Uid $uids['stay'] -Destination $target -WhatIf
+            Move-ImapMessage -Session $session -Folder $source -Uid $filled.Uids['stay'] -Destination $target -WhatIf
+            Copy-ImapMessage -Session $session -Folder $source -Uid $filled.Uids['stay'] -Destination $target -WhatIf
             (Get-Listing $peer $source).subject | Should -Be 'stay'
             Get-Listing $peer $target | Should -BeNullOrEmpty
         }
@@ -188,8 +184,8 @@ Describe 'IMAP message changes against <Kind>' -ForEach @(@{ Kind = 'our server'
         It 'a destination that does not exist is ImapFolderNotFound and touches nothing' {
             if (-not $peer) { return }
             $source = New-FolderName 'MoveNowhere'
-            $uids = New-FilledFolder $peer $source @('here')
-            Move-ImapMessage -Session $session -Folder $source -Uid $uids['here'] -Destination 'NoSuchFolder' -ErrorVariable failed -ErrorAction SilentlyContinue
+            $filled = New-FilledFolder $peer $source @('here')
+            Move-ImapMessage -Session $session -Folder $source -Uid $filled.Uids['here'] -Destination 'NoSuchFolder' -ErrorVariable failed -ErrorAction SilentlyContinue
             $failed.Count | Should -Be 1
             $failed[0].FullyQualifiedErrorId | Should -BeLike 'ImapFolderNotFound,*'
             $failed[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
@@ -201,10 +197,10 @@ Describe 'IMAP message changes against <Kind>' -ForEach @(@{ Kind = 'our server'
         It 'expunges only the messages it removed' {
             if (-not $peer) { return }
             $folder = New-FolderName 'Remove'
-            $uids = New-FilledFolder $peer $folder @('remove me', 'marked by someone', 'keep')
-            Invoke-ImapCheck $peer @('delete-flag', $folder, "$($uids['marked by someone'])") | Out-Null
-            $uv = Get-UidValidity $peer $folder
-            New-ImapReference $session $folder $uids['remove me'] $uv | Remove-ImapMessage -Confirm:$false
+            $filled = New-FilledFolder $peer $folder @('remove me', 'marked by someone', 'keep')
+            Invoke-ImapCheck $peer @('delete-flag', $folder, "$($filled.Uids['marked by someone'])") | Out-Null
+            $uv = $filled.UidValidity
+            New-ImapReference $session $folder $filled.Uids['remove me'] $uv | Remove-ImapMessage -Confirm:$false
             $after = Get-Listing $peer $folder
             $after.subject | Sort-Object | Should -Be @('keep', 'marked by someone')
             ($after | Where-Object subject -EQ 'marked by someone').flags | Should -Contain '\Deleted'
@@ -213,8 +209,8 @@ Describe 'IMAP message changes against <Kind>' -ForEach @(@{ Kind = 'our server'
         It '-WhatIf removes nothing' {
             if (-not $peer) { return }
             $folder = New-FolderName 'RemoveWhatIf'
-            $uids = New-FilledFolder $peer $folder @('safe')
-            Remove-ImapMessage -Session $session -Folder $folder -Uid $uids['safe'] -WhatIf
+            $filled = New-FilledFolder $peer $folder @('safe')
+            Remove-ImapMessage -Session $session -Folder $folder -Uid $filled.Uids['safe'] -WhatIf
             $after = Get-Listing $peer $folder
             $after.subject | Should -Be 'safe'
             $after[0].flags | Should -Not -Contain '\Deleted'
@@ -223,8 +219,8 @@ Describe 'IMAP message changes against <Kind>' -ForEach @(@{ Kind = 'our server'
         It 'a UID that is not there is ImapMessageNotFound; the others are removed' {
             if (-not $peer) { return }
             $folder = New-FolderName 'RemoveMissing'
-            $uids = New-FilledFolder $peer $folder @('real')
-            Remove-ImapMessage -Session $session -Folder $folder -Uid $uids['real'], 4000 -Confirm:$false -ErrorVariable failed -ErrorAction SilentlyContinue
+            $filled = New-FilledFolder $peer $folder @('real')
+            Remove-ImapMessage -Session $session -Folder $folder -Uid $filled.Uids['real'], 4000 -Confirm:$false -ErrorVariable failed -ErrorAction SilentlyContinue
             $failed.Count | Should -Be 1
             $failed[0].FullyQualifiedErrorId | Should -BeLike 'ImapMessageNotFound,*'
             $failed[0].TargetObject | Should -Be "$folder;UID=4000"
@@ -236,9 +232,9 @@ Describe 'IMAP message changes against <Kind>' -ForEach @(@{ Kind = 'our server'
         It 'sets and clears flags and keywords' {
             if (-not $peer) { return }
             $folder = New-FolderName 'Set'
-            $uids = New-FilledFolder $peer $folder @('flag me', 'leave me')
-            $uv = Get-UidValidity $peer $folder
-            $changed = New-ImapReference $session $folder $uids['flag me'] $uv |
+            $filled = New-FilledFolder $peer $folder @('flag me', 'leave me')
+            $uv = $filled.UidValidity
+            $changed = New-ImapReference $session $folder $filled.Uids['flag me'] $uv |
                 Set-ImapMessage -Seen $true -Flagged $true -AddKeyword 'Work', 'Todo' -PassThru -WarningVariable warned -WarningAction SilentlyContinue
             $after = Get-Listing $peer $folder
             $flags = ($after | Where-Object subject -EQ 'flag me').flags
@@ -254,7 +250,7 @@ Describe 'IMAP message changes against <Kind>' -ForEach @(@{ Kind = 'our server'
                 ($warned -join ' ') | Should -Match 'does not keep keywords'
             }
 
-            Set-ImapMessage -Session $session -Folder $folder -Uid $uids['flag me'] -Seen $false -Answered $true -RemoveKeyword 'Todo' -WarningAction SilentlyContinue
+            Set-ImapMessage -Session $session -Folder $folder -Uid $filled.Uids['flag me'] -Seen $false -Answered $true -RemoveKeyword 'Todo' -WarningAction SilentlyContinue
             $flags = (Get-Listing $peer $folder | Where-Object subject -EQ 'flag me').flags
             $flags | Should -Not -Contain '\Seen'
             $flags | Should -Not -Contain 'Todo'
@@ -265,8 +261,8 @@ Describe 'IMAP message changes against <Kind>' -ForEach @(@{ Kind = 'our server'
         It '-WhatIf changes nothing' {
             if (-not $peer) { return }
             $folder = New-FolderName 'SetWhatIf'
-            $uids = New-FilledFolder $peer $folder @('plain')
-            Set-ImapMessage -Session $session -Folder $folder -Uid $uids['plain'] -Seen $true -WhatIf
+            $filled = New-FilledFolder $peer $folder @('plain')
+            Set-ImapMessage -Session $session -Folder $folder -Uid $filled.Uids['plain'] -Seen $true -WhatIf
             (Get-Listing $peer $folder)[0].flags | Should -BeNullOrEmpty
         }
 
@@ -288,8 +284,8 @@ Describe 'IMAP message changes against <Kind>' -ForEach @(@{ Kind = 'our server'
         It 'a message read before its folder was recreated is ImapUidValidityChanged and stays untouched' {
             if (-not $peer) { return }
             $folder = New-FolderName 'Validity'
-            $uids = New-FilledFolder $peer $folder @('old uid')
-            $stale = New-ImapReference $session $folder $uids['old uid'] ((Get-UidValidity $peer $folder) + 1)
+            $filled = New-FilledFolder $peer $folder @('old uid')
+            $stale = New-ImapReference $session $folder $filled.Uids['old uid'] ($filled.UidValidity + 1)
             $stale | Remove-ImapMessage -Confirm:$false -ErrorVariable failed -ErrorAction SilentlyContinue
             $failed.Count | Should -Be 1
             $failed[0].FullyQualifiedErrorId | Should -BeLike 'ImapUidValidityChanged,*'
@@ -422,9 +418,9 @@ Describe 'Fallbacks on a server without IDLE, MOVE and UIDPLUS (Dovecot)' {
     It 'Move-ImapMessage copies and expunges just the moved message when no other is \Deleted' {
         if (-not $peer) { return }
         $source = New-FolderName 'FbMove'; $target = New-FolderName 'FbMoveDst'
-        $uids = New-FilledFolder $peer $source @('go', 'stay')
+        $filled = New-FilledFolder $peer $source @('go', 'stay')
         New-FilledFolder $peer $target @() | Out-Null
-        Move-ImapMessage -Session $session -Folder $source -Uid $uids['go'] -Destination $target -Verbose 4>&1 |
+        Move-ImapMessage -Session $session -Folder $source -Uid $filled.Uids['go'] -Destination $target -Verbose 4>&1 |
             ForEach-Object Message | Should -Not -Match 'UID MOVE|UID EXPUNGE'
         (Get-Listing $peer $source).subject | Should -Be 'stay'
         (Get-Listing $peer $target).subject | Should -Be 'go'
@@ -433,9 +429,9 @@ Describe 'Fallbacks on a server without IDLE, MOVE and UIDPLUS (Dovecot)' {
     It 'Remove-ImapMessage leaves its messages marked, and warns, when another message is \Deleted' {
         if (-not $peer) { return }
         $folder = New-FolderName 'FbRemove'
-        $uids = New-FilledFolder $peer $folder @('remove me', 'marked by someone')
-        Invoke-ImapCheck $peer @('delete-flag', $folder, "$($uids['marked by someone'])") | Out-Null
-        Remove-ImapMessage -Session $session -Folder $folder -Uid $uids['remove me'] -Confirm:$false -WarningVariable warned -WarningAction SilentlyContinue
+        $filled = New-FilledFolder $peer $folder @('remove me', 'marked by someone')
+        Invoke-ImapCheck $peer @('delete-flag', $folder, "$($filled.Uids['marked by someone'])") | Out-Null
+        Remove-ImapMessage -Session $session -Folder $folder -Uid $filled.Uids['remove me'] -Confirm:$false -WarningVariable warned -WarningAction SilentlyContinue
         ($warned -join ' ') | Should -Match 'lacks UIDPLUS'
         $after = Get-Listing $peer $folder
         $after.subject | Sort-Object | Should -Be @('marked by someone', 'remove me')

@@ -7,6 +7,9 @@
     append FOLDER SUBJECT [FLAGS]  appends a small message; prints its UID
     delete-flag FOLDER UID         marks one message \\Deleted (no expunge)
     create FOLDER                  creates a folder
+    fill FOLDER SUBJECT...         creates FOLDER (unless INBOX) and appends one message per
+                                   subject; JSON {uidvalidity, uids: {subject: uid}} (one login:
+                                   our server's login hashes the password, on purpose slowly)
     uidvalidity FOLDER             prints the folder's UIDVALIDITY
     append-later SECONDS FOLDER SUBJECT   waits, then appends (run in the background)
 """
@@ -51,6 +54,15 @@ elif command == 'append':
     data = ok(M.append('"%s"' % args[0], flags, None, message(args[1])))
     found = re.search(rb'APPENDUID \d+ (\d+)', data[0])
     print(found.group(1).decode() if found else '')
+elif command == 'fill':
+    if args[0].upper() != 'INBOX':
+        ok(M.create('"%s"' % args[0]))
+    uids = {}
+    for subject in args[1:]:
+        data = ok(M.append('"%s"' % args[0], None, None, message(subject)))
+        uids[subject] = int(re.search(rb'APPENDUID \d+ (\d+)', data[0]).group(1))
+    data = ok(M.status('"%s"' % args[0], '(UIDVALIDITY)'))
+    print(json.dumps({'uidvalidity': int(re.search(rb'UIDVALIDITY (\d+)', data[0]).group(1)), 'uids': uids}))
 elif command == 'delete-flag':
     ok(M.select('"%s"' % args[0]))
     ok(M.uid('STORE', args[1], '+FLAGS', '(\\Deleted)'))
