@@ -21,7 +21,9 @@ namespace MailAdmin.Commands
         /// message of the folder, so it runs only when no other message is marked \Deleted;
         /// otherwise the messages stay marked (hidden by most clients, not lost) and the returned
         /// warning says so. (Clearing the others' flag for a moment, as some clients do, would
-        /// lose them if the connection dropped in between.) Call inside the session's turn with
+        /// lose them if the connection dropped in between. One window remains: a message another
+        /// client marks \Deleted between our SEARCH and EXPUNGE goes too, as it would with that
+        /// client's own next EXPUNGE.) Call inside the session's turn with
         /// <paramref name="folder"/> open read-write.
         /// </summary>
         public static async Task<string?> DeleteAsync(ImapClientSession session, IMailFolder folder, IList<UniqueId> uids, CancellationToken token)
