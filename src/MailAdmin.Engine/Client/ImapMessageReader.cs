@@ -55,34 +55,47 @@ namespace MailAdmin.Client
             var folder = await session.OpenFolderAsync(folderName, FolderAccess.ReadOnly, cancellationToken).ConfigureAwait(false);
             CheckUidValidity(session, folder, uidValidity);
             var ids = uids.Select(u => new UniqueId(uidValidity, u)).ToList();
-            var request = new FetchRequest(ListingItems);
-            if (!includeBody) request.Headers = HeaderSet.All;
-            var summaries = await folder.FetchAsync(ids, request, cancellationToken).ConfigureAwait(false);
+            if (!includeBody)
+                return await FetchHeadersAsync(session, folder, ids, cancellationToken).ConfigureAwait(false);
 
-            Dictionary<uint, byte[]>? bodies = null;
-            if (includeBody)
+            var summaries = await folder.FetchAsync(ids, new FetchRequest(ListingItems), cancellationToken).ConfigureAwait(false);
+            var bodies = new Dictionary<uint, byte[]>();
+            if (!(folder is ImapFolder imap))
+                throw new MailClientException(MailClientProtocol.Imap, MailClientFailure.NotSupported, "Fetching whole messages needs an IMAP folder.");
+            await imap.GetStreamsAsync(ids, async (f, index, uid, stream, token) =>
             {
-                bodies = new Dictionary<uint, byte[]>();
-                if (!(folder is ImapFolder imap))
-                    throw new MailClientException(MailClientProtocol.Imap, MailClientFailure.NotSupported, "Fetching whole messages needs an IMAP folder.");
-                await imap.GetStreamsAsync(ids, async (f, index, uid, stream, token) =>
-                {
-                    using var copy = new MemoryStream();
-                    await stream.CopyToAsync(copy, 81920, token).ConfigureAwait(false);
-                    bodies[uid.Id] = copy.ToArray();
-                }, cancellationToken).ConfigureAwait(false);
-            }
+                using var copy = new MemoryStream();
+                await stream.CopyToAsync(copy, 81920, token).ConfigureAwait(false);
+                bodies[uid.Id] = copy.ToArray();
+            }, cancellationToken).ConfigureAwait(false);
 
             var messages = new List<MailMessage>(summaries.Count);
             foreach (var summary in summaries.OrderBy(s => s.UniqueId.Id))
             {
+                if (bodies.TryGetValue(summary.UniqueId.Id, out var raw))
+                    messages.Add(MailMessage.FromBytes(raw, OriginOf(session, folder.FullName, uidValidity, summary)));
+            }
+            return messages;
+        }
+
+        /// <summary>
+        /// Header-only messages (with a lazy body) for <paramref name="uids"/> of an open folder,
+        /// in the order asked for (a COPYUID map's order, say); UIDs no longer there are skipped.
+        /// Call it inside the session's turn: Get-ImapMessage, -PassThru of the IMAP commands and
+        /// Wait-ImapMessage all list messages this way.
+        /// </summary>
+        public static async Task<List<MailMessage>> FetchHeadersAsync(ImapClientSession session, IMailFolder folder, IList<UniqueId> uids, CancellationToken cancellationToken)
+        {
+            var messages = new List<MailMessage>(uids.Count);
+            if (uids.Count == 0) return messages;
+            var request = new FetchRequest(ListingItems) { Headers = HeaderSet.All };
+            var summaries = await folder.FetchAsync(uids, request, cancellationToken).ConfigureAwait(false);
+            var byUid = summaries.ToDictionary(s => s.UniqueId.Id);
+            var uidValidity = folder.UidValidity;
+            foreach (var uid in uids)
+            {
+                if (!byUid.TryGetValue(uid.Id, out var summary)) continue;
                 var origin = OriginOf(session, folder.FullName, uidValidity, summary);
-                if (bodies != null)
-                {
-                    if (bodies.TryGetValue(summary.UniqueId.Id, out var raw))
-                        messages.Add(MailMessage.FromBytes(raw, origin));
-                    continue;
-                }
                 var header = HeaderBytes(summary.Headers);
                 int? attachments = summary.Body != null ? summary.Attachments.Count() : (int?)null;
                 messages.Add(MailMessage.FromHeader(header, summary.Size ?? (uint)header.Length, origin, () => LoadBody(origin), attachments));

@@ -44,6 +44,7 @@ namespace MailAdmin.Commands
         /// <summary>The folder to add the messages to.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ImapFolderCompleter))]
         public string Folder { get; set; } = "INBOX";
 
         /// <summary>System flags the messages get, e.g. Seen or 'Seen, Flagged'.</summary>

@@ -1,3 +1,4 @@
+using MailAdmin.Client;
 using System;
 using System.Collections.Generic;
 using System.Linq;
@@ -86,7 +87,7 @@ namespace MailAdmin.Commands
                     if (_remove != ImapMessageFlags.None || RemoveKeyword != null)
                         await folder.StoreAsync(found, new StoreFlagsRequest(StoreAction.Remove, _remove.ToMailKit(), RemoveKeyword ?? Enumerable.Empty<string>()) { Silent = true }, token).ConfigureAwait(false);
                 }
-                var changed = PassThru ? await ImapMessageFetch.FetchAsync(session, folder, batch.Folder, found, token).ConfigureAwait(false) : new List<MailMessage>();
+                var changed = PassThru ? await ImapMessageReader.FetchHeadersAsync(session, folder, found, token).ConfigureAwait(false) : new List<MailMessage>();
                 return (found, changed, warning);
             }, out var result)) return;
 

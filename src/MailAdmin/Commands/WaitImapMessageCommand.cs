@@ -25,6 +25,7 @@ namespace MailAdmin.Commands
     {
         [Parameter(Position = 0)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ImapFolderCompleter))]
         public string Folder { get; set; } = "INBOX";
 
         /// <summary>Seconds to wait for new mail before giving up (returning nothing); 0, the default, waits until Ctrl+C.</summary>
@@ -79,7 +80,7 @@ namespace MailAdmin.Commands
             {
                 var found = await NewUidsAsync(folder, next, token).ConfigureAwait(false);
                 if (found.Count > 0)
-                    return await ImapMessageFetch.FetchAsync(session, folder, folder.FullName, found, token).ConfigureAwait(false);
+                    return await ImapMessageReader.FetchHeadersAsync(session, folder, found, token).ConfigureAwait(false);
                 var left = deadline == null ? (TimeSpan?)null : deadline.Value - DateTime.UtcNow;
                 if (left <= TimeSpan.Zero) return new List<MailMessage>();
                 if (idle)

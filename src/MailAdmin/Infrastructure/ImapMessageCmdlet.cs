@@ -42,6 +42,7 @@ namespace MailAdmin.Commands
         /// <summary>The folder the -Uid messages are in.</summary>
         [Parameter(Mandatory = true, ParameterSetName = UidSet)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ImapFolderCompleter))]
         public string Folder { get; set; } = "INBOX";
 
         [Parameter(Mandatory = true, ParameterSetName = UidSet)]

@@ -1,3 +1,4 @@
+using MailAdmin.Client;
 using System.Collections.Generic;
 using System.Management.Automation;
 using MailAdmin.Messages;
@@ -17,6 +18,7 @@ namespace MailAdmin.Commands
         /// <summary>The folder to put the messages in.</summary>
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ImapFolderCompleter))]
         public string Destination { get; set; } = "";
 
         /// <summary>Returns the messages at their new place (new UIDs from the server's COPYUID).</summary>
@@ -64,7 +66,7 @@ namespace MailAdmin.Commands
                     else
                     {
                         await destination.OpenAsync(FolderAccess.ReadOnly, token).ConfigureAwait(false);
-                        outcome.Placed = await ImapMessageFetch.FetchAsync(session, destination, destination.FullName, map.Destination, token).ConfigureAwait(false);
+                        outcome.Placed = await ImapMessageReader.FetchHeadersAsync(session, destination, map.Destination, token).ConfigureAwait(false);
                     }
                 }
                 return outcome;
