@@ -14,7 +14,10 @@ Describe 'Stopping a command' {
         $ps = [powershell]::Create()
         try {
             # The same 9 MB file 400 times: minutes of work if nothing stops it.
-            $null = $ps.AddCommand('Import-Module').AddParameter('Name', $env:MAILADMIN_TEST_MODULE).AddStatement()
+            $null = $ps.AddCommand('Import-Module').AddParameter('Name', $env:MAILADMIN_TEST_MODULE).Invoke()
+            # The import runs on its own, not as a batch statement: a stopped batch's work item can outlive
+            # Stop() and crash the process when the runspace is disposed (a PowerShell race).
+            $ps.Commands.Clear()
             $null = $ps.AddCommand('Import-MailMessage').AddParameter('LiteralPath', @($path) * 400).AddCommand('Measure-Object')
             $async = $ps.BeginInvoke()
             Start-Sleep -Milliseconds 1500
@@ -95,7 +98,10 @@ public sealed class TestAsyncWorkCommand : MailAdmin.Commands.MailAdminCmdlet
     It 'cancels waiting work within a second of Stop' {
         $ps = [powershell]::Create()
         try {
-            $null = $ps.AddCommand('Import-Module').AddParameter('Name', $script:asyncDll).AddStatement()
+            $null = $ps.AddCommand('Import-Module').AddParameter('Name', $script:asyncDll).Invoke()
+            # The import runs on its own, not as a batch statement: a stopped batch's work item can outlive
+            # Stop() and crash the process when the runspace is disposed (a PowerShell race).
+            $ps.Commands.Clear()
             $null = $ps.AddCommand('Test-AsyncWork').AddParameter('Items', 1).AddParameter('WaitSeconds', 60)
             $async = $ps.BeginInvoke()
             Start-Sleep -Milliseconds 700

@@ -333,7 +333,10 @@ Describe 'IMAP message changes against <Kind>' -ForEach @(@{ Kind = 'our server'
             if (-not $peer) { return }
             $ps = [powershell]::Create()
             try {
-                $null = $ps.AddCommand('Import-Module').AddParameter('Name', $modulePath).AddStatement()
+                $null = $ps.AddCommand('Import-Module').AddParameter('Name', $modulePath).Invoke()
+                # The import runs on its own, not as a batch statement: a stopped batch's work item can outlive
+                # Stop() and crash the process when the runspace is disposed (a PowerShell race).
+                $ps.Commands.Clear()
                 $null = $ps.AddCommand('Wait-ImapMessage').AddParameter('Server', '127.0.0.1').AddParameter('Port', $peer.ImapPort).
                     AddParameter('Credential', $peer.Credential).AddParameter('Secure', 'None').AddParameter('WaitTimeout', 120)
                 $async = $ps.BeginInvoke()
