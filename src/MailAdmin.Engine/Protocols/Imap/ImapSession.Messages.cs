@@ -69,7 +69,7 @@ namespace MailAdmin.Protocols.Imap
             {
                 // Read (or found in the cache) now: callers ask for header-only contexts only when the header is needed.
                 var header = ImapHeaderCache.Get(_store, account, folder, sel.UidValidity, stored.Uid);
-                return new ImapMessageContext(seq, withRecent, header.Bytes, header.Headers);
+                return new ImapMessageContext(seq, withRecent, header);
             }
             return new ImapMessageContext(seq, withRecent, () =>
             {
