@@ -29,8 +29,9 @@ namespace MailAdmin.Protocols.Imap
             }
             else
             {
-                foreach (var seq in set.Expand((uint)sel.Uids.Count).Distinct().OrderBy(s => s))
-                    if (seq >= 1 && seq <= sel.Uids.Count) result.Add((seq, sel.Uids[(int)seq - 1]));
+                // Expand gives each number once and in order already (no sorting 1:* of a big folder again).
+                foreach (var seq in set.Expand((uint)sel.Uids.Count))
+                    result.Add((seq, sel.Uids[(int)seq - 1]));
             }
             return result;
         }
