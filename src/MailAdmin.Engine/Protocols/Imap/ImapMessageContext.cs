@@ -23,12 +23,16 @@ namespace MailAdmin.Protocols.Imap
         }
 
         /// <summary>A context over a cached header block whose fields are already parsed (see ImapHeaderCache).</summary>
-        internal ImapMessageContext(uint sequenceNumber, StoredMessage stored, byte[] headerBytes, RawHeaderList headers)
-            : this(sequenceNumber, stored, () => headerBytes)
+        internal ImapMessageContext(uint sequenceNumber, StoredMessage stored, ImapHeaderCache.Entry header)
+            : this(sequenceNumber, stored, () => header.Bytes)
         {
-            _bytes = headerBytes;
-            _headers = headers;
+            _bytes = header.Bytes;
+            _headers = header.Headers;
+            CachedHeader = header;
         }
+
+        /// <summary>The header cache's entry when this context was made from one; it also keeps the rendered ENVELOPE.</summary>
+        internal ImapHeaderCache.Entry? CachedHeader { get; }
 
         public uint SequenceNumber { get; }
 

@@ -391,6 +391,8 @@ namespace MailAdmin.Protocols.Imap
             try { status = _store.GetFolderStatus(_account!, name); }
             catch (FolderNotFoundException) { return No(tag, "[TRYCREATE] No such mailbox"); }
             var stored = await _store.AppendAsync(_account!, name, message.Bytes, flags, date, ct).ConfigureAwait(false);
+            // The next FETCH of its ENVELOPE (a client's usual next step) then needs no file read.
+            ImapHeaderCache.Add(_store, _account!, name, status.UidValidity, stored.Uid, message.Bytes);
             await FlushUpdatesAsync(Notify.All, ct).ConfigureAwait(false);
             return Ok(tag, "[APPENDUID " + status.UidValidity.ToString(CultureInfo.InvariantCulture) + " " + stored.Uid.ToString(CultureInfo.InvariantCulture) + "] APPEND completed");
         }

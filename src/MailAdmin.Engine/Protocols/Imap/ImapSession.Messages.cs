@@ -29,8 +29,9 @@ namespace MailAdmin.Protocols.Imap
             }
             else
             {
-                foreach (var seq in set.Expand((uint)sel.Uids.Count).Distinct().OrderBy(s => s))
-                    if (seq >= 1 && seq <= sel.Uids.Count) result.Add((seq, sel.Uids[(int)seq - 1]));
+                // Expand gives each number once and in order already (no sorting 1:* of a big folder again).
+                foreach (var seq in set.Expand((uint)sel.Uids.Count))
+                    result.Add((seq, sel.Uids[(int)seq - 1]));
             }
             return result;
         }
@@ -69,7 +70,7 @@ namespace MailAdmin.Protocols.Imap
             {
                 // Read (or found in the cache) now: callers ask for header-only contexts only when the header is needed.
                 var header = ImapHeaderCache.Get(_store, account, folder, sel.UidValidity, stored.Uid);
-                return new ImapMessageContext(seq, withRecent, header.Bytes, header.Headers);
+                return new ImapMessageContext(seq, withRecent, header);
             }
             return new ImapMessageContext(seq, withRecent, () =>
             {

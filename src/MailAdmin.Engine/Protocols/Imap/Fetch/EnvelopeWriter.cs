@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.IO;
 using MailAdmin.Protocols.Imap.Mime;
 
 namespace MailAdmin.Protocols.Imap
@@ -9,6 +10,16 @@ namespace MailAdmin.Protocols.Imap
     /// </summary>
     internal static class EnvelopeWriter
     {
+        /// <summary>The ENVELOPE value as bytes, for the header cache to keep (see ImapHeaderCache.Entry.Envelope).</summary>
+        public static byte[] Render(RawHeaderList headers, bool utf8)
+        {
+            var output = new MemoryStream(512);
+            var b = new ImapResponseBuffer(output, 512);
+            Write(b, headers, utf8);
+            b.Flush();
+            return output.ToArray();
+        }
+
         public static void Write(ImapResponseBuffer b, RawHeaderList headers, bool utf8)
         {
             // One pass over the fields: first occurrence of each wins.

@@ -80,7 +80,12 @@ namespace MailAdmin.Protocols.Imap
                     break;
                 case FetchItemKind.Envelope:
                     b.Ascii("ENVELOPE ");
-                    EnvelopeWriter.Write(b, message.Headers, utf8);
+                    if (message.CachedHeader is { } cached)
+                    {
+                        var envelope = cached.Envelope(utf8);
+                        b.Bytes(envelope, 0, envelope.Length);
+                    }
+                    else EnvelopeWriter.Write(b, message.Headers, utf8);
                     break;
                 case FetchItemKind.BodyStructure:
                     b.Ascii("BODYSTRUCTURE ");

@@ -18,9 +18,18 @@ namespace MailAdmin.Protocols.Imap
 
         [ThreadStatic] private static ImapResponseBuffer? _cached;
 
-        private byte[] _buffer = new byte[4096];
+        private byte[] _buffer;
         private int _length;
         private Stream? _output;
+
+        private ImapResponseBuffer() => _buffer = new byte[4096];
+
+        /// <summary>A buffer of its own (not the per-thread one, which may be in use), for a value rendered once and kept.</summary>
+        public ImapResponseBuffer(Stream output, int capacity)
+        {
+            _buffer = new byte[capacity];
+            _output = output;
+        }
 
         public static ImapResponseBuffer Rent(Stream output)
         {
