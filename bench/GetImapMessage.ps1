@@ -18,7 +18,7 @@ param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [int] $Messages = 10000,
     [int] $BatchSize = 250,
-    [int] $Runs = 3
+    [int] $Runs = 9
 )
 $ErrorActionPreference = 'Stop'
 if (-not (Get-Command dovecot -ErrorAction SilentlyContinue)) { Write-Host 'dovecot is not installed: Get-ImapMessage benchmark skipped.'; return }
@@ -83,7 +83,12 @@ try {
     Write-Host "Get-ImapMessage, $Messages envelopes from Dovecot, batches of $BatchSize, median of $Runs runs"
     Write-Host ("  Get-ImapMessage: {0:N3} s   (runs: {1})" -f $c, (($cmdletTimes | ForEach-Object { '{0:N3}' -f $_ }) -join ', '))
     Write-Host ("  raw MailKit:     {0:N3} s   (runs: {1})" -f $m, (($rawTimes | ForEach-Object { '{0:N3}' -f $_ }) -join ', '))
-    Write-Host ("  cmdlet overhead: {0:P0} (target under 25%)" -f (($c - $m) / $m))
+    # Each run times raw MailKit and then the cmdlet back to back, so the ratio within a pair is
+    # what load bursts on a small machine disturb least; its median is the verdict.
+    $pairs = for ($r = 0; $r -lt $Runs; $r++) { $cmdletTimes[$r] / $rawTimes[$r] }
+    $pairMedian = & $median $pairs
+    Write-Host ("  overhead of medians:        {0:P0}" -f (($c - $m) / $m))
+    Write-Host ("  median of paired overheads: {0:P0} (target under 25%)" -f ($pairMedian - 1))
     $client.Disconnect($true)
     Disconnect-ImapServer -Session $session
 }
