@@ -166,3 +166,29 @@ Describe 'Against Dovecot and Postfix' {
         Disconnect-SmtpServer -Session $session
     }
 }
+
+Describe 'OAuth 2.0 (XOAUTH2)' {
+    BeforeAll {
+        $script:oauthLab = Start-TestServer -Name "oauth-$(Get-Random)" -Extra @{ AllowInsecureAuth = $true; OAuthToken = @{ 'ann@example.com' = 'lab-token-123' } }
+        New-MailAccount -Server $oauthLab.Name -Address ann@example.com -Password (ConvertTo-TestSecureString $LabPassword) | Out-Null
+    }
+    AfterAll { Stop-MailServer -Name $oauthLab.Name }
+
+    It 'Connect-<_>Server logs in with -OAuthToken and -UserName, and the token never reaches the log' -ForEach 'Imap', 'Smtp' {
+        $port = if ($_ -eq 'Imap') { $oauthLab.Port('imap') } else { $oauthLab.Port('submission') }
+        $log = Join-Path (New-TestFolder "oauth-$_") 'oauth.log'
+        $session = & "Connect-${_}Server" -Server 127.0.0.1 -Port $port -Secure None -UserName ann@example.com -OAuthToken 'lab-token-123' -LogPath $log
+        $session.IsAuthenticated | Should -BeTrue
+        $session.UserName | Should -Be 'ann@example.com'
+        & "Disconnect-${_}Server" -Session $session
+        $text = Get-Content $log -Raw
+        $text | Should -Match 'XOAUTH2'
+        $text | Should -Not -Match 'lab-token-123'
+        $encoded = [Convert]::ToBase64String([Text.Encoding]::ASCII.GetBytes("user=ann@example.com`u{1}auth=Bearer lab-token-123`u{1}`u{1}"))
+        $text | Should -Not -Match ([regex]::Escape($encoded))
+    }
+    It 'a wrong token is ImapAuthenticationFailed' {
+        { Connect-ImapServer -Server 127.0.0.1 -Port $oauthLab.Port('imap') -Secure None -UserName ann@example.com -OAuthToken 'wrong' -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ImapAuthenticationFailed,*'
+    }
+}
