@@ -23,6 +23,7 @@
         'Get-MailServer'
         'Connect-SmtpServer'
         'Disconnect-SmtpServer'
+        'Send-SmtpMessage'
         'Connect-ImapServer'
         'Disconnect-ImapServer'
         'Connect-Pop3Server'
