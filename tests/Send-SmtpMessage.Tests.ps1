@@ -152,6 +152,14 @@ Describe 'Send-SmtpMessage with module messages from the pipeline' {
         foreach ($subject in $subjects) { (Get-Delivered $lab.Address $subject).Count | Should -Be 1 }
     }
 
+    It 'takes several messages by name (-Message) too' {
+        $subjects = 1..2 | ForEach-Object { New-Subject }
+        $messages = $subjects | ForEach-Object { New-MailMessage -From 'app@remote.test' -To $lab.Address -Subject $_ }
+        $results = Send-SmtpMessage -Message $messages -Server $lab.Host -Port $lab.SmtpPort -Secure None -PassThru
+        $results.Count | Should -Be 2
+        foreach ($subject in $subjects) { (Get-Delivered $lab.Address $subject).Count | Should -Be 1 }
+    }
+
     It 'sends an imported message byte for byte, without its Bcc header' {
         $subject = New-Subject
         # Odd but valid formatting that a re-serialising client would change: folded and oddly spaced headers, a Bcc in the middle.

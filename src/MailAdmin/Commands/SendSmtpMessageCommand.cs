@@ -35,7 +35,7 @@ namespace MailAdmin.Commands
         [Parameter(ParameterSetName = MessageSet, Mandatory = true, ValueFromPipeline = true)]
         [Alias("InputObject")]
         [ValidateNotNull]
-        public MailMessage? Message { get; set; }
+        public MailMessage[] Message { get; set; } = new MailMessage[0];
 
         [Parameter(ParameterSetName = ComposeSet, Mandatory = true, Position = 0)]
         [Parameter(ParameterSetName = MessageSet)]
@@ -157,7 +157,11 @@ namespace MailAdmin.Commands
         {
             if (ParameterSetName == MessageSet)
             {
-                Send(Message!, From, To);
+                foreach (var message in Message)
+                {
+                    ThrowIfStopping();
+                    Send(message, From, To);
+                }
                 return;
             }
             // Composing: attachments may come down the pipeline; the message goes in EndProcessing.
