@@ -272,6 +272,14 @@ Describe 'Send-SmtpMessage: refusals and errors' {
             Should -Throw -ErrorId 'SmtpRecipientRefused,*'
     }
 
+    It 'a missing attachment is MailAttachmentNotFound, and nothing is sent' {
+        $before = Get-SmtpStatistics | Select-Object Connections, Messages
+        Send-SmtpMessage @plain -From 'app@remote.test' -To $lab.Address -Subject x -Attachments (Join-Path (New-TestFolder 'missing') 'nothing.txt') `
+            -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'MailAttachmentNotFound,*'
+        (Get-SmtpStatistics).Connections | Should -Be $before.Connections
+    }
+
     It 'a message too big is SmtpCommandFailed 552, not retried' {
         $small = Start-TestServer -Name "small-$(Get-Random)" -CatchAll -Extra @{ MaxMessageSize = 2048 }
         try {

@@ -195,22 +195,7 @@ namespace MailAdmin.Commands
                 Encoding = Encoding,
                 AttachmentPaths = _attachments.Distinct(StringComparer.Ordinal).ToList(),
             };
-            if (Header != null)
-                foreach (DictionaryEntry entry in Header)
-                    spec.Headers.Add(new KeyValuePair<string, string>(entry.Key?.ToString() ?? string.Empty, entry.Value?.ToString() ?? string.Empty));
-            try
-            {
-                return MessageBuilder.Build(spec);
-            }
-            catch (System.IO.FileNotFoundException ex)
-            {
-                WriteError(ex, "MailAttachmentNotFound", ErrorCategory.ObjectNotFound, ex.FileName);
-            }
-            catch (ArgumentException ex)
-            {
-                WriteError(ex, "MailMessageInvalidArgument", ErrorCategory.InvalidArgument, null);
-            }
-            return null;
+            return MessageComposition.Build(this, spec, Header);
         }
 
         private void Send(MailMessage message, string? from, string[]? to)
