@@ -407,6 +407,24 @@ Describe 'Send-SmtpMessage retries transient failures (scripted server)' {
         @($log | Where-Object { $_.PSObject.Properties['to'] }).Count | Should -Be 1
     }
 
+    It 'a server that drops the connection mid-command: connects again and sends' {
+        $fake = New-Fake 'data:0:1'
+        $result = Send-ToFake $fake
+        $result.Attempts | Should -Be 2
+        @(Read-ScriptedLog $fake | Where-Object { -not $_.PSObject.Properties['to'] }).Count | Should -Be 2
+    }
+
+    It 'a server that keeps dropping the connection: SmtpConnectionLost after the retries' {
+        $fake = New-Fake 'mail:0:10'
+        $parameters = Get-FakeParameters $fake @{ RetryCount = 1 }
+        $result = Send-SmtpMessage @parameters -ErrorVariable errors -ErrorAction SilentlyContinue
+        $result | Should -BeNullOrEmpty
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'SmtpConnectionLost,*'
+        $errors[0].CategoryInfo.Category | Should -Be 'ConnectionError'
+        @(Read-ScriptedLog $fake | Where-Object { -not $_.PSObject.Properties['to'] }).Count | Should -Be 2
+    }
+
     It 'a 421 greeting: connects again' {
         $fake = New-Fake 'greet:421:1'
         $result = Send-ToFake $fake

@@ -6,6 +6,7 @@
 RULE is STAGE:CODE:COUNT or STAGE:CODE:COUNT:close. STAGE is greet, mail, data (the reply
 after the message data) or rcpt=ADDRESS. The first COUNT times a stage is reached (over all
 connections) it answers CODE instead of going on; with ':close' it then drops the connection.
+CODE 0 drops the connection without a word (a server dying mid-command).
 Example: mail:451:1 answers the first MAIL FROM with 451 and the second with 250.
 
 LOGFILE gets one JSON line per connection ({"conn": N}) and per message taken
@@ -41,6 +42,8 @@ def serve(conn, number):
         f.write(text.encode() + b'\r\n')
     r = rule('greet')
     if r:
+        if r['code'] == 0:
+            return
         reply(f"{r['code']} fake.test busy, try later")
         return
     reply('220 fake.test ESMTP scripted')
@@ -58,6 +61,8 @@ def serve(conn, number):
         elif verb == 'MAIL':
             r = rule('mail')
             if r:
+                if r['code'] == 0:
+                    return
                 reply(f"{r['code']} 4.3.0 scripted failure of MAIL")
                 if r['close']:
                     return
@@ -71,6 +76,8 @@ def serve(conn, number):
                 continue
             r = rule('rcpt=' + address.lower())
             if r:
+                if r['code'] == 0:
+                    return
                 reply(f"{r['code']} 4.2.1 scripted refusal of {address}")
                 if r['close']:
                     return
@@ -91,6 +98,8 @@ def serve(conn, number):
                 data.append(chunk[1:] if chunk.startswith(b'..') else chunk)
             r = rule('data')
             if r:
+                if r['code'] == 0:
+                    return
                 reply(f"{r['code']} 4.3.0 scripted failure after DATA")
                 sender, recipients = None, []
                 if r['close']:
