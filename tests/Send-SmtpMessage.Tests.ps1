@@ -37,7 +37,11 @@ BeforeAll {
         if (-not (Test-Path $Fake.Log)) { return @() }
         @(Get-Content $Fake.Log | ForEach-Object { $_ | ConvertFrom-Json })
     }
-    function Stop-ScriptedSmtp($Fake) { if ($Fake -and -not $Fake.Process.HasExited) { $Fake.Process.Kill() } }
+    function Stop-ScriptedSmtp($Fake) {
+        if (-not $Fake) { return }
+        if (-not $Fake.Process.HasExited) { $Fake.Process.Kill(); $Fake.Process.WaitForExit(5000) | Out-Null }
+        Remove-Item -LiteralPath $Fake.Log, ($Fake.Log -replace '\.log$', '.port') -ErrorAction SilentlyContinue
+    }
 }
 
 AfterAll {
