@@ -25,6 +25,7 @@
         'Export-MailHealthReport'
         'Connect-SmtpServer'
         'Disconnect-SmtpServer'
+        'Send-SmtpMessage'
         'Connect-ImapServer'
         'Disconnect-ImapServer'
         'Get-ImapFolder'

@@ -23,7 +23,8 @@ namespace MailAdmin.Client
             switch (options.Protocol)
             {
                 case MailClientProtocol.Smtp:
-                    var smtp = new SmtpClient(log);
+                    // Our subclass, so that Send-SmtpMessage can finish a transaction when some recipients are refused.
+                    var smtp = new RecipientTrackingSmtpClient(log);
                     if (!string.IsNullOrEmpty(options.LocalDomain)) smtp.LocalDomain = options.LocalDomain;
                     service = smtp;
                     session = new SmtpClientSession(options, smtp, log);
@@ -62,6 +63,32 @@ namespace MailAdmin.Client
                 service.Dispose();
                 log.Dispose();
                 if (ex is OperationCanceledException) throw;
+                throw MailClientErrors.Classify(options.Protocol, ex, options.Server, connecting);
+            }
+        }
+
+        /// <summary>
+        /// Connects a session's own client again, with the same options and login, after the
+        /// server hung up (Send-SmtpMessage's retries). The caller holds the session's turn.
+        /// </summary>
+        internal static async Task ReopenAsync(MailClientSession session, CancellationToken cancellationToken)
+        {
+            var options = session.Options;
+            var service = (MailService)session.Service;
+            var connecting = true;
+            try
+            {
+                await service.ConnectAsync(options.Server, options.EffectivePort, SocketOptions(options), cancellationToken).ConfigureAwait(false);
+                connecting = false;
+                await AuthenticateAsync(service, options, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!(ex is OperationCanceledException))
+            {
+                if (service.IsConnected)
+                {
+                    try { await service.DisconnectAsync(false, CancellationToken.None).ConfigureAwait(false); }
+                    catch (Exception) { /* already failing */ }
+                }
                 throw MailClientErrors.Classify(options.Protocol, ex, options.Server, connecting);
             }
         }

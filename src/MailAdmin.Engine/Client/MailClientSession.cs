@@ -87,6 +87,28 @@ namespace MailAdmin.Client
         /// <summary>Synchronous use, for lazy loads from property getters (the pipeline thread).</summary>
         public T Use<T>(Func<CancellationToken, Task<T>> work) => UseAsync(work, null, CancellationToken.None).GetAwaiter().GetResult();
 
+        /// <summary>
+        /// Connects again, with the same options and login, when the server closed the
+        /// connection (a 421, a restart); a no-op while still connected. For retries.
+        /// </summary>
+        internal async Task ReconnectAsync(Action<string>? listener, CancellationToken cancellationToken)
+        {
+            if (Volatile.Read(ref _disposed) != 0)
+                throw new MailClientException(Protocol, MailClientFailure.ConnectionLost, $"The session to {Server} is closed; connect again.");
+            await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
+            Log.Listener = listener;
+            try
+            {
+                if (!Service.IsConnected)
+                    await MailClientConnector.ReopenAsync(this, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                Log.Listener = null;
+                _turn.Release();
+            }
+        }
+
         /// <summary>Says goodbye politely (QUIT/LOGOUT) when still connected; never throws.</summary>
         public async Task DisconnectAsync(Action<string>? listener, CancellationToken cancellationToken)
         {

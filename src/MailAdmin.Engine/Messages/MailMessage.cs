@@ -82,8 +82,8 @@ namespace MailAdmin.Messages
             }
         }
 
-        /// <summary>The header fields; parsed from the header alone when the body is not here yet.</summary>
-        private MimeMessage HeaderMessage => HasBody ? MimeMessage : _headersOnly ??= MessageParser.Parse(_raw);
+        /// <summary>The header fields; parsed from the header alone when the body is not here yet (the SMTP envelope reads it).</summary>
+        internal MimeMessage HeaderMessage => HasBody ? MimeMessage : _headersOnly ??= MessageParser.Parse(_raw);
 
         /// <summary>Wraps raw RFC 5322 bytes; throws <see cref="MessageFormatException"/> when they are not a message.</summary>
         public static MailMessage FromBytes(byte[] raw, MessageOrigin? origin = null)

@@ -79,22 +79,8 @@ namespace MailAdmin.Commands
                 Encoding = Encoding,
                 AttachmentPaths = Attachments.Select(ResolveOutputPath).ToList(),
             };
-            if (Header != null)
-                foreach (DictionaryEntry entry in Header)
-                    spec.Headers.Add(new KeyValuePair<string, string>(entry.Key?.ToString() ?? string.Empty, entry.Value?.ToString() ?? string.Empty));
-
-            try
-            {
-                WriteObject(MessageBuilder.Build(spec));
-            }
-            catch (System.IO.FileNotFoundException ex)
-            {
-                WriteError(ex, "MailAttachmentNotFound", ErrorCategory.ObjectNotFound, ex.FileName);
-            }
-            catch (ArgumentException ex)
-            {
-                WriteError(ex, "MailMessageInvalidArgument", ErrorCategory.InvalidArgument, null);
-            }
+            var message = MessageComposition.Build(this, spec, Header);
+            if (message != null) WriteObject(message);
         }
     }
 }

@@ -44,7 +44,7 @@ namespace MailAdmin.Commands
                 TSession? opened = null;
                 try
                 {
-                    RunAsync(async token => opened = (TSession)await MailClientConnector.ConnectAsync(options, VerboseListener(), token).ConfigureAwait(false));
+                    RunAsync(async token => opened = (TSession)await OpenSessionAsync(options, VerboseListener(), token).ConfigureAwait(false));
                 }
                 catch (MailClientException ex)
                 {
@@ -58,6 +58,10 @@ namespace MailAdmin.Commands
                     $"{Protocol}SessionNotFound", ErrorCategory.ConnectionError, null);
             return _session = current!;
         }
+
+        /// <summary>Opens the connection of this command's own (-Server); Send-SmtpMessage retries it.</summary>
+        protected virtual Task<MailClientSession> OpenSessionAsync(MailClientOptions options, Action<string>? listener, CancellationToken cancellationToken) =>
+            MailClientConnector.ConnectAsync(options, listener, cancellationToken);
 
         /// <summary>Runs <paramref name="work"/> with the session to itself (see <see cref="MailClientSession.UseAsync{T}"/>), logging to -Verbose.</summary>
         protected T Use<T>(Func<TSession, CancellationToken, Task<T>> work)
