@@ -201,3 +201,34 @@ Describe 'Test-MailServer -Domain' {
         { Test-MailServer -Domain missing.test -DnsServer $dns.Server -ErrorAction Stop } | Should -Throw -ErrorId 'MailDomainUnresolved,*'
     }
 }
+
+Describe 'Test-MailServer -RoundTrip' {
+    It 'sends a probe, finds it over <_>, reports the latency and deletes the probe' -ForEach 'Imap', 'Pop3' {
+        $read = if ($_ -eq 'Imap') { @{ ImapServer = '127.0.0.1'; MailboxPort = $lab.ImapPort } } else { @{ Pop3Server = '127.0.0.1'; MailboxPort = $lab.Pop3Port } }
+        $r = Test-MailServer 127.0.0.1 -Port $lab.SmtpPort -TrustedCertificate $trusted -RoundTrip -MailboxCredential $lab.Credential -RoundTripTimeout 20 @read
+        $check = $r.Checks | Where-Object Name -eq 'Round trip'
+        $check.Status | Should -Be 'Pass'
+        $check.Detail | Should -Match 'deleted'
+        $r.RoundTripLatency | Should -BeOfType [timespan]
+        $r.RoundTripLatency.TotalSeconds | Should -BeLessThan 20
+        $r.Stage | Should -BeNullOrEmpty
+        # The probe is gone from the mailbox.
+        @(Get-MailServerMessage -Server $lab.Name -ErrorAction SilentlyContinue | Where-Object Subject -eq 'MailAdmin round-trip probe').Count | Should -Be 0
+    }
+    It 'a probe the server refuses fails at stage data' {
+        $r = Test-MailServer 127.0.0.1 -Port $lab.SmtpPort -TrustedCertificate $trusted -RoundTrip -ImapServer 127.0.0.1 -MailboxPort $lab.ImapPort -MailboxCredential $lab.Credential -To nobody@example.com -RoundTripTimeout 5
+        $r.Stage | Should -Be 'data'
+        ($r.Checks | Where-Object Name -eq 'Round trip').Detail | Should -Match 'could not be sent'
+    }
+    It 'a probe that never arrives fails at stage roundtrip' {
+        # Sent to ann, looked for in another account's mailbox.
+        New-MailAccount -Server $lab.Name -Address bob@example.com -Password (ConvertTo-TestSecureString $LabPassword) | Out-Null
+        $bob = [pscredential]::new('bob@example.com', (ConvertTo-TestSecureString $LabPassword))
+        $r = Test-MailServer 127.0.0.1 -Port $lab.SmtpPort -TrustedCertificate $trusted -RoundTrip -ImapServer 127.0.0.1 -MailboxPort $lab.ImapPort -MailboxCredential $bob -To $lab.Address -RoundTripTimeout 3
+        $r.Stage | Should -Be 'roundtrip'
+        Get-MailServerMessage -Server $lab.Name | Where-Object Subject -eq 'MailAdmin round-trip probe' | ForEach-Object { $_ } | Should -Not -BeNullOrEmpty
+    }
+    It 'needs a mailbox to read' {
+        { Test-MailServer 127.0.0.1 -Port $lab.SmtpPort -RoundTrip -ErrorAction Stop } | Should -Throw -ErrorId 'RoundTripMailboxMissing,*'
+    }
+}

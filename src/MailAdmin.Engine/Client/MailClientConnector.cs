@@ -43,6 +43,10 @@ namespace MailAdmin.Client
             service.Timeout = (int)Math.Min(int.MaxValue, Math.Max(1, options.Timeout.TotalMilliseconds));
             if (options.SkipCertificateCheck)
                 service.ServerCertificateValidationCallback = (sender, certificate, chain, errors) => true;
+            else if (options.TrustedThumbprints.Length > 0)
+                service.ServerCertificateValidationCallback = (sender, certificate, chain, errors) =>
+                    errors == System.Net.Security.SslPolicyErrors.None ||
+                    (certificate != null && options.TrustedThumbprints.Contains(new System.Security.Cryptography.X509Certificates.X509Certificate2(certificate).Thumbprint, StringComparer.OrdinalIgnoreCase));
 
             var connecting = true;
             try

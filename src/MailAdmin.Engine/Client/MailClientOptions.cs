@@ -23,6 +23,9 @@ namespace MailAdmin.Client
         /// <summary>Accept any server certificate. The cmdlets warn when it is set.</summary>
         public bool SkipCertificateCheck { get; set; }
 
+        /// <summary>Certificates trusted although no authority vouches for them (a lab's self-signed one), by thumbprint.</summary>
+        public string[] TrustedThumbprints { get; set; } = new string[0];
+
         /// <summary>User name and password; null connects without logging in.</summary>
         public NetworkCredential? Credential { get; set; }
 

@@ -93,6 +93,9 @@ namespace MailAdmin.Health
         /// <summary>Time to connect (TCP), the network's share of every exchange.</summary>
         public TimeSpan? Latency { get; internal set; }
 
+        /// <summary>With -RoundTrip: from sending the probe to finding it in the mailbox.</summary>
+        public TimeSpan? RoundTripLatency { get; internal set; }
+
         /// <summary>Time from connect to the end of the last check.</summary>
         public TimeSpan Elapsed { get; internal set; }
 

@@ -37,6 +37,9 @@ namespace MailAdmin.Health
         /// <summary>Certificates trusted for this check although no authority vouches for them (a lab's self-signed one), by thumbprint.</summary>
         public string[] TrustedThumbprints { get; set; } = new string[0];
 
+        /// <summary>SMTP: the end-to-end check (-RoundTrip); null skips it.</summary>
+        public RoundTripOptions? RoundTrip { get; set; }
+
         public int EffectivePort => Port > 0 ? Port : MailServiceDefaults.Port(Protocol);
     }
 }

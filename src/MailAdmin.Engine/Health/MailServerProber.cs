@@ -84,6 +84,9 @@ namespace MailAdmin.Health
                         if (!await Step("rcpt", $"Recipient {recipient}", token => RecipientProbeAsync(recipient, token), cancellationToken).ConfigureAwait(false)) return;
                 }
                 await QuitAsync(cancellationToken).ConfigureAwait(false);
+                // Last, on its own connection: everything above passed or was only a warning.
+                if (_options.RoundTrip != null && MailServiceDefaults.IsSmtp(_options.Protocol))
+                    await RoundTripProbe.RunAsync(_options, _options.RoundTrip, _health, cancellationToken).ConfigureAwait(false);
             }
             finally
             {

@@ -81,9 +81,62 @@ namespace MailAdmin.Commands
         [Parameter]
         public SwitchParameter Quiet { get; set; }
 
+        /// <summary>Sends a real probe message through each SMTP target and waits for it in a mailbox; the switch is the consent to send.</summary>
+        [Parameter]
+        public SwitchParameter RoundTrip { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? ImapServer { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Pop3Server { get; set; }
+
+        /// <summary>The IMAP or POP3 port of the mailbox; 0 picks the default.</summary>
+        [Parameter]
+        [ValidateRange(0, 65535)]
+        public int MailboxPort { get; set; }
+
+        [Parameter]
+        [Credential]
+        public PSCredential? MailboxCredential { get; set; }
+
+        /// <summary>The probe's recipient: the mailbox's address; the mailbox user name when not given.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? To { get; set; }
+
+        /// <summary>Seconds to wait for the probe to arrive.</summary>
+        [Parameter]
+        [ValidateRange(1, 3600)]
+        public int RoundTripTimeout { get; set; } = 60;
+
         [Parameter]
         [ValidateNotNull]
         public System.Security.Cryptography.X509Certificates.X509Certificate2[]? TrustedCertificate { get; set; }
+
+        protected override void BeginProcessing()
+        {
+            if (!RoundTrip) return;
+            if ((ImapServer == null) == (Pop3Server == null))
+                ThrowTerminating(new ArgumentException("-RoundTrip needs the mailbox to read: -ImapServer or -Pop3Server (one of them)."), "RoundTripMailboxMissing", ErrorCategory.InvalidArgument, null);
+            if (MailboxCredential == null)
+                ThrowTerminating(new ArgumentException("-RoundTrip needs -MailboxCredential to read the mailbox."), "RoundTripMailboxMissing", ErrorCategory.InvalidArgument, null);
+        }
+
+        private RoundTripOptions? RoundTripOptions()
+        {
+            if (!RoundTrip) return null;
+            var mailbox = MailboxCredential!.GetNetworkCredential();
+            return new RoundTripOptions(To ?? mailbox.UserName, ImapServer ?? Pop3Server!, ImapServer != null ? MailAdmin.Client.MailClientProtocol.Imap : MailAdmin.Client.MailClientProtocol.Pop3)
+            {
+                ReadPort = MailboxPort,
+                ReadCredential = mailbox,
+                Sender = From,
+                Wait = TimeSpan.FromSeconds(RoundTripTimeout),
+            };
+        }
 
         protected override void ProcessRecord()
         {
@@ -95,6 +148,7 @@ namespace MailAdmin.Commands
                     var options = new MailServerProbeOptions(target, protocol)
                     {
                         ConnectAddress = address,
+                        RoundTrip = MailServiceDefaults.IsSmtp(protocol) ? RoundTripOptions() : null,
                         Port = Port,
                         Credential = Credential?.GetNetworkCredential(),
                         Timeout = TimeSpan.FromSeconds(Timeout),
