@@ -33,6 +33,10 @@
         'Remove-MailAccount'
         'Get-MailServerMessage'
         'Clear-MailServerMessage'
+        'Protect-MailMessage'
+        'Unprotect-MailMessage'
+        'Add-DkimSignature'
+        'Test-DkimSignature'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

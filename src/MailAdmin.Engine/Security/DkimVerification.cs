@@ -26,17 +26,17 @@ namespace MailAdmin.Security
             {
                 if (header.Id != HeaderId.DkimSignature) continue;
                 cancellationToken.ThrowIfCancellationRequested();
-                results.Add(VerifyOne(verifier, parsed, raw, header, cancellationToken));
+                results.Add(VerifyOne(verifier, message, parsed, raw, header, cancellationToken));
             }
             if (results.Count == 0)
-                results.Add(new DkimVerificationResult(false, null, null, "The message has no DKIM-Signature header field.", null));
+                results.Add(new DkimVerificationResult(false, null, null, "The message has no DKIM-Signature header field.", null, message));
             return results;
         }
 
-        private static DkimVerificationResult VerifyOne(DkimVerifier verifier, MimeMessage parsed, byte[] raw, Header header, CancellationToken cancellationToken)
+        private static DkimVerificationResult VerifyOne(DkimVerifier verifier, MailMessage message, MimeMessage parsed, byte[] raw, Header header, CancellationToken cancellationToken)
         {
             var tags = new DkimSignatureTags(header.Value);
-            DkimVerificationResult Result(bool valid, string reason) => new DkimVerificationResult(valid, tags.Domain, tags.Selector, reason, header.Value);
+            DkimVerificationResult Result(bool valid, string reason) => new DkimVerificationResult(valid, tags.Domain, tags.Selector, reason, header.Value, message);
 
             bool valid;
             try

@@ -76,9 +76,11 @@ namespace MailAdmin.Security
             }
             catch (Exception ex) when (!(ex is OperationCanceledException))
             {
-                var reason = ex is PrivateKeyNotFoundException || ex is CertificateNotFoundException
-                    ? "it was not encrypted for any of the given certificates"
-                    : ex.Message;
+                // BouncyCastle says "A suitable private key could not be found" (a CmsException)
+                // when no recipient of the message matches a key we hold.
+                bool noKey = ex is PrivateKeyNotFoundException || ex is CertificateNotFoundException
+                    || ex.Message.IndexOf("private key could not be found", StringComparison.OrdinalIgnoreCase) >= 0;
+                var reason = noKey ? "it was not encrypted for any of the given certificates" : ex.Message.TrimEnd('.');
                 throw new SecurityException(SecurityErrors.DecryptFailed, $"Cannot decrypt the message: {reason}.", ex);
             }
         }

@@ -124,7 +124,7 @@ public sealed class DkimTests : IDisposable
     public void Only_header_fields_present_are_signed_and_From_is_required()
     {
         var signed = Signed(configure: o => o.Headers = new List<string> { "From", "Subject", "X-Absent" });
-        var field = signed.MimeMessage.Headers[MimeKit.HeaderId.DkimSignature];
+        var field = signed.MimeMessage.Headers[MimeKit.HeaderId.DkimSignature]!;
         Assert.Matches(@"h=from:subject;", field.Replace(" ", "").Replace("\t", "").Replace("\r\n", "").ToLowerInvariant());
 
         var error = Assert.Throws<SecurityException>(() => Signed(configure: o => o.Headers = new List<string> { "Subject" }));

@@ -23,7 +23,7 @@ public sealed class SmimeTests
     public void Signed_message_verifies_against_the_trusted_signer(SmimeSignatureType type, string mimeType)
     {
         var signed = SmimeProtector.Protect(TestCertificates.Message(), new SmimeOptions { SigningCertificate = Ann, SignatureType = type });
-        Assert.Equal(mimeType, signed.MimeMessage.Body.ContentType.MimeType);
+        Assert.Equal(mimeType, signed.MimeMessage.Body!.ContentType.MimeType);
         Assert.Equal("numbers", signed.Subject);
 
         var result = SmimeUnprotector.Unprotect(signed, TrustAnn());
@@ -65,9 +65,9 @@ public sealed class SmimeTests
         else
         {
             // The content sits inside the base64 CMS blob: flip one byte of the decoded DER near its middle.
-            var part = (MimeKit.MimePart)copy.Body;
+            var part = (MimeKit.MimePart)copy.Body!;
             using var decoded = new MemoryStream();
-            part.Content.DecodeTo(decoded);
+            part.Content!.DecodeTo(decoded);
             var der = decoded.ToArray();
             var at = Encoding.ASCII.GetString(der).IndexOf("quarterly", StringComparison.Ordinal);
             Assert.True(at > 0);
@@ -87,7 +87,7 @@ public sealed class SmimeTests
     public void Encrypted_message_decrypts_only_with_the_recipient_key()
     {
         var encrypted = SmimeProtector.Protect(TestCertificates.Message(), new SmimeOptions { RecipientCertificates = { TestCertificates.PublicOnly(Bob) } });
-        Assert.Equal("application/pkcs7-mime", encrypted.MimeMessage.Body.ContentType.MimeType);
+        Assert.Equal("application/pkcs7-mime", encrypted.MimeMessage.Body!.ContentType.MimeType);
         Assert.DoesNotContain("quarterly", Encoding.ASCII.GetString(encrypted.GetBytes()));
 
         var result = SmimeUnprotector.Unprotect(encrypted, new SmimeUnprotectOptions { DecryptionCertificates = { Bob } });
