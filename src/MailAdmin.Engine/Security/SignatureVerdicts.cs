@@ -61,10 +61,16 @@ namespace MailAdmin.Security
 
         private static string SignerName(IDigitalCertificate? digital, X509Certificate2? certificate)
         {
+            // The address the certificate is for (E= or the rfc822Name), else its common name.
             var email = digital?.Email;
             if (!string.IsNullOrEmpty(email)) return email!;
-            if (certificate != null) return certificate.Subject;
-            return "(unknown signer)";
+            if (certificate == null) return "(unknown signer)";
+            foreach (var type in new[] { X509NameType.EmailName, X509NameType.SimpleName })
+            {
+                var name = certificate.GetNameInfo(type, forIssuer: false);
+                if (!string.IsNullOrEmpty(name)) return name;
+            }
+            return certificate.Subject;
         }
     }
 }
