@@ -1,5 +1,3 @@
-using System;
-using System.Linq;
 using System.Management.Automation;
 using System.Security;
 using MailAdmin.Messages;
@@ -36,28 +34,8 @@ namespace MailAdmin.Commands
         [Parameter]
         public SmimeSignatureType SignatureType { get; set; } = SmimeSignatureType.Detached;
 
-        protected override void BeginProcessing()
-        {
-            if (!Sign && !Encrypt)
-                ThrowTerminating(new ArgumentException("Say what to do: -Sign, -Encrypt, or both."), "SmimeNothingToDo", ErrorCategory.InvalidArgument, null);
-            if (Sign && Certificate == null)
-                ThrowTerminating(new ArgumentException("-Sign needs -Certificate: the signer's certificate with its private key."), "SmimeCertificateMissing", ErrorCategory.InvalidArgument, null);
-            if (Encrypt && (RecipientCertificate == null || RecipientCertificate.Length == 0))
-                ThrowTerminating(new ArgumentException("-Encrypt needs -RecipientCertificate: the certificates of those who may read the message."), "SmimeCertificateMissing", ErrorCategory.InvalidArgument, null);
-            try
-            {
-                _options = new SmimeOptions
-                {
-                    SigningCertificate = Sign ? SecurityCmdletInputs.WithKey(this, Certificate!, CertificatePassword) : null,
-                    RecipientCertificates = Encrypt ? RecipientCertificate!.Select(c => SecurityCmdletInputs.Public(this, c)).ToList() : new System.Collections.Generic.List<System.Security.Cryptography.X509Certificates.X509Certificate2>(),
-                    SignatureType = SignatureType,
-                };
-            }
-            catch (MailAdmin.Security.SecurityException ex)
-            {
-                ThrowTerminating(ex, ex.ErrorId, SecurityCmdletInputs.Category(ex.ErrorId), Certificate);
-            }
-        }
+        protected override void BeginProcessing() =>
+            _options = SmimeCmdletOptions.Build(this, Sign, Encrypt, Certificate, CertificatePassword, RecipientCertificate, SignatureType);
 
         protected override void ProcessMessage(MailMessage message)
         {
