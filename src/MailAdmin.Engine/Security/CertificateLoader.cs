@@ -25,7 +25,7 @@ namespace MailAdmin.Security
         {
             var loaded = Load(certificate, password, needKey: true);
             if (!loaded.HasPrivateKey)
-                throw new SecurityException(SecurityErrors.NoPrivateKey,
+                throw new MailSecurityException(SecurityErrors.NoPrivateKey,
                     $"The certificate '{loaded.Subject}' has no private key; signing and decrypting need one (give a PFX, or a PEM file holding the certificate and its key).");
             return loaded;
         }
@@ -50,9 +50,9 @@ namespace MailAdmin.Security
                 case string text when Thumbprint.IsMatch(text):
                     return FromStore(text);
                 case string text:
-                    throw new SecurityException(SecurityErrors.CertificateNotFound, $"Certificate file '{text}' not found.");
+                    throw new MailSecurityException(SecurityErrors.CertificateNotFound, $"Certificate file '{text}' not found.");
                 default:
-                    throw new SecurityException(SecurityErrors.CertificateInvalid,
+                    throw new MailSecurityException(SecurityErrors.CertificateInvalid,
                         $"A certificate must be an X509Certificate2, a file path or a thumbprint, not {certificate.GetType().Name}.");
             }
         }
@@ -70,9 +70,9 @@ namespace MailAdmin.Security
                     ?? throw new InvalidDataException("no certificate in the file");
                 return new X509Certificate2(parsed.GetEncoded());
             }
-            catch (Exception ex) when (!(ex is SecurityException))
+            catch (Exception ex) when (!(ex is MailSecurityException))
             {
-                throw new SecurityException(SecurityErrors.CertificateInvalid, $"Cannot read the certificate in '{path}': {ex.Message}", ex);
+                throw new MailSecurityException(SecurityErrors.CertificateInvalid, $"Cannot read the certificate in '{path}': {ex.Message}", ex);
             }
         }
 
@@ -85,7 +85,7 @@ namespace MailAdmin.Security
         private static X509Certificate2 FromStore(string thumbprint)
         {
             if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
-                throw new SecurityException(SecurityErrors.CertificateNotFound,
+                throw new MailSecurityException(SecurityErrors.CertificateNotFound,
                     $"'{thumbprint}' is neither a file nor usable as a thumbprint: certificate stores are read on Windows only.");
             foreach (var location in new[] { StoreLocation.CurrentUser, StoreLocation.LocalMachine })
             {
@@ -95,7 +95,7 @@ namespace MailAdmin.Security
                 if (found.Count > 0)
                     return found[0];
             }
-            throw new SecurityException(SecurityErrors.CertificateNotFound, $"No certificate with thumbprint {thumbprint} in the CurrentUser or LocalMachine My store.");
+            throw new MailSecurityException(SecurityErrors.CertificateNotFound, $"No certificate with thumbprint {thumbprint} in the CurrentUser or LocalMachine My store.");
         }
 
         /// <summary>The certificates, in order, as a list (null or empty gives an empty list).</summary>

@@ -20,7 +20,7 @@ namespace MailAdmin.Security
                 if (item is AsymmetricCipherKeyPair pair) return pair.Private;
                 if (item is AsymmetricKeyParameter key && key.IsPrivate) return key;
             }
-            throw new SecurityException(SecurityErrors.DkimKeyInvalid, $"No private key in '{path}' (expected PEM: RSA PRIVATE KEY or an unencrypted PRIVATE KEY).");
+            throw new MailSecurityException(SecurityErrors.DkimKeyInvalid, $"No private key in '{path}' (expected PEM: RSA PRIVATE KEY or an unencrypted PRIVATE KEY).");
         }
 
         public static AsymmetricKeyParameter ReadPublicKey(string path)
@@ -33,7 +33,7 @@ namespace MailAdmin.Security
                 if (item is AsymmetricCipherKeyPair pair) return pair.Public;
                 if (item is AsymmetricKeyParameter key) return key.IsPrivate ? PublicHalf(key, path) : key;
             }
-            throw new SecurityException(SecurityErrors.DkimKeyInvalid, $"No public key in '{path}' (expected PEM PUBLIC KEY, a private key, or a DKIM TXT record).");
+            throw new MailSecurityException(SecurityErrors.DkimKeyInvalid, $"No public key in '{path}' (expected PEM PUBLIC KEY, a private key, or a DKIM TXT record).");
         }
 
         private static AsymmetricKeyParameter PublicHalf(AsymmetricKeyParameter key, string path) => key switch
@@ -41,7 +41,7 @@ namespace MailAdmin.Security
             Org.BouncyCastle.Crypto.Parameters.RsaPrivateCrtKeyParameters rsa =>
                 new Org.BouncyCastle.Crypto.Parameters.RsaKeyParameters(false, rsa.Modulus, rsa.PublicExponent),
             Org.BouncyCastle.Crypto.Parameters.Ed25519PrivateKeyParameters ed => ed.GeneratePublicKey(),
-            _ => throw new SecurityException(SecurityErrors.DkimKeyInvalid, $"Cannot take the public key from the private key in '{path}'."),
+            _ => throw new MailSecurityException(SecurityErrors.DkimKeyInvalid, $"Cannot take the public key from the private key in '{path}'."),
         };
 
         private static System.Collections.Generic.IEnumerable<object> ReadPem(string path)
@@ -55,9 +55,9 @@ namespace MailAdmin.Security
                 while ((item = pem.ReadObject()) != null)
                     items.Add(item);
             }
-            catch (Exception ex) when (!(ex is SecurityException))
+            catch (Exception ex) when (!(ex is MailSecurityException))
             {
-                throw new SecurityException(SecurityErrors.DkimKeyInvalid, $"Cannot read the key in '{path}': {ex.Message}", ex);
+                throw new MailSecurityException(SecurityErrors.DkimKeyInvalid, $"Cannot read the key in '{path}': {ex.Message}", ex);
             }
             return items;
         }
@@ -65,7 +65,7 @@ namespace MailAdmin.Security
         private static string ReadText(string path)
         {
             if (!File.Exists(path))
-                throw new SecurityException(SecurityErrors.DkimKeyNotFound, $"Key file '{path}' not found.");
+                throw new MailSecurityException(SecurityErrors.DkimKeyNotFound, $"Key file '{path}' not found.");
             return File.ReadAllText(path);
         }
 

@@ -37,14 +37,14 @@ namespace MailAdmin.Security
             // which is a choice the caller makes by naming it, not a default.
             var present = options.Headers.Where(h => message.Headers.Contains(h)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
             if (!present.Any(h => h.Equals("From", StringComparison.OrdinalIgnoreCase)))
-                throw new SecurityException(SecurityErrors.DkimSignFailed, "A DKIM signature must sign the From field, and the message has none or it is not in the header list.");
+                throw new MailSecurityException(SecurityErrors.DkimSignFailed, "A DKIM signature must sign the From field, and the message has none or it is not in the header list.");
             try
             {
                 signer.Sign(MimeCopies.Wire, message, present);
             }
-            catch (Exception ex) when (!(ex is SecurityException))
+            catch (Exception ex) when (!(ex is MailSecurityException))
             {
-                throw new SecurityException(SecurityErrors.DkimSignFailed, $"DKIM signing failed: {ex.Message}", ex);
+                throw new MailSecurityException(SecurityErrors.DkimSignFailed, $"DKIM signing failed: {ex.Message}", ex);
             }
         }
     }

@@ -33,7 +33,7 @@ namespace MailAdmin.Security
         {
             var bc = certificate.AsBouncyCastleCertificate();
             var key = certificate.GetPrivateKeyAsAsymmetricKeyParameter()
-                ?? throw new SecurityException(SecurityErrors.NoPrivateKey, $"The certificate '{certificate.Subject}' has no usable private key.");
+                ?? throw new MailSecurityException(SecurityErrors.NoPrivateKey, $"The certificate '{certificate.Subject}' has no usable private key.");
             _keys.Add((bc, key));
             _certificates.Add(bc);
         }

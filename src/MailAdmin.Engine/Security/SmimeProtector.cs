@@ -33,7 +33,7 @@ namespace MailAdmin.Security
             if (!options.Sign && !options.Encrypt)
                 throw new ArgumentException("Nothing to do: give a signing certificate, recipient certificates, or both.", nameof(options));
             if (options.SigningCertificate != null && !options.SigningCertificate.HasPrivateKey)
-                throw new SecurityException(SecurityErrors.NoPrivateKey, $"The signing certificate '{options.SigningCertificate.Subject}' has no private key.");
+                throw new MailSecurityException(SecurityErrors.NoPrivateKey, $"The signing certificate '{options.SigningCertificate.Subject}' has no private key.");
 
             var body = message.Body ?? throw new ArgumentException("The message has no body to protect.", nameof(message));
             using var context = new InMemorySecureMimeContext();
@@ -41,9 +41,9 @@ namespace MailAdmin.Security
             {
                 message.Body = ProtectEntity(context, body, options, cancellationToken);
             }
-            catch (Exception ex) when (!(ex is SecurityException) && !(ex is OperationCanceledException))
+            catch (Exception ex) when (!(ex is MailSecurityException) && !(ex is OperationCanceledException))
             {
-                throw new SecurityException(SecurityErrors.ProtectFailed, $"S/MIME protection failed: {ex.Message}", ex);
+                throw new MailSecurityException(SecurityErrors.ProtectFailed, $"S/MIME protection failed: {ex.Message}", ex);
             }
         }
 

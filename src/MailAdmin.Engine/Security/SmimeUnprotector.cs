@@ -60,7 +60,7 @@ namespace MailAdmin.Security
                 }
             }
             if (layers == 0)
-                throw new SecurityException(SecurityErrors.NotProtected, $"The message is neither signed nor encrypted with S/MIME (its body is {copy.Body?.ContentType.MimeType ?? "empty"}).");
+                throw new MailSecurityException(SecurityErrors.NotProtected, $"The message is neither signed nor encrypted with S/MIME (its body is {copy.Body?.ContentType.MimeType ?? "empty"}).");
 
             copy.Body = entity;
             return new UnprotectResult(MimeCopies.ToMailMessage(copy, message.Origin), signatures, encrypted, message);
@@ -69,7 +69,7 @@ namespace MailAdmin.Security
         private static MimeEntity Decrypt(SecureMimeContext context, ApplicationPkcs7Mime pkcs7, SmimeUnprotectOptions options, CancellationToken cancellationToken)
         {
             if (options.DecryptionCertificates.Count == 0)
-                throw new SecurityException(SecurityErrors.DecryptFailed, "The message is encrypted; give the recipient's certificate with its private key to decrypt it.");
+                throw new MailSecurityException(SecurityErrors.DecryptFailed, "The message is encrypted; give the recipient's certificate with its private key to decrypt it.");
             try
             {
                 return pkcs7.Decrypt(context, cancellationToken);
@@ -81,7 +81,7 @@ namespace MailAdmin.Security
                 bool noKey = ex is PrivateKeyNotFoundException || ex is CertificateNotFoundException
                     || ex.Message.IndexOf("private key could not be found", StringComparison.OrdinalIgnoreCase) >= 0;
                 var reason = noKey ? "it was not encrypted for any of the given certificates" : ex.Message.TrimEnd('.');
-                throw new SecurityException(SecurityErrors.DecryptFailed, $"Cannot decrypt the message: {reason}.", ex);
+                throw new MailSecurityException(SecurityErrors.DecryptFailed, $"Cannot decrypt the message: {reason}.", ex);
             }
         }
 

@@ -47,7 +47,7 @@ namespace MailAdmin.Commands
             {
                 _key = DkimKeys.ReadPrivateKey(SecurityCmdletInputs.Path(this, PrivateKeyPath));
             }
-            catch (MailAdmin.Security.SecurityException ex)
+            catch (MailSecurityException ex)
             {
                 ThrowTerminating(ex, ex.ErrorId, SecurityCmdletInputs.Category(ex.ErrorId), PrivateKeyPath);
             }
@@ -68,7 +68,7 @@ namespace MailAdmin.Commands
             {
                 WriteObject(DkimSignerService.Sign(message, options));
             }
-            catch (MailAdmin.Security.SecurityException ex)
+            catch (MailSecurityException ex)
             {
                 WriteError(ex, ex.ErrorId, SecurityCmdletInputs.Category(ex.ErrorId), message);
             }

@@ -43,7 +43,7 @@ namespace MailAdmin.Commands
             {
                 WriteObject(SmimeProtector.Protect(message, _options!, CancellationToken));
             }
-            catch (MailAdmin.Security.SecurityException ex)
+            catch (MailSecurityException ex)
             {
                 WriteError(ex, ex.ErrorId, SecurityCmdletInputs.Category(ex.ErrorId), message);
             }

@@ -37,7 +37,7 @@ namespace MailAdmin.Commands
                     ? new FixedDkimKeyLocator(DkimKeys.ReadPublicKey(SecurityCmdletInputs.Path(this, PublicKeyPath)))
                     : new DnsDkimKeyLocator(DnsServer == null ? null : DnsServerAddress.Parse(DnsServer));
             }
-            catch (MailAdmin.Security.SecurityException ex)
+            catch (MailSecurityException ex)
             {
                 ThrowTerminating(ex, ex.ErrorId, SecurityCmdletInputs.Category(ex.ErrorId), PublicKeyPath);
             }

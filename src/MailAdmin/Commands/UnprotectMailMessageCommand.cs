@@ -43,7 +43,7 @@ namespace MailAdmin.Commands
                     SkipCertificateCheck = SkipCertificateCheck,
                 };
             }
-            catch (MailAdmin.Security.SecurityException ex)
+            catch (MailSecurityException ex)
             {
                 ThrowTerminating(ex, ex.ErrorId, SecurityCmdletInputs.Category(ex.ErrorId), null);
             }
@@ -55,7 +55,7 @@ namespace MailAdmin.Commands
             {
                 WriteObject(SmimeUnprotector.Unprotect(message, _options!, CancellationToken));
             }
-            catch (MailAdmin.Security.SecurityException ex)
+            catch (MailSecurityException ex)
             {
                 WriteError(ex, ex.ErrorId, SecurityCmdletInputs.Category(ex.ErrorId), message);
             }

@@ -31,7 +31,7 @@ namespace MailAdmin.Commands
                 if (encrypt)
                     options.RecipientCertificates = recipients!.Select(c => SecurityCmdletInputs.Public(cmdlet, c)).ToList();
             }
-            catch (Security.SecurityException ex)
+            catch (MailSecurityException ex)
             {
                 Fail(cmdlet, ex, ex.ErrorId, SecurityCmdletInputs.Category(ex.ErrorId));
             }

@@ -116,8 +116,8 @@ public sealed class DkimTests : IDisposable
     [Fact]
     public void Missing_or_unreadable_key_files_have_their_own_error_ids()
     {
-        Assert.Equal(SecurityErrors.DkimKeyNotFound, Assert.Throws<SecurityException>(() => DkimKeys.ReadPrivateKey(Path.Combine(_root, "absent.pem"))).ErrorId);
-        Assert.Equal(SecurityErrors.DkimKeyInvalid, Assert.Throws<SecurityException>(() => DkimKeys.ReadPrivateKey(_publicPath)).ErrorId);
+        Assert.Equal(SecurityErrors.DkimKeyNotFound, Assert.Throws<MailSecurityException>(() => DkimKeys.ReadPrivateKey(Path.Combine(_root, "absent.pem"))).ErrorId);
+        Assert.Equal(SecurityErrors.DkimKeyInvalid, Assert.Throws<MailSecurityException>(() => DkimKeys.ReadPrivateKey(_publicPath)).ErrorId);
     }
 
     [Fact]
@@ -127,7 +127,7 @@ public sealed class DkimTests : IDisposable
         var field = signed.MimeMessage.Headers[MimeKit.HeaderId.DkimSignature]!;
         Assert.Matches(@"h=from:subject;", field.Replace(" ", "").Replace("\t", "").Replace("\r\n", "").ToLowerInvariant());
 
-        var error = Assert.Throws<SecurityException>(() => Signed(configure: o => o.Headers = new List<string> { "Subject" }));
+        var error = Assert.Throws<MailSecurityException>(() => Signed(configure: o => o.Headers = new List<string> { "Subject" }));
         Assert.Equal(SecurityErrors.DkimSignFailed, error.ErrorId);
     }
 

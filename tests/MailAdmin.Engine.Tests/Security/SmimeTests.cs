@@ -95,9 +95,9 @@ public sealed class SmimeTests
         Assert.Empty(result.Signatures);
         Assert.Contains("quarterly numbers", TestCertificates.Text(result.Message));
 
-        var wrongKey = Assert.Throws<SecurityException>(() => SmimeUnprotector.Unprotect(encrypted, new SmimeUnprotectOptions { DecryptionCertificates = { Ann } }));
+        var wrongKey = Assert.Throws<MailSecurityException>(() => SmimeUnprotector.Unprotect(encrypted, new SmimeUnprotectOptions { DecryptionCertificates = { Ann } }));
         Assert.Equal(SecurityErrors.DecryptFailed, wrongKey.ErrorId);
-        var noKey = Assert.Throws<SecurityException>(() => SmimeUnprotector.Unprotect(encrypted, new SmimeUnprotectOptions()));
+        var noKey = Assert.Throws<MailSecurityException>(() => SmimeUnprotector.Unprotect(encrypted, new SmimeUnprotectOptions()));
         Assert.Equal(SecurityErrors.DecryptFailed, noKey.ErrorId);
     }
 
@@ -118,14 +118,14 @@ public sealed class SmimeTests
     [Fact]
     public void Plain_message_is_not_protected()
     {
-        var error = Assert.Throws<SecurityException>(() => SmimeUnprotector.Unprotect(TestCertificates.Message(), new SmimeUnprotectOptions()));
+        var error = Assert.Throws<MailSecurityException>(() => SmimeUnprotector.Unprotect(TestCertificates.Message(), new SmimeUnprotectOptions()));
         Assert.Equal(SecurityErrors.NotProtected, error.ErrorId);
     }
 
     [Fact]
     public void Protect_needs_a_private_key_to_sign()
     {
-        var error = Assert.Throws<SecurityException>(() =>
+        var error = Assert.Throws<MailSecurityException>(() =>
             SmimeProtector.Protect(TestCertificates.Message(), new SmimeOptions { SigningCertificate = TestCertificates.PublicOnly(Ann) }));
         Assert.Equal(SecurityErrors.NoPrivateKey, error.ErrorId);
     }

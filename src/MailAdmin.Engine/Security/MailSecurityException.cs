@@ -8,9 +8,9 @@ namespace MailAdmin.Security
     /// id the cmdlets give the ErrorRecord, e.g. "SmimeDecryptFailed" or "DkimKeyNotFound".
     /// A signature that does not verify is not an exception: it is a result with a reason.
     /// </summary>
-    public sealed class SecurityException : Exception
+    public sealed class MailSecurityException : Exception
     {
-        public SecurityException(string errorId, string message, Exception? inner = null)
+        public MailSecurityException(string errorId, string message, Exception? inner = null)
             : base(message, inner)
         {
             ErrorId = errorId;
