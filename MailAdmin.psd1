@@ -51,6 +51,10 @@
         'Clear-MailServerMessage'
         'Get-MailDnsRecord'
         'Test-MailAddress'
+        'Protect-MailMessage'
+        'Unprotect-MailMessage'
+        'Add-DkimSignature'
+        'Test-DkimSignature'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

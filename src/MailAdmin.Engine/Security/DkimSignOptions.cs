@@ -1,0 +1,44 @@
+using System.Collections.Generic;
+using MimeKit.Cryptography;
+using Org.BouncyCastle.Crypto;
+
+namespace MailAdmin.Security
+{
+    /// <summary>What <see cref="DkimSignerService"/> signs with and how.</summary>
+    public sealed class DkimSignOptions
+    {
+        /// <summary>
+        /// The header fields signed by default, those RFC 6376 §5.4.1 recommends that a
+        /// message usually has; fields a message lacks are left out of h=.
+        /// </summary>
+        public static readonly IReadOnlyList<string> DefaultHeaders = new[]
+        {
+            "From", "Reply-To", "Subject", "Date", "Message-ID", "To", "Cc", "MIME-Version",
+            "Content-Type", "Content-Transfer-Encoding", "In-Reply-To", "References",
+        };
+
+        public DkimSignOptions(string domain, string selector, AsymmetricKeyParameter privateKey)
+        {
+            Domain = domain;
+            Selector = selector;
+            PrivateKey = privateKey;
+        }
+
+        /// <summary>The signing domain (d=).</summary>
+        public string Domain { get; }
+
+        /// <summary>The selector (s=): the key is published at selector._domainkey.domain.</summary>
+        public string Selector { get; }
+
+        public AsymmetricKeyParameter PrivateKey { get; }
+
+        public IList<string> Headers { get; set; } = new List<string>(DefaultHeaders);
+
+        public DkimCanonicalizationAlgorithm HeaderCanonicalization { get; set; } = DkimCanonicalizationAlgorithm.Relaxed;
+
+        public DkimCanonicalizationAlgorithm BodyCanonicalization { get; set; } = DkimCanonicalizationAlgorithm.Relaxed;
+
+        /// <summary>The agent or user identifier (i=), e.g. @sub.example.com; none by default.</summary>
+        public string? Identity { get; set; }
+    }
+}

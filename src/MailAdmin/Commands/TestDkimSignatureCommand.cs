@@ -1,0 +1,63 @@
+using System;
+using System.Management.Automation;
+using MailAdmin.Messages;
+using MailAdmin.Security;
+using MimeKit.Cryptography;
+
+namespace MailAdmin.Commands
+{
+    /// <summary>
+    /// Test-DkimSignature: verifies each DKIM-Signature of messages, with the key from DNS or
+    /// from a file. One result per signature (one saying "no signature" for an unsigned
+    /// message); a signature that fails is a result with a reason, not an error.
+    /// </summary>
+    [Cmdlet(VerbsDiagnostic.Test, "DkimSignature", DefaultParameterSetName = MessageSet)]
+    [OutputType(typeof(DkimVerificationResult))]
+    public sealed class TestDkimSignatureCommand : MessageInputCmdlet
+    {
+        private IDkimPublicKeyLocator? _locator;
+
+        /// <summary>The DNS server to ask for the key record (address or name, optional :port); the system's resolvers when omitted.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? DnsServer { get; set; }
+
+        /// <summary>Verify with this key instead of DNS: a PEM public key, a private key, or a file holding the TXT record.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? PublicKeyPath { get; set; }
+
+        protected override void BeginProcessing()
+        {
+            if (DnsServer != null && PublicKeyPath != null)
+                ThrowTerminating(new ArgumentException("Give -DnsServer or -PublicKeyPath, not both."), "DkimKeySourceConflict", ErrorCategory.InvalidArgument, null);
+            try
+            {
+                _locator = PublicKeyPath != null
+                    ? new FixedDkimKeyLocator(DkimKeys.ReadPublicKey(SecurityCmdletInputs.Path(this, PublicKeyPath)))
+                    : new DnsDkimKeyLocator(DnsServer == null ? null : DnsServerAddress.Parse(DnsServer));
+            }
+            catch (MailSecurityException ex)
+            {
+                ThrowTerminating(ex, ex.ErrorId, SecurityCmdletInputs.Category(ex.ErrorId), PublicKeyPath);
+            }
+            catch (Exception ex) when (ex is FormatException || ex is DkimKeyLookupException || ex is System.Net.Sockets.SocketException)
+            {
+                ThrowTerminating(ex, PublicKeyPath != null ? SecurityErrors.DkimKeyInvalid : "DnsServerInvalid", ErrorCategory.InvalidArgument, PublicKeyPath ?? DnsServer);
+            }
+        }
+
+        protected override void ProcessMessage(MailMessage message)
+        {
+            try
+            {
+                foreach (var result in DkimVerification.Verify(message, _locator!, CancellationToken))
+                    WriteObject(result);
+            }
+            catch (MessageFormatException ex)
+            {
+                WriteError(ex, "MessageFormatInvalid", ErrorCategory.InvalidData, message);
+            }
+        }
+    }
+}
