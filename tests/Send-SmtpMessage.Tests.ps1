@@ -512,3 +512,28 @@ Describe 'Send-SmtpMessage through Postfix' {
         }
     }
 }
+
+Describe 'Send-SmtpMessage -Sign -Encrypt (S/MIME through the same code as Protect-MailMessage)' {
+    BeforeAll {
+        $script:annCert = [MailAdmin.Hosting.TlsCertificates]::CreateSelfSigned('ann@example.com')
+        $script:bobCert = [MailAdmin.Hosting.TlsCertificates]::CreateSelfSigned($bob)
+    }
+    It 'delivers a signed and encrypted message that the recipient decrypts and verifies' {
+        $subject = New-Subject
+        Send-SmtpMessage @plain -From ann@example.com -To $bob -Subject $subject -Body 'for your eyes only' `
+            -Sign -Certificate $annCert -Encrypt -RecipientCertificate $bobCert
+        $delivered = Get-Delivered $bob $subject
+        $delivered.Count | Should -Be 1
+        $raw = [Text.Encoding]::ASCII.GetString($delivered[0].GetBytes())
+        $raw | Should -Match 'application/pkcs7-mime'
+        $raw | Should -Not -Match 'for your eyes only'
+        $opened = $delivered[0] | Unprotect-MailMessage -Certificate $bobCert -TrustedCertificate $annCert
+        $opened.WasEncrypted | Should -BeTrue
+        $opened.Signatures[0].IsValid | Should -BeTrue
+        $opened.Message.MimeMessage.TextBody | Should -Match 'for your eyes only'
+    }
+    It '-Sign without -Certificate is SmimeCertificateMissing, and nothing is sent' {
+        { Send-SmtpMessage @plain -From ann@example.com -To $bob -Subject (New-Subject) -Body x -Sign -ErrorAction Stop } |
+            Should -Throw -ErrorId 'SmimeCertificateMissing,*'
+    }
+}

@@ -119,6 +119,32 @@ namespace MailAdmin.Commands
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
+        /// <summary>Signs each message with S/MIME (-Certificate), as Protect-MailMessage -Sign does.</summary>
+        [Parameter]
+        public SwitchParameter Sign { get; set; }
+
+        /// <summary>Encrypts each message with S/MIME for -RecipientCertificate, as Protect-MailMessage -Encrypt does.</summary>
+        [Parameter]
+        public SwitchParameter Encrypt { get; set; }
+
+        /// <summary>With -Sign: the signer's certificate with its key (object, PFX or PEM path, or a Windows thumbprint).</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public object? Certificate { get; set; }
+
+        [Parameter]
+        public System.Security.SecureString? CertificatePassword { get; set; }
+
+        /// <summary>With -Encrypt: the certificates of those who may read the message.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public object[]? RecipientCertificate { get; set; }
+
+        [Parameter]
+        public MailAdmin.Security.SmimeSignatureType SignatureType { get; set; } = MailAdmin.Security.SmimeSignatureType.Detached;
+
+        private MailAdmin.Security.SmimeOptions? _smime;
+
         protected override MailClientProtocol Protocol => MailClientProtocol.Smtp;
 
         protected override void BeginProcessing()
@@ -135,6 +161,9 @@ namespace MailAdmin.Commands
                 ThrowTerminating(ex, "SmtpInvalidDeliveryNotification", ErrorCategory.InvalidArgument, DeliveryNotificationOption);
             }
             _retry = new SmtpRetryPolicy(RetryCount, TimeSpan.FromSeconds(RetryDelay));
+            // The same reading of the S/MIME parameters as Protect-MailMessage's.
+            if (Sign || Encrypt)
+                _smime = SmimeCmdletOptions.Build(this, Sign, Encrypt, Certificate, CertificatePassword, RecipientCertificate, SignatureType);
 
             if (UseSsl)
             {
@@ -200,6 +229,18 @@ namespace MailAdmin.Commands
 
         private void Send(MailMessage message, string? from, string[]? to)
         {
+            if (_smime != null)
+            {
+                try
+                {
+                    message = MailAdmin.Security.SmimeProtector.Protect(message, _smime, CancellationToken);
+                }
+                catch (MailAdmin.Security.MailSecurityException ex)
+                {
+                    WriteError(ex, ex.ErrorId, ErrorCategory.InvalidOperation, message);
+                    return;
+                }
+            }
             SmtpSendEnvelope envelope;
             try
             {

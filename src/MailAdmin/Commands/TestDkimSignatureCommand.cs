@@ -35,7 +35,7 @@ namespace MailAdmin.Commands
             {
                 _locator = PublicKeyPath != null
                     ? new FixedDkimKeyLocator(DkimKeys.ReadPublicKey(SecurityCmdletInputs.Path(this, PublicKeyPath)))
-                    : new DnsDkimKeyLocator(DnsServer == null ? null : DnsServerAddress.Parse(DnsServer));
+                    : new DnsDkimKeyLocator(DnsServer == null ? null : MailAdmin.DnsChecks.MailDnsResolver.ParseServer(DnsServer));
             }
             catch (MailSecurityException ex)
             {

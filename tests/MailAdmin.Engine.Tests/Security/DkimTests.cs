@@ -138,7 +138,7 @@ public sealed class DkimTests : IDisposable
     [InlineData("::1", "::1", 53)]
     public void Dns_server_parses_address_and_port(string text, string address, int port)
     {
-        var endpoint = DnsServerAddress.Parse(text);
+        var endpoint = MailAdmin.DnsChecks.MailDnsResolver.ParseServer(text);
         Assert.Equal(IPAddress.Parse(address), endpoint.Address);
         Assert.Equal(port, endpoint.Port);
     }
