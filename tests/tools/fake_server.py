@@ -14,7 +14,9 @@
 
 Listens on a free port, writes it to PORTFILE, serves until killed; at most 5 minutes.
 """
-import socket, sys, threading, time
+import os, socket, sys, threading, time
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from loopback_listener import serve_forever
 
 portfile, mode = sys.argv[1], sys.argv[2]
 trigger = sys.argv[3].upper() if len(sys.argv) > 3 else None
@@ -104,17 +106,4 @@ def serve(conn):
     finally:
         conn.close()
 
-listener = socket.socket()
-listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-listener.bind(('127.0.0.1', 0))
-listener.listen(16)
-with open(portfile, 'w') as out:
-    out.write(str(listener.getsockname()[1]))
-listener.settimeout(1)
-deadline = time.time() + 300
-while time.time() < deadline:
-    try:
-        conn, _ = listener.accept()
-    except socket.timeout:
-        continue
-    threading.Thread(target=serve, args=(conn,), daemon=True).start()
+serve_forever(portfile, lambda conn, number: serve(conn))

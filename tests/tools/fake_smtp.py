@@ -13,7 +13,9 @@ LOGFILE gets one JSON line per connection ({"conn": N}) and per message taken
 ({"conn": N, "from": ..., "to": [...], "rcpt_lines": [...], "data": ...}).
 Listens on a free port, writes it to PORTFILE, serves until killed; at most 5 minutes.
 """
-import json, socket, sys, threading, time
+import json, os, socket, sys, threading, time
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from loopback_listener import serve_forever
 
 portfile, logfile = sys.argv[1], sys.argv[2]
 rules = {}
@@ -21,7 +23,6 @@ for spec in sys.argv[3:]:
     parts = spec.split(':')
     rules[parts[0].lower()] = {'code': int(parts[1]), 'left': int(parts[2]), 'close': len(parts) > 3 and parts[3] == 'close'}
 lock = threading.Lock()
-connections = 0
 
 def log(entry):
     with lock, open(logfile, 'a') as out:
@@ -119,27 +120,8 @@ def serve(conn, number):
         else:
             reply('502 5.5.2 Command not recognized')
 
-def run(conn, number):
-    try:
-        serve(conn, number)
-    except OSError:
-        pass
-    finally:
-        conn.close()
+def handle(conn, number):
+    log({'conn': number})
+    serve(conn, number)
 
-listener = socket.socket()
-listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-listener.bind(('127.0.0.1', 0))
-listener.listen(16)
-with open(portfile, 'w') as out:
-    out.write(str(listener.getsockname()[1]))
-listener.settimeout(1)
-deadline = time.time() + 300
-while time.time() < deadline:
-    try:
-        conn, _ = listener.accept()
-    except socket.timeout:
-        continue
-    connections += 1
-    log({'conn': connections})
-    threading.Thread(target=run, args=(conn, connections), daemon=True).start()
+serve_forever(portfile, handle)
