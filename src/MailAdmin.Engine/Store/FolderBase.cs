@@ -25,6 +25,18 @@ namespace MailAdmin.Store
         internal abstract StoredMessage? Get(uint uid);
         /// <summary>A stream over the message, or null when there is no such UID.</summary>
         internal abstract Stream? Open(uint uid);
+        /// <summary>The whole message, or null when there is no such UID. Synchronous: for a command reading many small messages in a row.</summary>
+        internal virtual byte[]? Read(uint uid)
+        {
+            using (var stream = Open(uid))
+            {
+                if (stream is null) return null;
+                var buffer = new MemoryStream(stream.CanSeek ? (int)Math.Min(stream.Length, int.MaxValue) : 4096);
+                stream.CopyTo(buffer);
+                return buffer.ToArray();
+            }
+        }
+
         internal abstract IReadOnlyList<StoredMessage> SetFlags(IEnumerable<uint> uids, MessageFlags flags, FlagChange change);
         internal abstract IReadOnlyList<StoredMessage> ClaimRecent();
         /// <summary>Removes the messages among <paramref name="uids"/> (all when null) that match <paramref name="predicate"/>.</summary>

@@ -52,6 +52,11 @@ namespace MailAdmin.Store
         Task<byte[]> ReadMessageAsync(string account, string folder, uint uid, CancellationToken cancellationToken = default);
         /// <summary>A read-only stream over the message. Throws <see cref="MessageNotFoundException"/>.</summary>
         Stream OpenMessage(string account, string folder, uint uid);
+        /// <summary>
+        /// A reader over the folder's messages that checks the account and folder once, here (throws as
+        /// <see cref="OpenMessage"/> does), instead of at every message: for one command over many messages.
+        /// </summary>
+        IMessageReader OpenMessageReader(string account, string folder);
 
         /// <summary>Changes flags; unknown UIDs are skipped. Returns the changed messages' new state.</summary>
         Task<IReadOnlyList<StoredMessage>> SetFlagsAsync(string account, string folder, IEnumerable<uint> uids, MessageFlags flags, FlagChange change, CancellationToken cancellationToken = default);

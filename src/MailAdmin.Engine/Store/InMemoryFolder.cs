@@ -59,6 +59,12 @@ namespace MailAdmin.Store
             lock (gate) return messages.TryGetValue(uid, out var v) ? new MemoryStream(v.Data, false) : null;
         }
 
+        /// <summary>A copy, as Open gives a read-only view: the caller may keep or change the array.</summary>
+        internal override byte[]? Read(uint uid)
+        {
+            lock (gate) return messages.TryGetValue(uid, out var v) ? (byte[])v.Data.Clone() : null;
+        }
+
         internal override IReadOnlyList<StoredMessage> SetFlags(IEnumerable<uint> uids, MessageFlags flags, FlagChange change)
         {
             var changed = new List<StoredMessage>();

@@ -228,6 +228,8 @@ namespace MailAdmin.Store
             return f.Open(uid) ?? throw new MessageNotFoundException(f.Account, f.Name, uid);
         }
 
+        public IMessageReader OpenMessageReader(string account, string folder) => new FolderMessageReader(Folder(account, folder));
+
         public Task<IReadOnlyList<StoredMessage>> SetFlagsAsync(string account, string folder, IEnumerable<uint> uids, MessageFlags flags, FlagChange change, CancellationToken cancellationToken = default)
         {
             if (uids is null) throw new ArgumentNullException(nameof(uids));

@@ -68,6 +68,27 @@ public abstract class MailStoreContractTests : IDisposable
     }
 
     [Fact]
+    public async Task Message_reader_reads_whole_messages_and_checks_account_and_folder_once()
+    {
+        var store = await StoreWithAlice();
+        var small = await store.DeliverAsync(Alice, "INBOX", Message(1), Date);
+        var big = await store.DeliverAsync(Alice, "INBOX", Message(2, 300_000), Date);
+        var empty = await store.DeliverAsync(Alice, "INBOX", Array.Empty<byte>(), Date);
+        var reader = store.OpenMessageReader("ALICE@example.com", "inbox");
+        Assert.Equal(Message(1), reader.Read(small.Uid));
+        Assert.Equal(Message(2, 300_000), reader.Read(big.Uid));
+        Assert.Empty(reader.Read(empty.Uid)!);
+        Assert.Null(reader.Read(999));
+        // A flag change renames the Maildir file: the reader finds it under its new name.
+        await store.SetFlagsAsync(Alice, "INBOX", new[] { small.Uid }, MessageFlags.Seen | MessageFlags.Flagged, FlagChange.Add);
+        Assert.Equal(Message(1), reader.Read(small.Uid));
+        await store.DeleteMessagesAsync(Alice, "INBOX", new[] { small.Uid });
+        Assert.Null(reader.Read(small.Uid));
+        Assert.Throws<AccountNotFoundException>(() => store.OpenMessageReader("bob@example.com", "INBOX"));
+        Assert.Throws<FolderNotFoundException>(() => store.OpenMessageReader(Alice, "Nope"));
+    }
+
+    [Fact]
     public async Task Empty_message_is_stored()
     {
         var store = await StoreWithAlice();

@@ -37,6 +37,25 @@ public sealed class MaildirStoreDurabilityTests : IDisposable
     private string Inbox => Path.Combine(root.Path, "alice@example.com");
 
     [Fact]
+    public async Task Message_reader_reads_a_file_changed_behind_the_stores_back_as_it_is()
+    {
+        // The reader sizes its array from the index; the file, not the index, decides what is sent.
+        var store = await OpenWithAlice();
+        var longer = await store.DeliverAsync(Alice, "INBOX", Msg(1), Date);
+        var shorter = await store.DeliverAsync(Alice, "INBOX", Msg(2), Date);
+        var longerFile = Path.Combine(Inbox, "new", longer.Id);
+        var shorterFile = Path.Combine(Inbox, "new", shorter.Id);
+        var extra = Encoding.ASCII.GetBytes("an extra line\r\n");
+        File.WriteAllBytes(longerFile, Msg(1).Concat(extra).ToArray());
+        File.WriteAllBytes(shorterFile, Msg(2).Take(5).ToArray());
+        var reader = store.OpenMessageReader(Alice, "INBOX");
+        Assert.Equal(Msg(1).Concat(extra).ToArray(), reader.Read(longer.Uid));
+        Assert.Equal(Msg(2).Take(5).ToArray(), reader.Read(shorter.Uid));
+        File.Delete(shorterFile);
+        Assert.Null(reader.Read(shorter.Uid));
+    }
+
+    [Fact]
     public async Task Layout_is_maildir_plus_plus()
     {
         var store = await OpenWithAlice();

@@ -60,7 +60,12 @@ namespace MailAdmin.Protocols.Imap
             return result;
         }
 
-        private ImapMessageContext Context(uint seq, StoredMessage stored, bool headerOnly = false)
+        /// <summary>
+        /// A message as FETCH and SEARCH see it. <paramref name="reader"/> is the command's one reader of
+        /// the folder: opening each message through the store would check the account (a stat of the
+        /// accounts file) and the folder again for every message.
+        /// </summary>
+        private ImapMessageContext Context(uint seq, StoredMessage stored, IMessageReader reader, bool headerOnly = false)
         {
             var sel = _selected!;
             var account = _account!;
@@ -72,13 +77,7 @@ namespace MailAdmin.Protocols.Imap
                 var header = ImapHeaderCache.Get(_store, account, folder, sel.UidValidity, stored.Uid);
                 return new ImapMessageContext(seq, withRecent, header);
             }
-            return new ImapMessageContext(seq, withRecent, () =>
-            {
-                using var stream = _store.OpenMessage(account, folder, stored.Uid);
-                var ms = new MemoryStream(stored.Size > 0 && stored.Size < int.MaxValue ? (int)stored.Size : 4096);
-                stream.CopyTo(ms);
-                return ms.ToArray();
-            });
+            return new ImapMessageContext(seq, withRecent, () => reader.Read(stored.Uid) ?? throw new MessageNotFoundException(account, folder, stored.Uid));
         }
 
         private async Task MaybeFlushAsync(CancellationToken ct)
@@ -116,10 +115,11 @@ namespace MailAdmin.Protocols.Imap
             }
             bool expunged = stored.Count < targets.Count;
             bool headerOnly = request.NeedsBody && request.NeedsHeaderOnly;
+            var reader = _store.OpenMessageReader(_account!, sel.Folder);
             foreach (var (seq, m) in stored)
             {
                 bool includeFlags = seen.Contains(m.Uid);
-                FetchResponse.Write(_out, request, Context(seq, m, headerOnly), includeFlags, _utf8);
+                FetchResponse.Write(_out, request, Context(seq, m, reader, headerOnly), includeFlags, _utf8);
                 await MaybeFlushAsync(ct).ConfigureAwait(false);
             }
             await FlushUpdatesAsync(uid ? Notify.All : Notify.NoExpunge, ct).ConfigureAwait(false);
@@ -137,11 +137,12 @@ namespace MailAdmin.Protocols.Imap
             var context = new SearchContext((uint)sel.Uids.Count, sel.Uids.Count > 0 ? sel.Uids[sel.Uids.Count - 1] : 0);
             var hits = new List<uint>();
             var all = _store.ListMessages(_account!, sel.Folder).ToDictionary(m => m.Uid);
+            var reader = _store.OpenMessageReader(_account!, sel.Folder);
             for (int i = 0; i < sel.Uids.Count; i++)
             {
                 if (!all.TryGetValue(sel.Uids[i], out var m)) continue;
                 ct.ThrowIfCancellationRequested();
-                if (query.Matches(Context((uint)(i + 1), m, query.NeedsHeaderOnly), context)) hits.Add(uid ? m.Uid : (uint)(i + 1));
+                if (query.Matches(Context((uint)(i + 1), m, reader, query.NeedsHeaderOnly), context)) hits.Add(uid ? m.Uid : (uint)(i + 1));
             }
             WriteLine("* SEARCH" + (hits.Count > 0 ? " " + string.Join(" ", hits.Select(h => h.ToString(CultureInfo.InvariantCulture))) : ""));
             return await CompleteAsync(tag, (uid ? "UID SEARCH" : "SEARCH") + " completed", uid ? Notify.All : Notify.NoExpunge, ct).ConfigureAwait(false);

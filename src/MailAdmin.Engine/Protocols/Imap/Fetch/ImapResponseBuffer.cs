@@ -13,8 +13,11 @@ namespace MailAdmin.Protocols.Imap
         /// <summary>Strings longer than this go as literals.</summary>
         public const int MaxQuotedLength = 1024;
 
-        /// <summary>Content at least this large is written straight from its array, not copied.</summary>
-        private const int DirectWriteThreshold = 16 * 1024;
+        /// <summary>
+        /// Content at least this large is written straight from its array to the output, not copied here
+        /// first: a message body of a few KiB (FETCH BODY[] of 1:*) then takes one copy, not two.
+        /// </summary>
+        private const int DirectWriteThreshold = 4 * 1024;
 
         [ThreadStatic] private static ImapResponseBuffer? _cached;
 
