@@ -12,7 +12,8 @@ namespace MailAdmin.Protocols.Imap
 {
     public sealed partial class ImapSession
     {
-        private const int OutputFlushThreshold = 256 * 1024;
+        /// <summary>A long FETCH is sent in chunks of this size: small enough that the client reads while we render (see docs/imap.md).</summary>
+        private const int OutputFlushThreshold = 64 * 1024;
 
         /// <summary>The messages a sequence set or UID set names, as (sequence number, UID), ascending.</summary>
         private List<(uint Seq, uint Uid)> Resolve(string setText, bool uid)
