@@ -100,9 +100,7 @@ namespace MailAdmin.Health
                         var inbox = await session.OpenFolderAsync("INBOX", FolderAccess.ReadWrite, token).ConfigureAwait(false);
                         var uids = await inbox.SearchAsync(SearchQuery.HeaderContains("Message-ID", messageId), token).ConfigureAwait(false);
                         if (uids.Count == 0) return false;
-                        await inbox.AddFlagsAsync(uids, MessageFlags.Deleted, true, token).ConfigureAwait(false);
-                        if (session.Client.Capabilities.HasFlag(MailKit.Net.Imap.ImapCapabilities.UidPlus))
-                            await inbox.ExpungeAsync(uids, token).ConfigureAwait(false);
+                        await ImapExpunge.DeleteAsync(session, inbox, uids, token).ConfigureAwait(false);
                         return true;
                     }, null, cancellationToken).ConfigureAwait(false);
                     if (found) return true;

@@ -1,3 +1,4 @@
+using MailAdmin.Client;
 using System.Collections.Generic;
 using System.Management.Automation;
 using MailKit;

@@ -167,11 +167,7 @@ namespace MailAdmin.Commands
             }
         }
 
-        /// <summary>
-        /// The MX hosts of each domain in preference order, each with its first address (asked of
-        /// -DnsServer too, so a test zone works end to end); the domain itself when it has no MX
-        /// (RFC 5321 §5.1). A domain that cannot be resolved is an error for that domain.
-        /// </summary>
+        /// <summary>The mail hosts of each domain (see MailHostResolver); a domain that cannot be resolved is an error for that domain.</summary>
         private IEnumerable<(string Host, System.Net.IPAddress? Address)> MailHostsOf(IEnumerable<string> domains)
         {
             MailAdmin.DnsChecks.MailDnsResolver resolver;
@@ -179,26 +175,16 @@ namespace MailAdmin.Commands
             catch (ArgumentException ex) { ThrowTerminating(ex, "DnsServerInvalid", ErrorCategory.InvalidArgument, DnsServer); yield break; }
             foreach (var domain in domains)
             {
-                var hosts = new List<(string, System.Net.IPAddress?)>();
+                IReadOnlyList<(string Host, System.Net.IPAddress? Address)>? hosts = null;
                 string? problem = null;
-                RunAsync(async token =>
-                {
-                    var mx = await resolver.MxAsync(domain, token).ConfigureAwait(false);
-                    if (mx.Failed || mx.Outcome == MailAdmin.DnsChecks.DnsOutcome.NotFound) { problem = mx.Describe($"MX of {domain}"); return; }
-                    var names = mx.Records.Count > 0 ? mx.Records.OrderBy(r => r.Preference).Select(r => r.Host.TrimEnd('.')).ToList() : new List<string> { domain };
-                    foreach (var name in names.Distinct(StringComparer.OrdinalIgnoreCase))
-                    {
-                        var addresses = await resolver.AddressesAsync(name, token).ConfigureAwait(false);
-                        hosts.Add((name, addresses.Records.FirstOrDefault()));
-                    }
-                });
+                RunAsync(async token => (hosts, problem) = await MailHostResolver.ResolveAsync(resolver, domain, token).ConfigureAwait(false));
                 if (problem != null)
                 {
                     WriteError(new InvalidOperationException(problem), "MailDomainUnresolved", ErrorCategory.ResourceUnavailable, domain);
                     continue;
                 }
-                WriteVerbose($"{domain}: mail hosts {string.Join(", ", hosts.Select(h => h.Item1))}");
-                foreach (var host in hosts) yield return host;
+                WriteVerbose($"{domain}: mail hosts {string.Join(", ", hosts!.Select(h => h.Host))}");
+                foreach (var host in hosts!) yield return host;
             }
         }
 

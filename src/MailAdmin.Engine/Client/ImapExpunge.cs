@@ -2,18 +2,17 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using MailAdmin.Client;
 using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Search;
 
-namespace MailAdmin.Commands
+namespace MailAdmin.Client
 {
     /// <summary>
-    /// Deletes messages for good, and only those: Remove-ImapMessage and Move-ImapMessage on a
-    /// server without MOVE.
+    /// Deletes messages for good, and only those: Remove-ImapMessage, Move-ImapMessage on a
+    /// server without MOVE, and Test-MailServer -RoundTrip's probe.
     /// </summary>
-    internal static class ImapExpunge
+    public static class ImapExpunge
     {
         /// <summary>
         /// Marks <paramref name="uids"/> \Deleted and expunges them. With UIDPLUS that is UID
