@@ -1,36 +1,37 @@
 using System.Collections.Generic;
-using System.Net;
 
 namespace MailAdmin.Hosting;
 
-/// <summary>Counts open sessions overall and per client address for a server's connection limits
-/// (shared by the SMTP and POP3 servers). Thread-safe.</summary>
-internal sealed class ConnectionLimiter
+/// <summary>Counts open sessions overall and per key (a client address, or an account for the
+/// logged-in sessions of one account) for the connection limits. Thread-safe.</summary>
+internal sealed class ConnectionLimiter<TKey> where TKey : notnull
 {
-    private readonly Dictionary<IPAddress, int> _perAddress = new();
+    private readonly Dictionary<TKey, int> _perKey;
     private readonly object _gate = new();
     private int _active;
 
+    public ConnectionLimiter(IEqualityComparer<TKey>? comparer = null) => _perKey = new Dictionary<TKey, int>(comparer);
+
     /// <summary>Admits a session when below both limits; every admitted session must be <see cref="Leave"/>d.</summary>
-    public bool TryEnter(IPAddress address, int maxConnections, int maxPerAddress)
+    public bool TryEnter(TKey key, int maxTotal, int maxPerKey)
     {
         lock (_gate)
         {
-            _perAddress.TryGetValue(address, out int count);
-            if (_active >= maxConnections || count >= maxPerAddress) return false;
+            _perKey.TryGetValue(key, out int count);
+            if (_active >= maxTotal || count >= maxPerKey) return false;
             _active++;
-            _perAddress[address] = count + 1;
+            _perKey[key] = count + 1;
             return true;
         }
     }
 
-    public void Leave(IPAddress address)
+    public void Leave(TKey key)
     {
         lock (_gate)
         {
             _active--;
-            if (_perAddress.TryGetValue(address, out int c) && c > 1) _perAddress[address] = c - 1;
-            else _perAddress.Remove(address);
+            if (_perKey.TryGetValue(key, out int c) && c > 1) _perKey[key] = c - 1;
+            else _perKey.Remove(key);
         }
     }
 }

@@ -1,11 +1,5 @@
 using System;
-using System.Buffers;
-using System.IO;
-using System.IO.Pipelines;
-using System.Net;
-using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Authentication;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -13,38 +7,19 @@ using MailAdmin.Protocols.Imap;
 
 namespace MailAdmin.Hosting;
 
-/// <summary>One accepted IMAP socket: PipeReader framing through <see cref="ImapCommandReader"/>,
-/// TLS, literal continuations, IDLE wake-ups, autologout, response batching.</summary>
-internal sealed class ImapConnection : IHostedConnection
+/// <summary>The IMAP side of a connection: framing through <see cref="ImapCommandReader"/>,
+/// literal continuations, SASL lines, IDLE wake-ups; replies are the session's own output.</summary>
+internal sealed class ImapConnection : ProtocolConnection
 {
-    private const SslProtocols Tls12And13 = SslProtocols.Tls12 | (SslProtocols)12288;
-
     private readonly ImapServer _server;
-    private readonly ImapServerOptions _options;
-    private readonly Socket _socket;
-    private readonly ImapListenerMode _mode;
     private readonly ImapSession _session;
     private readonly ImapCommandReader _parser;
-    private readonly Timer _timer;
-    private readonly CancellationToken _abort;
-    private readonly Action<ImapLogEntry>? _log;
-    private Stream _stream;
-    private PipeReader _reader = null!;
-    private ReadOnlySequence<byte> _buf;
-    private bool _holding, _completed;
-    private volatile bool _stopRequested, _awaitingCommand, _timedOut, _inHandshake, _readPending, _inWrite;
 
-    public ImapConnection(ImapServer server, ImapServerOptions options, Socket socket, ImapListenerMode mode, long id, CancellationToken abort)
+    public ImapConnection(ImapServer server, Socket socket, ImapListenerMode mode, long id, CancellationToken abort)
+        : base("IMAP", server.Options, server.Statistics, socket, mode.ToString(), mode == ImapListenerMode.Imaps, id, abort)
     {
+        var options = server.Options;
         _server = server;
-        _options = options;
-        _socket = socket;
-        _mode = mode;
-        _abort = abort;
-        _log = options.ProtocolLog;
-        Id = id;
-        RemoteEndPoint = socket.RemoteEndPoint as IPEndPoint;
-        _stream = new NetworkStream(socket, ownsSocket: true);
         _parser = new ImapCommandReader(options.CreateParserLimits());
         var settings = new ImapSessionSettings
         {
@@ -62,106 +37,35 @@ internal sealed class ImapConnection : IHostedConnection
         _session = new ImapSession(settings, server.Store, isSecure: false);
         _session.FlushOutput = ct => FlushAsync().AsTask();
         _session.AuthenticationFailed += () => Interlocked.Increment(ref server.Statistics._authFailures);
-        _session.InternalError += ex => Log(ImapLogDirection.Info, "command failed: " + ex.GetType().Name + ": " + ex.Message);
-        _timer = new Timer(OnTimer, null, Timeout.Infinite, Timeout.Infinite);
+        _session.InternalError += ex => Log(ProtocolLogDirection.Info, "command failed: " + ex.GetType().Name + ": " + ex.Message);
     }
 
-    public long Id { get; }
-    public IPEndPoint? RemoteEndPoint { get; }
+    protected override bool PastLogin => _session.State != ImapState.NotAuthenticated;
+    protected override bool MidCommand => _parser.InCommand || !Buffer.IsEmpty;
+    protected override void OnTlsEstablished() => _session.OnTlsEstablished();
+    protected override void OnClosed() => _session.Dispose();
 
-    public void RequestStop()
+    protected override void QueueGoodbye(bool timedOut) => _session.Bye(timedOut ? "Autologout; idle for too long" : "Server shutting down");
+
+    protected override void QueueInternalError()
     {
-        _stopRequested = true;
-        if (_awaitingCommand) CancelRead();
+        _session.Output.SetLength(0);
+        _session.Bye("[SERVERBUG] Internal error, closing");
     }
 
-    private void CancelRead()
+    protected override ArraySegment<byte> PendingOutput
     {
-        try { _reader?.CancelPendingRead(); } catch (InvalidOperationException) { }
-    }
-
-    public void Abort()
-    {
-        try { _socket.Dispose(); } catch { }
-    }
-
-    private void OnTimer(object? state)
-    {
-        if (_inHandshake || _inWrite) { Abort(); return; }
-        if (!_readPending) return;
-        _timedOut = true;
-        CancelRead();
-    }
-
-    private void Log(ImapLogDirection direction, string text)
-    {
-        if (_log == null) return;
-        try { _log(new ImapLogEntry(Id, RemoteEndPoint, direction, text)); }
-        catch { }
-    }
-
-    public async Task RunAsync()
-    {
-        try
+        get
         {
-            Log(ImapLogDirection.Info, "connected to " + _mode + " listener");
-            if (_mode == ImapListenerMode.Imaps)
-            {
-                await UpgradeToTlsAsync().ConfigureAwait(false);
-                _session.OnTlsEstablished();
-            }
-            _reader = CreateReader();
-            _session.Greeting();
-            await CommandLoopAsync().ConfigureAwait(false);
-            await FlushAsync().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException or AuthenticationException)
-        {
-            Log(ImapLogDirection.Info, "connection lost: " + ex.GetType().Name + ": " + ex.Message);
-        }
-        catch (Exception ex)
-        {
-            Log(ImapLogDirection.Info, "session error: " + ex);
-            try
-            {
-                _session.Output.SetLength(0);
-                _session.Bye("[SERVERBUG] Internal error, closing");
-                await FlushAsync().ConfigureAwait(false);
-            }
-            catch { }
-        }
-        finally
-        {
-            _timer.Dispose();
-            try { if (_reader != null) await _reader.CompleteAsync().ConfigureAwait(false); } catch { }
-            try { _stream.Dispose(); } catch { }
-            _session.Dispose();
-            Log(ImapLogDirection.Info, "closed");
+            var output = _session.Output;
+            if (output.Length > 0 && LogEnabled) LogOutput(output.GetBuffer(), (int)output.Length);
+            return new ArraySegment<byte>(output.GetBuffer(), 0, (int)output.Length);
         }
     }
 
-    private PipeReader CreateReader()
-        => PipeReader.Create(new CountingStream(_stream, _server.Statistics, _socket), new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4096, leaveOpen: true));
-
-    private async ValueTask FlushAsync()
+    protected override void OutputWritten()
     {
         var output = _session.Output;
-        if (output.Length == 0) return;
-        int n = (int)output.Length;
-        if (_log != null) LogOutput(output.GetBuffer(), n);
-        _inWrite = true;
-        _timer.Change(_options.IdleTimeout, Timeout.InfiniteTimeSpan);
-        try
-        {
-            await _stream.WriteAsync(output.GetBuffer(), 0, n, _abort).ConfigureAwait(false);
-            await _stream.FlushAsync(_abort).ConfigureAwait(false);
-        }
-        finally
-        {
-            _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            _inWrite = false;
-        }
-        Interlocked.Add(ref _server.Statistics._bytesSent, n);
         output.SetLength(0);
         if (output.Capacity > 1024 * 1024) output.Capacity = 64 * 1024;   // a big FETCH must not pin memory for the session's life
     }
@@ -175,19 +79,18 @@ internal sealed class ImapConnection : IHostedConnection
             int lf = Array.IndexOf(data, (byte)'\n', pos, length - pos);
             int end = lf < 0 ? length : lf;
             int lineEnd = end > pos && data[end - 1] == '\r' ? end - 1 : end;
-            var line = ImapCommandReader.TryLiteralMarker(Slice(data, pos, lineEnd), out long size, out _) ? (long?)size : null;
-            string text = Encoding.UTF8.GetString(data, pos, Math.Min(lineEnd - pos, 500));
-            Log(ImapLogDirection.Sent, text);
+            var literal = ImapCommandReader.TryLiteralMarker(Tail(data, pos, lineEnd), out long size, out _) ? (long?)size : null;
+            Log(ProtocolLogDirection.Sent, Encoding.UTF8.GetString(data, pos, Math.Min(lineEnd - pos, 500)));
             pos = end + 1;
-            if (line is long skip && skip > 0)
+            if (literal is long skip && skip > 0)
             {
-                Log(ImapLogDirection.Sent, "<" + skip + " bytes of literal data>");
+                Log(ProtocolLogDirection.Sent, "<" + skip + " bytes of literal data>");
                 pos = (int)Math.Min(length, pos + skip);
             }
         }
     }
 
-    private static byte[] Slice(byte[] data, int start, int end)
+    private static byte[] Tail(byte[] data, int start, int end)
     {
         int n = Math.Min(end - start, 64);
         var tail = new byte[Math.Max(0, n)];
@@ -195,47 +98,17 @@ internal sealed class ImapConnection : IHostedConnection
         return tail;
     }
 
-    private TimeSpan CommandTimeout => _session.State == ImapState.NotAuthenticated ? _options.LoginTimeout : _options.IdleTimeout;
-
-    /// <summary>Releases the held buffer and reads more. False when the read was cancelled (timeout, stop).</summary>
-    private async ValueTask<bool> FillAsync(bool awaitingCommand)
+    protected override async Task SessionAsync()
     {
-        if (_holding) { _reader.AdvanceTo(_buf.Start, _buf.End); _holding = false; }
-        await FlushAsync().ConfigureAwait(false);
-        _readPending = true;
-        _timer.Change(CommandTimeout, Timeout.InfiniteTimeSpan);
-        _awaitingCommand = awaitingCommand;
-        if (awaitingCommand && _stopRequested) _reader.CancelPendingRead();
-        ReadResult result;
-        try { result = await _reader.ReadAsync(_abort).ConfigureAwait(false); }
-        finally
-        {
-            _readPending = false;
-            _awaitingCommand = false;
-            _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        }
-        _holding = true;
-        _buf = result.Buffer;
-        _completed = result.IsCompleted;
-        return !result.IsCanceled;
-    }
-
-    private void SayGoodbye()
-    {
-        _session.Bye(_timedOut ? "Autologout; idle for too long" : "Server shutting down");
-        Log(ImapLogDirection.Info, _timedOut ? "autologout" : "stopping");
-    }
-
-    private async Task CommandLoopAsync()
-    {
+        _session.Greeting();
         while (true)
         {
-            if (!await FillAsync(awaitingCommand: !_parser.InCommand).ConfigureAwait(false)) { SayGoodbye(); return; }
+            if (!await FillAsync(ReadPhase.Command).ConfigureAwait(false)) return;
             while (true)
             {
-                if (_stopRequested && !_parser.InCommand) { SayGoodbye(); return; }
+                if (StopRequested && !_parser.InCommand) { QueueGoodbye(timedOut: false); return; }
                 _parser.AppendAllowed = _session.State is ImapState.Authenticated or ImapState.Selected;
-                var r = _parser.TryRead(ref _buf);
+                var r = _parser.TryRead(ref Buffer);
                 if (r.Status == ImapReadStatus.NeedMore) break;
                 if (r.Status == ImapReadStatus.Continue)
                 {
@@ -245,21 +118,21 @@ internal sealed class ImapConnection : IHostedConnection
                 ImapResponse response;
                 if (r.Status == ImapReadStatus.Error)
                 {
-                    Log(ImapLogDirection.Received, "<refused: " + r.ErrorText + ">");
+                    Log(ProtocolLogDirection.Received, "<refused: " + r.ErrorText + ">");
                     response = _session.ReadError(r);
                 }
                 else
                 {
                     var command = r.Command!;
-                    Interlocked.Increment(ref _server.Statistics._commands);
-                    if (_log != null) Log(ImapLogDirection.Received, Redact(command));
+                    Interlocked.Increment(ref Statistics._commands);
+                    if (LogEnabled) Log(ProtocolLogDirection.Received, Redact(command));
                     var wasAuthenticated = _session.State != ImapState.NotAuthenticated;
-                    response = await _session.ExecuteAsync(command, _abort).ConfigureAwait(false);
-                    if (!wasAuthenticated && _session.State != ImapState.NotAuthenticated) Interlocked.Increment(ref _server.Statistics._logins);
+                    response = await _session.ExecuteAsync(command, AbortToken).ConfigureAwait(false);
+                    if (!wasAuthenticated && _session.State != ImapState.NotAuthenticated) Interlocked.Increment(ref Statistics._logins);
                 }
                 if (!await HandleAsync(response).ConfigureAwait(false)) return;
             }
-            if (_completed) return;
+            if (InputCompleted) return;
         }
     }
 
@@ -269,38 +142,22 @@ internal sealed class ImapConnection : IHostedConnection
         while (true)
         {
             if (response.Delay > TimeSpan.Zero)
-            {
-                await Task.Delay(response.Delay, _abort).ConfigureAwait(false);
-            }
+                await Task.Delay(response.Delay, AbortToken).ConfigureAwait(false);
             switch (response.Action)
             {
-                case ImapAction.None:
-                    return true;
                 case ImapAction.Close:
                     return false;
                 case ImapAction.StartTls:
-                {
-                    // Whatever followed STARTTLS in the clear is dropped, never interpreted after the handshake.
-                    long dropped = _buf.Length;
-                    _reader.AdvanceTo(_buf.End);
-                    _holding = false;
-                    _buf = default;
-                    await FlushAsync().ConfigureAwait(false);
-                    await _reader.CompleteAsync().ConfigureAwait(false);
-                    if (dropped > 0) Log(ImapLogDirection.Info, "discarded " + dropped + " bytes pipelined after STARTTLS");
-                    await UpgradeToTlsAsync().ConfigureAwait(false);
-                    _session.OnTlsEstablished();
-                    _reader = CreateReader();
+                    await StartTlsAsync("STARTTLS").ConfigureAwait(false);
                     _parser.Reset();
                     return true;
-                }
                 case ImapAction.ReadSaslResponse:
                 {
                     var line = await ReadLineAsync().ConfigureAwait(false);
                     if (line == null) return false;
-                    Log(ImapLogDirection.Received, "<SASL response redacted>");
-                    response = await _session.ContinueAuthenticateAsync(line.Value.Text ?? "*", _abort).ConfigureAwait(false);
-                    if (_session.State != ImapState.NotAuthenticated) Interlocked.Increment(ref _server.Statistics._logins);
+                    Log(ProtocolLogDirection.Received, "<SASL response redacted>");
+                    response = await _session.ContinueAuthenticateAsync(line.Value.Text ?? "*", AbortToken).ConfigureAwait(false);
+                    if (_session.State != ImapState.NotAuthenticated) Interlocked.Increment(ref Statistics._logins);
                     continue;
                 }
                 case ImapAction.Idle:
@@ -311,14 +168,13 @@ internal sealed class ImapConnection : IHostedConnection
         }
     }
 
-    /// <summary>One raw line (null Text when too long); null when the connection ended or the read was cancelled.</summary>
+    /// <summary>One raw line (null Text when too long); null when the connection ended, timed out or is stopping.</summary>
     private async Task<(string? Text, bool _)?> ReadLineAsync()
     {
         while (true)
         {
-            if (_parser.TryReadLine(ref _buf, out var line)) return (line, true);
-            if (_completed) return null;
-            if (!await FillAsync(awaitingCommand: true).ConfigureAwait(false)) { SayGoodbye(); return null; }
+            if (_parser.TryReadLine(ref Buffer, out var line)) return (line, true);
+            if (InputCompleted || !await FillAsync(ReadPhase.Command).ConfigureAwait(false)) return null;
         }
     }
 
@@ -327,45 +183,27 @@ internal sealed class ImapConnection : IHostedConnection
     {
         while (true)
         {
-            if (_parser.TryReadLine(ref _buf, out var line))
+            if (_parser.TryReadLine(ref Buffer, out var line))
             {
-                Log(ImapLogDirection.Received, line ?? "<line too long>");
-                return await _session.EndIdleAsync(line, _abort).ConfigureAwait(false);
+                Log(ProtocolLogDirection.Received, line ?? "<line too long>");
+                return await _session.EndIdleAsync(line, AbortToken).ConfigureAwait(false);
             }
-            if (_completed) return ImapResponse.Close;
-            if (_holding) { _reader.AdvanceTo(_buf.Start, _buf.End); _holding = false; }
-            await FlushAsync().ConfigureAwait(false);
-            _readPending = true;
-            _awaitingCommand = true;
-            _timer.Change(_options.IdleTimeout, Timeout.InfiniteTimeSpan);
-            if (_stopRequested) _reader.CancelPendingRead();
-            var read = _reader.ReadAsync(_abort).AsTask();
-            ReadResult result;
-            try
+            if (InputCompleted || !await FillAsync(ReadPhase.Command, PushUpdatesAsync).ConfigureAwait(false)) return ImapResponse.Close;
+        }
+    }
+
+    private async Task PushUpdatesAsync(Task read)
+    {
+        while (!read.IsCompleted)
+        {
+            var signal = _session.ChangeSignal;
+            if (_session.HasPendingChanges)
             {
-                while (!read.IsCompleted)
-                {
-                    var signal = _session.ChangeSignal;
-                    if (_session.HasPendingChanges)
-                    {
-                        await _session.IdleUpdateAsync(_abort).ConfigureAwait(false);
-                        await FlushAsync().ConfigureAwait(false);
-                        continue;
-                    }
-                    await Task.WhenAny(read, signal).ConfigureAwait(false);
-                }
-                result = await read.ConfigureAwait(false);
+                await _session.IdleUpdateAsync(AbortToken).ConfigureAwait(false);
+                await FlushAsync().ConfigureAwait(false);
+                continue;
             }
-            finally
-            {
-                _readPending = false;
-                _awaitingCommand = false;
-                _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            }
-            _holding = true;
-            _buf = result.Buffer;
-            _completed = result.IsCompleted;
-            if (result.IsCanceled) { SayGoodbye(); return ImapResponse.Close; }
+            await Task.WhenAny(read, signal).ConfigureAwait(false);
         }
     }
 
@@ -377,55 +215,5 @@ internal sealed class ImapConnection : IHostedConnection
             return command.Tag + " AUTHENTICATE " + (command.Arguments.Count > 0 ? command.Arguments[0].ToString() : "") + (command.Arguments.Count > 1 ? " <redacted>" : "");
         var text = command.ToString();
         return text.Length > 1000 ? text.Substring(0, 1000) + "..." : text;
-    }
-
-    private async Task UpgradeToTlsAsync()
-    {
-        var certificate = _options.Certificate ?? throw new InvalidOperationException("No certificate configured.");
-        var ssl = new SslStream(_stream, leaveInnerStreamOpen: false);
-        _inHandshake = true;
-        _timer.Change(_options.TlsHandshakeTimeout, Timeout.InfiniteTimeSpan);
-        try
-        {
-            await ssl.AuthenticateAsServerAsync(certificate, false, Tls12And13, false).ConfigureAwait(false);
-        }
-        finally
-        {
-            _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            _inHandshake = false;
-        }
-        _stream = ssl;
-        Log(ImapLogDirection.Info, "TLS established: " + ssl.SslProtocol + " " + ssl.CipherAlgorithm);
-    }
-
-    /// <summary>Counts the bytes read for the statistics, and asks for a quick ACK after each read (see TcpQuickAck).</summary>
-    private sealed class CountingStream : Stream
-    {
-        private readonly Stream _inner;
-        private readonly ImapServerStatistics _stats;
-        private readonly Socket _socket;
-        public CountingStream(Stream inner, ImapServerStatistics stats, Socket socket) { _inner = inner; _stats = stats; _socket = socket; }
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            int n = _inner.Read(buffer, offset, count);
-            Interlocked.Add(ref _stats._bytesReceived, n);
-            return n;
-        }
-        public override async Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-        {
-            int n = await _inner.ReadAsync(buffer, offset, count, cancellationToken).ConfigureAwait(false);
-            Interlocked.Add(ref _stats._bytesReceived, n);
-            if (n > 0) TcpQuickAck.Request(_socket);
-            return n;
-        }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -42,6 +42,7 @@ namespace MailAdmin.Hosting
         private readonly ImapServer? _imap;
         private readonly Pop3Server? _pop3;
         private readonly ProtocolLogFile? _log;
+        private readonly object _closeGate = new();
         private int _stopped;
 
         private MailServer(MailServerOptions options, IMailStore store, StoreSmtpBackend backend, SmtpServer smtp, ImapServer? imap, Pop3Server? pop3, ProtocolLogFile? log)
@@ -97,15 +98,13 @@ namespace MailAdmin.Hosting
                 var log = options.LogPath != null ? new ProtocolLogFile(options.LogPath) : null;
                 var smtpOptions = new SmtpServerOptions
                 {
-                    HostName = options.HostName,
-                    Certificate = options.Certificate,
-                    AllowInsecureAuth = options.AllowInsecureAuth,
                     MaxMessageSize = options.MaxMessageSize,
+                    MaxRecipients = options.MaxRecipients,
                     // There is no outbound queue: mail for other domains is refused, even after AUTH.
                     AllowRelayForAuthenticated = false,
                     EnableXOAuth2 = options.BearerTokens != null && options.BearerTokens.Count > 0,
                 };
-                if (log != null) smtpOptions.ProtocolLog = log.Write;
+                ApplyShared(options, smtpOptions, log);
                 AddListener(smtpOptions, SmtpListenerMode.Smtp, options.SmtpPort, options.IPAddress);
                 AddListener(smtpOptions, SmtpListenerMode.Submission, options.SubmissionPort, options.IPAddress);
                 AddListener(smtpOptions, SmtpListenerMode.Smtps, options.SmtpsPort, options.IPAddress);
@@ -114,6 +113,12 @@ namespace MailAdmin.Hosting
                 var smtp = new SmtpServer(smtpOptions, backend);
                 var imap = CreateImap(options, store, log);
                 var pop3 = CreatePop3(options, store, log);
+                // One count of connections (and of logged-in sessions per account) across the protocols.
+                var connections = new ConnectionLimiter<IPAddress>();
+                var accounts = new ConnectionLimiter<string>(StringComparer.OrdinalIgnoreCase);
+                smtp.ConnectionLimits = connections;
+                if (imap != null) { imap.ConnectionLimits = connections; imap.AccountSessions = accounts; }
+                if (pop3 != null) { pop3.ConnectionLimits = connections; pop3.AccountSessions = accounts; }
                 var server = new MailServer(options, store, backend, smtp, imap, pop3, log);
                 try
                 {
@@ -148,8 +153,10 @@ namespace MailAdmin.Hosting
         }
 
         /// <summary>
-        /// Stops accepting, lets deliveries in progress finish (sessions get 421 at their next
-        /// command), then closes the store. Safe to call twice.
+        /// Stops accepting, lets deliveries in progress finish for <see cref="MailServerOptions.StopGrace"/>
+        /// (or <paramref name="grace"/>; sessions get 421/BYE/-ERR at their next command), aborts the
+        /// sessions still open, then closes the store. Returns within the grace plus a few seconds.
+        /// Safe to call twice.
         /// </summary>
         public async Task StopAsync(TimeSpan? grace = null)
         {
@@ -157,8 +164,7 @@ namespace MailAdmin.Hosting
             Status = MailServerStatus.Stopping;
             try
             {
-                // The token bounds how long in-flight sessions may take to finish.
-                using var patience = new CancellationTokenSource(grace ?? TimeSpan.FromSeconds(10));
+                using var patience = new CancellationTokenSource(grace ?? Options.StopGrace);
                 var stops = new List<Task> { _smtp.StopAsync(patience.Token) };
                 if (_imap != null) stops.Add(_imap.StopAsync(patience.Token));
                 if (_pop3 != null) stops.Add(_pop3.StopAsync(patience.Token));
@@ -166,6 +172,42 @@ namespace MailAdmin.Hosting
             }
             finally
             {
+                Close();
+            }
+        }
+
+        /// <summary>
+        /// <see cref="StopAsync"/> for callers that must not wait longer than a bound (Stop-MailServer,
+        /// module removal): when the graceful stop has not ended by the grace plus
+        /// <see cref="StopOverrun"/> (a starved thread pool, a session stuck in a call that ignores
+        /// cancellation), every session is aborted and the store closed at once.
+        /// </summary>
+        public void Stop(TimeSpan? grace = null)
+        {
+            var bound = (grace ?? Options.StopGrace) + StopOverrun;
+            var stopping = Task.Run(() => StopAsync(grace));
+            try
+            {
+                if (stopping.Wait(bound)) return;
+            }
+            catch (AggregateException ex) when (ex.InnerExceptions.Count == 1)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
+            }
+            _smtp.Dispose();
+            _imap?.Dispose();
+            _pop3?.Dispose();
+            Close();
+        }
+
+        /// <summary>How far past its grace a <see cref="Stop"/> may run before it aborts everything.</summary>
+        public static readonly TimeSpan StopOverrun = TimeSpan.FromSeconds(10);
+
+        private void Close()
+        {
+            lock (_closeGate)
+            {
+                if (Status == MailServerStatus.Stopped) return;
                 Store.Dispose();
                 _log?.Dispose();
                 Status = MailServerStatus.Stopped;
@@ -186,7 +228,7 @@ namespace MailAdmin.Hosting
             return result;
         }
 
-        public void Dispose() => StopAsync(TimeSpan.FromSeconds(2)).GetAwaiter().GetResult();
+        public void Dispose() => Stop(TimeSpan.FromSeconds(2));
 
         public override string ToString() => $"{Name} ({Status})";
 
@@ -196,15 +238,13 @@ namespace MailAdmin.Hosting
                 return null;
             var imapOptions = new ImapServerOptions
             {
-                HostName = options.HostName,
-                Certificate = options.Certificate,
-                AllowInsecureAuth = options.AllowInsecureAuth,
                 BearerTokens = options.BearerTokens,
                 AppendLimit = options.MaxMessageSize,
+                MaxConnectionsPerAccount = options.MaxConnectionsPerAccount,
             };
+            ApplyShared(options, imapOptions, log);
             if (options.ImapPort.HasValue) imapOptions.Listeners.Add(new ImapListenerOptions(ImapListenerMode.Imap, options.ImapPort.Value, options.IPAddress));
             if (options.ImapsPort.HasValue) imapOptions.Listeners.Add(new ImapListenerOptions(ImapListenerMode.Imaps, options.ImapsPort.Value, options.IPAddress));
-            if (log != null) imapOptions.ProtocolLog = log.Write;
             options.ConfigureImap?.Invoke(imapOptions);
             return new ImapServer(imapOptions, store);
         }
@@ -213,17 +253,25 @@ namespace MailAdmin.Hosting
         {
             if (!options.Pop3Port.HasValue && !options.Pop3sPort.HasValue)
                 return null;
-            var pop3Options = new Pop3ServerOptions
-            {
-                HostName = options.HostName,
-                Certificate = options.Certificate,
-                AllowInsecureAuth = options.AllowInsecureAuth,
-            };
+            var pop3Options = new Pop3ServerOptions();
+            ApplyShared(options, pop3Options, log);
             if (options.Pop3Port.HasValue) pop3Options.Listeners.Add(new Pop3ListenerOptions(Pop3ListenerMode.Pop3, options.Pop3Port.Value, options.IPAddress));
             if (options.Pop3sPort.HasValue) pop3Options.Listeners.Add(new Pop3ListenerOptions(Pop3ListenerMode.Pop3s, options.Pop3sPort.Value, options.IPAddress));
-            if (log != null) pop3Options.ProtocolLog = log.Write;
             options.ConfigurePop3?.Invoke(pop3Options);
             return new Pop3Server(pop3Options, store);
+        }
+
+        /// <summary>What every protocol takes from the server's options: name, TLS, limits, timeouts, log.</summary>
+        private static void ApplyShared(MailServerOptions options, ServerOptions target, ProtocolLogFile? log)
+        {
+            target.HostName = options.HostName;
+            target.Certificate = options.Certificate;
+            target.AllowInsecureAuth = options.AllowInsecureAuth;
+            target.MaxConnections = options.MaxConnections;
+            target.MaxConnectionsPerAddress = options.MaxConnectionsPerAddress;
+            target.StopGrace = options.StopGrace;
+            if (options.IdleTimeout is TimeSpan idle) target.IdleTimeout = idle;
+            if (log != null) target.ProtocolLog = log.Write;
         }
 
         private static void AddListener(SmtpServerOptions smtp, SmtpListenerMode mode, int? port, IPAddress address)

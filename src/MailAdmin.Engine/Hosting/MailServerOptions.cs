@@ -57,6 +57,29 @@ namespace MailAdmin.Hosting
 
         public long MaxMessageSize { get; set; } = 25 * 1024 * 1024;
 
+        /// <summary>Simultaneous connections, all protocols together; more are refused at connect.</summary>
+        public int MaxConnections { get; set; } = DefaultMaxConnections;
+        public const int DefaultMaxConnections = 500;
+
+        /// <summary>Simultaneous connections from one client IP address, all protocols together.</summary>
+        public int MaxConnectionsPerAddress { get; set; } = DefaultMaxConnectionsPerAddress;
+        public const int DefaultMaxConnectionsPerAddress = 50;
+
+        /// <summary>Logged-in IMAP and POP3 sessions of one account; an IMAP login over it gets NO [LIMIT].</summary>
+        public int MaxConnectionsPerAccount { get; set; } = DefaultMaxConnectionsPerAccount;
+        public const int DefaultMaxConnectionsPerAccount = 20;
+
+        /// <summary>The wait for a client's next command, every protocol; null keeps each protocol's RFC
+        /// value (SMTP 5 minutes, POP3 10, IMAP 30).</summary>
+        public TimeSpan? IdleTimeout { get; set; }
+
+        /// <summary>Recipients of one SMTP message (RFC 5321 §4.5.3.1.8: at least 100 must be accepted).</summary>
+        public int MaxRecipients { get; set; } = DefaultMaxRecipients;
+        public const int DefaultMaxRecipients = 100;
+
+        /// <summary>How long Stop lets busy sessions finish before aborting them.</summary>
+        public TimeSpan StopGrace { get; set; } = TimeSpan.FromSeconds(5);
+
         public bool AllowInsecureAuth { get; set; }
 
         /// <summary>

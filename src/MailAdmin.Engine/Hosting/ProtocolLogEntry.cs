@@ -5,9 +5,8 @@ namespace MailAdmin.Hosting;
 
 public enum ProtocolLogDirection { Received, Sent, Info }
 
-/// <summary>One protocol log line of a POP3 (and later IMAP) server. Secrets never appear in
-/// <see cref="Text"/>: passwords and SASL payloads are redacted, message content is a byte count.
-/// (The SMTP server has its own <see cref="SmtpLogEntry"/> of the same shape.)</summary>
+/// <summary>One protocol log line of an SMTP, IMAP or POP3 server. Secrets never appear in
+/// <see cref="Text"/>: passwords and SASL payloads are redacted, message content is a byte count.</summary>
 public sealed class ProtocolLogEntry
 {
     public ProtocolLogEntry(string protocol, long sessionId, IPEndPoint? remote, ProtocolLogDirection direction, string text)
@@ -21,7 +20,7 @@ public sealed class ProtocolLogEntry
     }
 
     public DateTimeOffset Timestamp { get; }
-    /// <summary>"POP3".</summary>
+    /// <summary>"SMTP", "IMAP" or "POP3".</summary>
     public string Protocol { get; }
     public long SessionId { get; }
     public IPEndPoint? RemoteEndPoint { get; }

@@ -20,24 +20,11 @@ public sealed class ProtocolLogFile : IDisposable
         _writer = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite), new UTF8Encoding(false));
     }
 
-    public void Write(SmtpLogEntry entry) => WriteTagged("smtp", entry.ToString());
-
-    public void Write(ImapLogEntry entry) => WriteTagged("imap", entry.ToString());
-
-    public void Write(ProtocolLogEntry entry) => WriteLine(entry.ToString());
-
-    /// <summary>SMTP and IMAP entries start with the timestamp: the protocol name goes after it, as POP3's has it.</summary>
-    private void WriteTagged(string protocol, string text)
-    {
-        int space = text.IndexOf(' ');
-        WriteLine(space < 0 ? protocol + " " + text : text.Insert(space, " " + protocol));
-    }
-
-    private void WriteLine(string text)
+    public void Write(ProtocolLogEntry entry)
     {
         lock (_gate)
         {
-            _writer.WriteLine(text.Replace("\r\n", "\n").Replace("\n", "\n    "));
+            _writer.WriteLine(entry.ToString().Replace("\r\n", "\n").Replace("\n", "\n    "));
             _writer.Flush();
         }
     }

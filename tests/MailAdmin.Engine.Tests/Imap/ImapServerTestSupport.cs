@@ -18,7 +18,7 @@ internal sealed class ImapTestServer : IAsyncDisposable
     public readonly InMemoryStore Store = new(1000);
     public readonly ImapServer Server;
     public readonly ImapServerOptions Options;
-    public readonly List<ImapLogEntry> Log = new();
+    public readonly List<ProtocolLogEntry> Log = new();
 
     private ImapTestServer(ImapServerOptions options)
     {

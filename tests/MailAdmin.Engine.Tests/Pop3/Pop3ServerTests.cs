@@ -125,7 +125,7 @@ public class Pop3ServerTests
         var s = f.Server.Statistics;
         Assert.Equal(1, s.Connections);
         Assert.Equal(1, s.Logins);
-        Assert.Equal(3, s.MessagesRetrieved);
+        Assert.Equal(3, s.Messages);
         Assert.True(s.Bytes > Pop3Fixtures.Dotted.Length);
         Assert.Equal(0, s.AuthFailures);
         // RETR marked the messages \Seen (TOP did not change anything more).

@@ -20,7 +20,7 @@ public class SmtpServerTests
     {
         public readonly MemoryBackend Backend = new();
         public readonly SmtpServer Server;
-        public readonly ConcurrentQueue<SmtpLogEntry> Log = new();
+        public readonly ConcurrentQueue<ProtocolLogEntry> Log = new();
 
         public Fixture(Action<SmtpServerOptions>? change = null, params SmtpListenerMode[] modes)
         {
