@@ -92,6 +92,27 @@ namespace MailAdmin.Commands
         public long MaxMessageSize { get; set; } = 25 * 1024 * 1024;
 
         [Parameter]
+        [ValidateRange(1, 100000)]
+        public int MaxConnections { get; set; } = MailServerOptions.DefaultMaxConnections;
+
+        [Parameter]
+        [ValidateRange(1, 100000)]
+        public int MaxConnectionsPerAddress { get; set; } = MailServerOptions.DefaultMaxConnectionsPerAddress;
+
+        [Parameter]
+        [ValidateRange(1, 10000)]
+        public int MaxConnectionsPerAccount { get; set; } = MailServerOptions.DefaultMaxConnectionsPerAccount;
+
+        /// <summary>Seconds; not given = each protocol's RFC value.</summary>
+        [Parameter]
+        [ValidateRange(1, 86400)]
+        public int IdleTimeout { get; set; }
+
+        [Parameter]
+        [ValidateRange(1, 100000)]
+        public int MaxRecipients { get; set; } = MailServerOptions.DefaultMaxRecipients;
+
+        [Parameter]
         public SwitchParameter AllowInsecureAuth { get; set; }
 
         /// <summary>Bearer tokens for AUTH XOAUTH2, as @{ address = token }; XOAUTH2 is offered only with them.</summary>
@@ -145,7 +166,7 @@ namespace MailAdmin.Commands
             finally
             {
                 // Ctrl+C: deliveries in progress finish, idle sessions get 421, nothing is half-written.
-                server.StopAsync().GetAwaiter().GetResult();
+                server.Stop();
                 MailServerRegistry.Remove(server);
             }
         }
@@ -166,6 +187,11 @@ namespace MailAdmin.Commands
                 Pop3Port = Enabled("Pop3") ? PortFor(nameof(Pop3Port), Pop3Port) : (int?)null,
                 Pop3sPort = Enabled("Pop3s") ? PortFor(nameof(Pop3sPort), Pop3sPort) : (int?)null,
                 MaxMessageSize = MaxMessageSize,
+                MaxConnections = MaxConnections,
+                MaxConnectionsPerAddress = MaxConnectionsPerAddress,
+                MaxConnectionsPerAccount = MaxConnectionsPerAccount,
+                IdleTimeout = MyInvocation.BoundParameters.ContainsKey(nameof(IdleTimeout)) ? TimeSpan.FromSeconds(IdleTimeout) : (TimeSpan?)null,
+                MaxRecipients = MaxRecipients,
                 AllowInsecureAuth = AllowInsecureAuth,
                 LogPath = LogPath != null ? ResolveOutputPath(LogPath) : null,
             };

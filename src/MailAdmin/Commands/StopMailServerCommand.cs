@@ -39,7 +39,8 @@ namespace MailAdmin.Commands
             {
                 if (!ShouldProcess($"{server.Name} ({string.Join(", ", server.Endpoints)})", "Stop mail server"))
                     continue;
-                RunAsync(_ => server.StopAsync());
+                // Bounded: busy sessions get a few seconds, then are aborted (MailServer.Stop).
+                server.Stop();
                 MailServerRegistry.Remove(server);
                 if (PassThru) WriteObject(server);
             }

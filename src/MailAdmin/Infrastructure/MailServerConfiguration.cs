@@ -53,6 +53,14 @@ namespace MailAdmin.Commands
                 {
                     throw new ParameterBindingException($"'{key}' in '{path}': {ex.Message}", ex);
                 }
+                // The file bypasses parameter binding: its values get the same range check as typed ones.
+                foreach (ValidateRangeAttribute range in property.GetCustomAttributes(typeof(ValidateRangeAttribute), true))
+                {
+                    if (value is IComparable comparable
+                        && (comparable.CompareTo(LanguagePrimitives.ConvertTo(range.MinRange, property.PropertyType, System.Globalization.CultureInfo.InvariantCulture)) < 0
+                            || comparable.CompareTo(LanguagePrimitives.ConvertTo(range.MaxRange, property.PropertyType, System.Globalization.CultureInfo.InvariantCulture)) > 0))
+                        throw new ParameterBindingException($"'{key}' in '{path}': {value} is out of range; it must be between {range.MinRange} and {range.MaxRange}.");
+                }
                 property.SetValue(command, value);
                 boundParameters[property.Name] = value!;
             }

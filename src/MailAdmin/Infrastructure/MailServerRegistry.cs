@@ -68,7 +68,7 @@ namespace MailAdmin.Commands
         {
             foreach (var server in Servers.Values.ToList())
             {
-                try { server.StopAsync(TimeSpan.FromSeconds(5)).GetAwaiter().GetResult(); }
+                try { server.Stop(TimeSpan.FromSeconds(5)); }
                 catch (Exception) { /* stopping on the way out: nothing left to report to */ }
                 Remove(server);
             }
