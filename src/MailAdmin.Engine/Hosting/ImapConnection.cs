@@ -115,6 +115,7 @@ internal sealed class ImapConnection : ProtocolConnection
                     _session.WriteLine("+ Ready for literal data");
                     continue;
                 }
+                CommandCompleted();
                 ImapResponse response;
                 if (r.Status == ImapReadStatus.Error)
                 {

@@ -85,6 +85,7 @@ internal sealed class Pop3Connection : ProtocolConnection
                 int limit = sasl ? Pop3CommandParser.MaxSaslLength : Pop3CommandParser.LimitFor(Buffer);
                 var status = lines.TryReadLine(ref Buffer, out var line, limit);
                 if (status == LineStatus.NeedMore) break;
+                CommandCompleted();
                 Pop3Response response;
                 if (status == LineStatus.TooLong)
                 {

@@ -37,7 +37,8 @@ internal abstract class ProtocolConnection
     private PipeReader? _reader;
     private bool _holding, _pastLogin;
     private TimeSpan? _unitStart;
-    private TimeSpan _readDeadline;
+    private TimeSpan _readDeadline, _lastRead;
+    private ByteBuffer? _out;
     private long _unitBytes, _received;
     private volatile bool _stopRequested, _awaitingCommand, _timedOut, _inHandshake, _readPending, _inWrite;
 
@@ -65,7 +66,7 @@ internal abstract class ProtocolConnection
     protected bool LogEnabled => _log != null;
     protected bool StopRequested => _stopRequested;
     /// <summary>Replies not yet written (SMTP, POP3; IMAP writes its session's own output).</summary>
-    protected ByteBuffer Out { get; } = new(4096);
+    protected ByteBuffer Out => _out ??= new ByteBuffer(4096);
     /// <summary>Input read and not yet consumed; adapters slice what they use off its front.</summary>
     protected ReadOnlySequence<byte> Buffer;
     /// <summary>The client closed its side: no more input will come.</summary>
@@ -159,7 +160,7 @@ internal abstract class ProtocolConnection
             await LingerAsync().ConfigureAwait(false);
             try { _stream.Dispose(); } catch { }
             OnClosed();
-            Out.Dispose();
+            _out?.Dispose();
             Log(ProtocolLogDirection.Info, "closed");
         }
     }
@@ -189,9 +190,9 @@ internal abstract class ProtocolConnection
         => PipeReader.Create(new CountingStream(_stream, this), new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4096, leaveOpen: true));
 
     /// <summary>The output waiting to be written; IMAP overrides (its session writes its own buffer).</summary>
-    protected virtual ArraySegment<byte> PendingOutput => new(Out.Array, 0, Out.Length);
+    protected virtual ArraySegment<byte> PendingOutput => _out == null ? default : new(_out.Array, 0, _out.Length);
 
-    protected virtual void OutputWritten() => Out.Clear();
+    protected virtual void OutputWritten() => _out?.Clear();
 
     /// <summary>Writes the queued output; a client that does not read is cut off after the idle timeout.</summary>
     protected async ValueTask FlushAsync()
@@ -219,6 +220,14 @@ internal abstract class ProtocolConnection
     private void Release()
     {
         if (_holding) { _reader!.AdvanceTo(Buffer.Start, Buffer.End); _holding = false; }
+    }
+
+    /// <summary>A command was read whole: the deadline of the next one counts from the arrival of its
+    /// first bytes when they are already buffered (pipelining), else from the next read.</summary>
+    protected void CommandCompleted()
+    {
+        _unitStart = Buffer.IsEmpty ? null : _lastRead;
+        _unitBytes = _received - Buffer.Length;
     }
 
     /// <summary>Marks the start of message content (DATA, BDAT): its deadline counts from now.</summary>
@@ -268,6 +277,7 @@ internal abstract class ProtocolConnection
                 _awaitingCommand = false;
                 _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             }
+            _lastRead = _clock.Elapsed;
             _holding = true;
             Buffer = result.Buffer;
             InputCompleted = result.IsCompleted;

@@ -64,6 +64,7 @@ internal sealed class SmtpConnection : ProtocolConnection
                 bool sasl = _session.State == SmtpState.Auth;
                 var status = lines.TryReadLine(ref Buffer, out var line, sasl);
                 if (status == SmtpLineStatus.NeedMore) break;
+                CommandCompleted();
                 SmtpResponse response;
                 if (status == SmtpLineStatus.TooLong)
                 {

@@ -128,6 +128,30 @@ public class SlowClientTests
     }
 
     [Fact]
+    public async Task CommandsSplitAcrossReadsAreTimedEachFromItsOwnStart()
+    {
+        // Every write ends in the middle of the next command, for twice the grace: each command is
+        // quick, so none may be cut off as though the connection were one long command.
+        using var server = await SmtpAsync(SmtpListenerMode.Smtp);
+        await using var c = await LineClient.ConnectAsync(server.Endpoints[0].Port, "220 ");
+        await c.CommandAsync("EHLO client", "250 ");
+        await c.CommandAsync("MAIL FROM:<a@remote.example>", "250 ");   // past the login deadline's reach
+        await c.SendAsync("RS");
+        var sw = Stopwatch.StartNew();
+        int sent = 0;
+        while (sw.Elapsed < Short + Short)
+        {
+            await c.SendAsync("ET\r\nRS");
+            sent++;
+            await Task.Delay(200);
+        }
+        await c.CommandAsync("ET", "250 ");
+        Assert.False(c.Closed, c.Text);
+        Assert.DoesNotContain("421", c.Text);
+        Assert.True(sent > 10);
+    }
+
+    [Fact]
     public async Task ImapBeforeLoginIsDroppedAtTheLoginDeadlineThoughBusy()
     {
         using var server = await ImapAsync();
