@@ -55,6 +55,8 @@ internal sealed class ImapConnection : IHostedConnection
             AppendLimit = options.AppendLimit,
             MaxErrorsBeforeLogin = options.MaxErrorsBeforeLogin,
             AuthFailureDelay = options.AuthFailureDelay,
+            Authenticator = options.Authenticator,
+            ClientAddress = RemoteEndPoint?.Address,
             Subscriptions = server.Subscriptions,
             AcquireAccount = server.AcquireAccount,
             ReleaseAccount = server.ReleaseAccount,

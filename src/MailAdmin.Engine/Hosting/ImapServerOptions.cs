@@ -59,6 +59,8 @@ public sealed class ImapServerOptions
     public TimeSpan TlsHandshakeTimeout { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>Delay before answering a failed LOGIN/AUTHENTICATE.</summary>
     public TimeSpan AuthFailureDelay { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>The server's logins, shared by its sessions: SASL mechanisms, credential checks, per-address penalty (MailServer sets one). Null: each session checks the accounts itself, without a penalty.</summary>
+    public MailAdmin.Protocols.Sasl.SaslAuthenticator? Authenticator { get; set; }
     /// <summary>Receives the protocol log (passwords and SASL data redacted, message content not logged). Must be thread-safe and fast.</summary>
     public Action<ImapLogEntry>? ProtocolLog { get; set; }
 

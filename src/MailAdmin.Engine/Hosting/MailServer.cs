@@ -5,6 +5,7 @@ using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
 using MailAdmin.Messages;
+using MailAdmin.Protocols.Sasl;
 using MailAdmin.Store;
 
 namespace MailAdmin.Hosting
@@ -93,6 +94,9 @@ namespace MailAdmin.Hosting
                     await store.Accounts.AddAsync(options.CatchAll, Guid.NewGuid().ToString("N"), cancellationToken: cancellationToken).ConfigureAwait(false);
                 }
                 var backend = new StoreSmtpBackend(store, domains, options.CatchAll, options.BearerTokens);
+                // One login service for the three protocols: the penalty of an address counts its failures everywhere.
+                store.Accounts.CredentialCacheTtl = options.AuthCacheTtl;
+                var authenticator = new SaslAuthenticator(new StoreCredentials(store.Accounts, options.BearerTokens), options.LoginPenalty);
 
                 var log = options.LogPath != null ? new ProtocolLogFile(options.LogPath) : null;
                 var smtpOptions = new SmtpServerOptions
@@ -104,6 +108,7 @@ namespace MailAdmin.Hosting
                     // There is no outbound queue: mail for other domains is refused, even after AUTH.
                     AllowRelayForAuthenticated = false,
                     EnableXOAuth2 = options.BearerTokens != null && options.BearerTokens.Count > 0,
+                    Authenticator = authenticator,
                 };
                 if (log != null) smtpOptions.ProtocolLog = log.Write;
                 AddListener(smtpOptions, SmtpListenerMode.Smtp, options.SmtpPort, options.IPAddress);
@@ -112,8 +117,8 @@ namespace MailAdmin.Hosting
                 options.ConfigureSmtp?.Invoke(smtpOptions);
 
                 var smtp = new SmtpServer(smtpOptions, backend);
-                var imap = CreateImap(options, store, log);
-                var pop3 = CreatePop3(options, store, log);
+                var imap = CreateImap(options, store, log, authenticator);
+                var pop3 = CreatePop3(options, store, log, authenticator);
                 var server = new MailServer(options, store, backend, smtp, imap, pop3, log);
                 try
                 {
@@ -190,7 +195,7 @@ namespace MailAdmin.Hosting
 
         public override string ToString() => $"{Name} ({Status})";
 
-        private static ImapServer? CreateImap(MailServerOptions options, IMailStore store, ProtocolLogFile? log)
+        private static ImapServer? CreateImap(MailServerOptions options, IMailStore store, ProtocolLogFile? log, SaslAuthenticator authenticator)
         {
             if (!options.ImapPort.HasValue && !options.ImapsPort.HasValue)
                 return null;
@@ -201,6 +206,7 @@ namespace MailAdmin.Hosting
                 AllowInsecureAuth = options.AllowInsecureAuth,
                 BearerTokens = options.BearerTokens,
                 AppendLimit = options.MaxMessageSize,
+                Authenticator = authenticator,
             };
             if (options.ImapPort.HasValue) imapOptions.Listeners.Add(new ImapListenerOptions(ImapListenerMode.Imap, options.ImapPort.Value, options.IPAddress));
             if (options.ImapsPort.HasValue) imapOptions.Listeners.Add(new ImapListenerOptions(ImapListenerMode.Imaps, options.ImapsPort.Value, options.IPAddress));
@@ -209,7 +215,7 @@ namespace MailAdmin.Hosting
             return new ImapServer(imapOptions, store);
         }
 
-        private static Pop3Server? CreatePop3(MailServerOptions options, IMailStore store, ProtocolLogFile? log)
+        private static Pop3Server? CreatePop3(MailServerOptions options, IMailStore store, ProtocolLogFile? log, SaslAuthenticator authenticator)
         {
             if (!options.Pop3Port.HasValue && !options.Pop3sPort.HasValue)
                 return null;
@@ -218,6 +224,7 @@ namespace MailAdmin.Hosting
                 HostName = options.HostName,
                 Certificate = options.Certificate,
                 AllowInsecureAuth = options.AllowInsecureAuth,
+                Authenticator = authenticator,
             };
             if (options.Pop3Port.HasValue) pop3Options.Listeners.Add(new Pop3ListenerOptions(Pop3ListenerMode.Pop3, options.Pop3Port.Value, options.IPAddress));
             if (options.Pop3sPort.HasValue) pop3Options.Listeners.Add(new Pop3ListenerOptions(Pop3ListenerMode.Pop3s, options.Pop3sPort.Value, options.IPAddress));

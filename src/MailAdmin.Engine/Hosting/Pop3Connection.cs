@@ -42,7 +42,7 @@ internal sealed class Pop3Connection : IHostedConnection
         Id = id;
         RemoteEndPoint = socket.RemoteEndPoint as IPEndPoint;
         _stream = new NetworkStream(socket, ownsSocket: true);
-        _session = new Pop3Session(options.CreateSessionSettings(), server.Store, server.Locks, server.Sizes);
+        _session = new Pop3Session(options.CreateSessionSettings(RemoteEndPoint?.Address), server.Store, server.Locks, server.Sizes);
         var stats = server.Statistics;
         _session.MessageRetrieved += size =>
         {

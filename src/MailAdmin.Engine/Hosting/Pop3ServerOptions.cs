@@ -50,13 +50,15 @@ public sealed class Pop3ServerOptions
     public TimeSpan TlsHandshakeTimeout { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>Delay before a failed login is answered.</summary>
     public TimeSpan AuthFailureDelay { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>The server's logins, shared by its sessions: SASL mechanisms, credential checks, per-address penalty (MailServer sets one). Null: each session checks the accounts itself, without a penalty.</summary>
+    public MailAdmin.Protocols.Sasl.SaslAuthenticator? Authenticator { get; set; }
     /// <summary>Mark messages \Seen when retrieved with RETR (default true).</summary>
     public bool MarkRetrievedSeen { get; set; } = true;
     /// <summary>Receives the protocol log (passwords and SASL payloads redacted, message content as a byte
     /// count). Called on session threads; must be thread-safe and fast.</summary>
     public Action<ProtocolLogEntry>? ProtocolLog { get; set; }
 
-    internal Pop3SessionSettings CreateSessionSettings() => new()
+    internal Pop3SessionSettings CreateSessionSettings(System.Net.IPAddress? client = null) => new()
     {
         HostName = HostName,
         TlsAvailable = Certificate != null,
@@ -64,5 +66,7 @@ public sealed class Pop3ServerOptions
         MaxErrors = MaxErrors,
         AuthFailureDelay = AuthFailureDelay,
         MarkRetrievedSeen = MarkRetrievedSeen,
+        Authenticator = Authenticator,
+        ClientAddress = client,
     };
 }

@@ -60,6 +60,8 @@ public sealed class SmtpServerOptions
     /// <summary>TLS handshake limit.</summary>
     public TimeSpan TlsHandshakeTimeout { get; set; } = TimeSpan.FromSeconds(30);
     public TimeSpan AuthFailureDelay { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>The server's logins, shared by its sessions: SASL mechanisms, credential checks, per-address penalty (MailServer sets one). Null: each session checks the accounts itself, without a penalty.</summary>
+    public MailAdmin.Protocols.Sasl.SaslAuthenticator? Authenticator { get; set; }
     /// <summary>Receives the protocol log (no secrets: AUTH payloads redacted, message content not logged). Called on session threads; must be thread-safe and fast.</summary>
     public Action<SmtpLogEntry>? ProtocolLog { get; set; }
 
@@ -76,6 +78,7 @@ public sealed class SmtpServerOptions
         AllowRelayForAuthenticated = AllowRelayForAuthenticated,
         EnableExpn = EnableExpn,
         AuthFailureDelay = AuthFailureDelay,
+        Authenticator = Authenticator,
     };
 }
 
