@@ -66,6 +66,7 @@ namespace MailAdmin.Hosting
         public IDictionary<string, string>? BearerTokens { get; set; }
 
         // ---- logins (auth cache and penalty)
+        public static readonly TimeSpan DefaultAuthCacheTtl = TimeSpan.FromHours(1);
         /// <summary>The longest <see cref="AuthCacheTtl"/>.</summary>
         public static readonly TimeSpan MaxAuthCacheTtl = TimeSpan.FromDays(1);
 
@@ -85,7 +86,7 @@ namespace MailAdmin.Hosting
                 authCacheTtl = value;
             }
         }
-        private TimeSpan authCacheTtl = TimeSpan.FromHours(1);
+        private TimeSpan authCacheTtl = DefaultAuthCacheTtl;
 
         /// <summary>The per-address penalty after failed logins (2, 4, 8, 15 s…); null turns it off (tests).</summary>
         public MailAdmin.Protocols.Sasl.LoginPenalty? LoginPenalty { get; set; } = new MailAdmin.Protocols.Sasl.LoginPenalty();

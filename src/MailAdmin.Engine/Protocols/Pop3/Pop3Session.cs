@@ -223,6 +223,7 @@ public sealed class Pop3Session : IDisposable
             SaslFailure.Cancelled => Err(output, "Authentication cancelled"),   // RFC 5034 §4
             SaslFailure.BadBase64 => BadCommand(output, "Invalid base64"),
             SaslFailure.Unavailable => Err(output, "[SYS/TEMP] Authentication is unavailable, try again later"),
+            SaslFailure.Credentials => AuthFailed(output, "[AUTH] Invalid user name or password"),
             _ => AuthFailed(output, "[AUTH] Authentication failed"),
         };
     }
