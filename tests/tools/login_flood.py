@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""Wrong passwords from one address while the right one logs in from another.
+
+usage: login_flood.py HOST IMAP_PORT POP3_PORT USER PASSWORD ATTACKERS SECONDS
+
+ATTACKERS threads connect from 127.0.0.1 and send IMAP LOGIN with wrong passwords as fast as the
+server answers (reconnecting whenever it closes), for SECONDS. Meanwhile, every few seconds, a client
+on 127.0.0.2 logs in with the right password over IMAP and then POP3 and times it. Prints JSON:
+the good logins' times in seconds, how many wrong LOGINs were sent and how many were answered.
+"""
+import json, socket, sys, threading, time
+
+host, imap_port, pop3_port, user, password = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
+attackers, seconds = int(sys.argv[6]), float(sys.argv[7])
+deadline = time.monotonic() + seconds
+counts = {'sent': 0, 'answered': 0, 'connections': 0}
+lock = threading.Lock()
+
+def connect(port, source):
+    s = socket.create_connection((host, port), timeout=5, source_address=(source, 0))
+    return s, s.makefile('rb')
+
+def attack(n):
+    tag = 0
+    while time.monotonic() < deadline:
+        try:
+            s, f = connect(imap_port, '127.0.0.1')
+            with lock: counts['connections'] += 1
+            s.settimeout(0.5)
+            f.readline()   # greeting
+            while time.monotonic() < deadline:
+                tag += 1
+                s.sendall(b'a%d LOGIN %s wrong-%d-%d\r\n' % (tag, user.encode(), n, tag))
+                with lock: counts['sent'] += 1
+                line = b''
+                while time.monotonic() < deadline:
+                    try:
+                        line = f.readline()
+                        break
+                    except (socket.timeout, TimeoutError):
+                        continue
+                if not line or line.startswith(b'* BYE'): break
+                if line.startswith(b'a%d ' % tag):
+                    with lock: counts['answered'] += 1
+            s.close()
+        except OSError:
+            time.sleep(0.05)
+
+def imap_login():
+    start = time.monotonic()
+    s, f = connect(imap_port, '127.0.0.2')
+    f.readline()
+    s.sendall(b'g LOGIN %s %s\r\n' % (user.encode(), password.encode()))
+    while True:
+        line = f.readline()
+        if not line or line.startswith(b'g '): break
+    elapsed = time.monotonic() - start
+    s.sendall(b'z LOGOUT\r\n')
+    s.close()
+    if not line.startswith(b'g OK'): raise SystemExit('IMAP login failed: %r' % line)
+    return elapsed
+
+def pop3_login():
+    start = time.monotonic()
+    s, f = connect(pop3_port, '127.0.0.2')
+    f.readline()
+    s.sendall(b'USER %s\r\n' % user.encode()); f.readline()
+    s.sendall(b'PASS %s\r\n' % password.encode()); line = f.readline()
+    elapsed = time.monotonic() - start
+    s.sendall(b'QUIT\r\n')
+    s.close()
+    if not line.startswith(b'+OK'): raise SystemExit('POP3 login failed: %r' % line)
+    return elapsed
+
+threads = [threading.Thread(target=attack, args=(i,), daemon=True) for i in range(attackers)]
+for t in threads: t.start()
+good = []
+time.sleep(2)   # let the flood start first
+while time.monotonic() < deadline - 1:
+    good.append({'imap': round(imap_login(), 3), 'pop3': round(pop3_login(), 3)})
+    time.sleep(3)
+for t in threads: t.join(timeout=10)
+print(json.dumps({'good': good, **counts}))
