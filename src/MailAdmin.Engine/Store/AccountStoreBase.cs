@@ -164,7 +164,9 @@ namespace MailAdmin.Store
             // Hash even for an unknown account, so the answer time does not tell which addresses exist.
             var ok = await PasswordHasher.VerifyBoundedAsync(password, account?.PasswordHash ?? dummyHash, cancellationToken).ConfigureAwait(false);
             if (!ok || account == null || !account.Enabled) return null;
-            account = await UpgradeHashAsync(account, cancellationToken).ConfigureAwait(false);
+            account = PasswordHasher.IterationsOf(account.PasswordHash) != Iterations
+                ? await RehashAsync(account, password, cancellationToken).ConfigureAwait(false)
+                : await UpgradeHashAsync(account, cancellationToken).ConfigureAwait(false);
             credentialCache.Add(account.Address, account.PasswordHash, password);
             return account;
         }
@@ -184,19 +186,35 @@ namespace MailAdmin.Store
         }
 
         /// <summary>
+        /// After a successful password login to an account whose hash has another iteration count than this store's
+        /// (e.g. 210,000 from before SCRAM, which Cyrus SASL's SCRAM clients refuse): a new salt and hash at the
+        /// store's count, in the current form. A failure to write is not the login's failure.
+        /// </summary>
+        private async Task<MailAccount> RehashAsync(MailAccount account, byte[] password, CancellationToken cancellationToken)
+        {
+            var rehashed = await PasswordHasher.HashBoundedAsync(password, Iterations, cancellationToken).ConfigureAwait(false);
+            return await ReplaceHashAsync(account, rehashed, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>
         /// After a successful login: an account still on the legacy hash form gets the current one (same salt and
         /// iterations, so nothing about the password changes). A failure to write is not the login's failure.
         /// </summary>
         private async Task<MailAccount> UpgradeHashAsync(MailAccount account, CancellationToken cancellationToken)
         {
             var upgraded = PasswordHasher.Upgrade(account.PasswordHash);
-            if (upgraded == null) return account;
+            return upgraded == null ? account : await ReplaceHashAsync(account, upgraded, cancellationToken).ConfigureAwait(false);
+        }
+
+        private async Task<MailAccount> ReplaceHashAsync(MailAccount account, string upgraded, CancellationToken cancellationToken)
+        {
             try
             {
                 return await MutateAsync(accounts =>
                 {
-                    // Only when nobody changed the password meanwhile.
-                    if (!accounts.TryGetValue(account.Address, out var current) || current.PasswordHash != account.PasswordHash) return current ?? account;
+                    // Only when nobody changed the password meanwhile (then the caller keeps the hash it verified, which
+                    // no longer matches the account, so nothing is cached for the new password).
+                    if (!accounts.TryGetValue(account.Address, out var current) || current.PasswordHash != account.PasswordHash) return account;
                     var changed = current.With(upgraded);
                     accounts[account.Address] = changed;
                     return changed;

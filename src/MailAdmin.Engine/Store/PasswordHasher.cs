@@ -21,7 +21,16 @@ namespace MailAdmin.Store
     {
         public const string Scheme = "scram-sha-256";
         public const string LegacyScheme = "pbkdf2-sha256";
-        public const int DefaultIterations = 210_000;
+        /// <summary>
+        /// PBKDF2 iterations of new hashes: 65,536 (2^16). SCRAM clients compute the same PBKDF2 at every login, and
+        /// Cyrus SASL (the library of mbsync, mutt and others) refuses a count above 65,536 ("iteration-count is too
+        /// big, refusing to compute"), so this is the strongest count every SCRAM-SHA-256 client takes: 16 times
+        /// RFC 7677's minimum of 4,096. Accounts with another count are re-hashed at their next password login.
+        /// </summary>
+        public const int DefaultIterations = 65_536;
+
+        /// <summary>The largest count SCRAM clients built on Cyrus SASL accept.</summary>
+        public const int MaxScramIterations = 65_536;
         private const int SaltBytes = 16;
         private const int HashBytes = 32;
 
@@ -82,6 +91,14 @@ namespace MailAdmin.Store
             finally { HashSlots.Release(); }
         }
 
+        /// <summary><see cref="Hash(byte[], int)"/> in one of the process's hash slots.</summary>
+        public static async Task<string> HashBoundedAsync(byte[] passwordUtf8, int iterations, CancellationToken cancellationToken)
+        {
+            await HashSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try { return Hash(passwordUtf8, iterations); }
+            finally { HashSlots.Release(); }
+        }
+
         /// <summary>The SCRAM-SHA-256 keys of a stored hash (either form), or null when it has none.</summary>
         public static ScramCredential? ToScram(string encodedHash)
         {
@@ -90,6 +107,10 @@ namespace MailAdmin.Store
             // The legacy form stores SaltedPassword itself: the keys follow without the password.
             return keys[0].Length == HashBytes ? ScramCredential.FromSaltedPassword(salt, iterations, keys[0]) : null;
         }
+
+        /// <summary>The iteration count of a stored hash (either form), or 0 when it is malformed.</summary>
+        public static int IterationsOf(string encodedHash)
+            => TryParse(encodedHash, out _, out var iterations, out _, out _) ? iterations : 0;
 
         /// <summary>The current form of a legacy hash (same salt and iterations), or null when it is current or cannot be converted.</summary>
         public static string? Upgrade(string encodedHash)

@@ -81,13 +81,21 @@ public sealed class CredentialCacheTests : IDisposable
         var legacy = SaslTestCredentials.Rfc7677LegacyHash();
         File.WriteAllText(Path.Combine(_root, AccountStore.FileName),
             "{ \"version\": 1, \"accounts\": [ { \"address\": \"ann@example.com\", \"passwordHash\": \"" + legacy + "\", \"quota\": null, \"enabled\": true, \"created\": \"2026-01-01T00:00:00Z\" } ] }");
-        var store = new AccountStore(_root, 1000);
+        var store = new AccountStore(_root, 4096);
         Assert.Null(await store.VerifyPasswordAsync("ann@example.com", "wrong"));
         Assert.Contains("pbkdf2-sha256$", File.ReadAllText(Path.Combine(_root, AccountStore.FileName)));
         Assert.NotNull(await store.VerifyPasswordAsync("ann@example.com", "pencil"));
         var text = File.ReadAllText(Path.Combine(_root, AccountStore.FileName));
         Assert.DoesNotContain("pbkdf2-sha256$", text);
         Assert.Contains("scram-sha-256$4096$W22ZaJ0SNY7soEsUEjb6gQ==$", text);
+        Assert.NotNull(await new AccountStore(_root, 4096).VerifyPasswordAsync("ann@example.com", "pencil"));
+
+        // A store with another iteration count (e.g. hashes from before SCRAM, at 210 000, which Cyrus SASL's
+        // SCRAM clients refuse) re-hashes at its own count, with a new salt, at the next password login.
+        Assert.NotNull(await new AccountStore(_root, 1000).VerifyPasswordAsync("ann@example.com", "pencil"));
+        text = File.ReadAllText(Path.Combine(_root, AccountStore.FileName));
+        Assert.Contains("scram-sha-256$1000$", text);
+        Assert.DoesNotContain("W22ZaJ0SNY7soEsUEjb6gQ==", text);
         Assert.NotNull(await new AccountStore(_root, 1000).VerifyPasswordAsync("ann@example.com", "pencil"));
     }
 }
