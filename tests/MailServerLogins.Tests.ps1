@@ -18,7 +18,7 @@ Describe 'Start-MailServer logins under a flood of wrong passwords' {
         $json = python3 (Join-Path $PSScriptRoot 'tools/login_flood.py') 127.0.0.1 $server.Port('imap') $server.Port('pop3') ann@example.com Right-Passw0rd 20 30
         $LASTEXITCODE | Should -Be 0 -Because "$json"
         $result = $json | ConvertFrom-Json
-        Write-Host ("flood: {0} wrong LOGINs sent on {1} connections, {2} answered; good logins (s): {3}" -f $result.sent, $result.connections, $result.answered, (($result.good | ForEach-Object { "imap $($_.imap) pop3 $($_.pop3)" }) -join '; '))
+        Write-Host ("flood: {0} wrong LOGINs sent on {1} connections, {2} answered; good logins (s): {3} {4}" -f $result.sent, $result.connections, $result.answered, (($result.good | ForEach-Object { "imap $($_.imap) pop3 $($_.pop3)" }) -join "; "), ($result.errors -join "; "))
         @($result.good).Count | Should -BeGreaterOrEqual 5
         foreach ($login in $result.good) {
             $login.imap | Should -BeLessThan 1.0

@@ -10,8 +10,8 @@ namespace MailAdmin.Protocols.Sasl;
 /// <summary>
 /// A delay per client address that grows with its failed logins (as Dovecot's auth_penalty): after n failures
 /// in a row each new attempt from that address waits Initial·2^(n-1), capped at Max (2, 4, 8, 15, 15… s by
-/// default), and the attempts of a penalised address pass one at a time, so opening more connections does not
-/// buy more guesses. A success clears the address; so does an hour without failures. The wait is an async
+/// default), and the attempts of one address are checked one at a time, so opening more connections buys
+/// neither more guesses nor more of the hash slots (<see cref="MailAdmin.Store.PasswordHasher.MaxConcurrentHashes"/>). A success clears the address; so does an hour without failures. The wait is an async
 /// delay: no thread is held, and other addresses are not slowed at all. IPv6 clients are counted per /64,
 /// the block a single host usually has. At most <see cref="MaxAddresses"/> addresses are tracked.
 /// </summary>
@@ -61,25 +61,42 @@ public sealed class LoginPenalty
 
     /// <summary>
     /// Waits until an attempt from this address may be checked. Dispose the result when the attempt is decided
-    /// (after <see cref="Failed"/> or <see cref="Succeeded"/>): a penalised address has one attempt at a time.
+    /// (after <see cref="Failed"/> or <see cref="Succeeded"/>): an address has one attempt checked at a time.
     /// </summary>
-    public async Task<IDisposable?> EnterAsync(IPAddress? client, CancellationToken cancellationToken)
+    /// <param name="client">The client's address (null: no penalty).</param>
+    /// <param name="cancellationToken">Ends the wait (the connection closes).</param>
+    /// <param name="delay">False for a later step of an exchange that waited already: its turn, but no second delay.</param>
+    public async Task<IDisposable?> EnterAsync(IPAddress? client, CancellationToken cancellationToken, bool delay = true)
     {
         var key = Key(client);
         if (key == null || Initial == TimeSpan.Zero) return null;
         Entry? entry;
+        var now = DateTime.UtcNow;
         lock (_gate)
         {
-            if (!_entries.TryGetValue(key, out entry) || entry.Count == 0) return null;
-            if (entry.Forgotten(DateTime.UtcNow)) { _entries.Remove(key); return null; }
+            if (!_entries.TryGetValue(key, out entry))
+            {
+                if (_entries.Count >= MaxAddresses) Prune(now);
+                _entries[key] = entry = new Entry();
+            }
+            else if (entry.Count > 0 && entry.Forgotten(now))
+            {
+                entry.Count = 0;
+                entry.NextAttempt = DateTime.MinValue;
+            }
         }
+        // One attempt at a time per address, penalised or not: a burst of connections from one address then
+        // takes one hash slot, not all of them, and cannot delay the logins of other addresses.
         await entry.Turn.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            TimeSpan wait;
-            lock (_gate) wait = entry.NextAttempt - DateTime.UtcNow;
-            if (wait > TimeSpan.Zero) await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
-            lock (_gate) entry.NextAttempt = DateTime.UtcNow + DelayAfter(entry.Count);
+            if (delay)
+            {
+                TimeSpan wait;
+                lock (_gate) wait = entry.NextAttempt - DateTime.UtcNow;
+                if (wait > TimeSpan.Zero) await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+                lock (_gate) entry.NextAttempt = DateTime.UtcNow + DelayAfter(entry.Count);
+            }
             return new Release(entry.Turn);
         }
         catch

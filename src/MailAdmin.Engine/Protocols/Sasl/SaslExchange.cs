@@ -7,15 +7,15 @@ namespace MailAdmin.Protocols.Sasl;
 
 /// <summary>
 /// One AUTH/AUTHENTICATE exchange as the three protocols frame it (RFC 4954, RFC 3501 §6.2.2, RFC 5034): responses
-/// are base64 lines, "=" is an empty initial response, "*" cancels. The first step waits for the client
-/// address's <see cref="LoginPenalty"/>; the outcome is recorded there.
+/// are base64 lines, "=" is an empty initial response, "*" cancels. Each step that carries a response waits its turn at the client
+/// address's <see cref="LoginPenalty"/> (see StepAsync); the outcome is recorded there.
 /// </summary>
 public sealed class SaslExchange
 {
     private readonly SaslMechanism _mechanism;
     private readonly LoginPenalty _penalty;
     private readonly IPAddress? _client;
-    private bool _started, _done;
+    private bool _started, _done, _waited;
 
     internal SaslExchange(SaslMechanism mechanism, LoginPenalty penalty, IPAddress? client)
     {
@@ -55,8 +55,12 @@ public sealed class SaslExchange
                 catch (FormatException) { return Finish(SaslStep.Fail(SaslFailure.BadBase64)); }
             }
         }
-        if (!first) return Finish(await _mechanism.StepAsync(response, cancellationToken).ConfigureAwait(false));
-        using (await _penalty.EnterAsync(_client, cancellationToken).ConfigureAwait(false))
+        // The first prompt (no initial response) decides nothing. Every step that does passes the address's turn,
+        // so its checks run one at a time; the penalty's delay is paid once per exchange.
+        if (response == null) return Finish(await _mechanism.StepAsync(null, cancellationToken).ConfigureAwait(false));
+        var delay = !_waited;
+        _waited = true;
+        using (await _penalty.EnterAsync(_client, cancellationToken, delay).ConfigureAwait(false))
             return Finish(await _mechanism.StepAsync(response, cancellationToken).ConfigureAwait(false));
     }
 
