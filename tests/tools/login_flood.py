@@ -20,31 +20,47 @@ def connect(port, source):
     s = socket.create_connection((host, port), timeout=5, source_address=(source, 0))
     return s, s.makefile('rb')
 
+class Lines:
+    """Line reader over a socket with a short timeout, so a waiting thread still sees the deadline."""
+    def __init__(self, sock): self.sock, self.buf = sock, b''
+    def readline(self):
+        while b'\n' not in self.buf:
+            if time.monotonic() >= deadline: return None
+            try:
+                chunk = self.sock.recv(4096)
+            except (socket.timeout, TimeoutError):
+                continue
+            if not chunk: return b''
+            self.buf += chunk
+        line, _, self.buf = self.buf.partition(b'\n')
+        return line + b'\n'
+
 def attack(n):
     tag = 0
     while time.monotonic() < deadline:
+        s = None
         try:
-            s, f = connect(imap_port, '127.0.0.1')
-            with lock: counts['connections'] += 1
+            s = socket.create_connection((host, imap_port), timeout=5, source_address=('127.0.0.1', 0))
             s.settimeout(0.5)
-            f.readline()   # greeting
+            with lock: counts['connections'] += 1
+            r = Lines(s)
+            greeting = r.readline()
+            if not greeting or not greeting.startswith(b'* OK'):
+                time.sleep(0.05)
+                continue
             while time.monotonic() < deadline:
                 tag += 1
                 s.sendall(b'a%d LOGIN %s wrong-%d-%d\r\n' % (tag, user.encode(), n, tag))
                 with lock: counts['sent'] += 1
-                line = b''
-                while time.monotonic() < deadline:
-                    try:
-                        line = f.readline()
-                        break
-                    except (socket.timeout, TimeoutError):
-                        continue
+                line = r.readline()
+                while line and not line.startswith(b'a%d ' % tag) and not line.startswith(b'* BYE'):
+                    line = r.readline()
                 if not line or line.startswith(b'* BYE'): break
-                if line.startswith(b'a%d ' % tag):
-                    with lock: counts['answered'] += 1
-            s.close()
+                with lock: counts['answered'] += 1
         except OSError:
             time.sleep(0.05)
+        finally:
+            if s is not None: s.close()
 
 def imap_login():
     start = time.monotonic()
