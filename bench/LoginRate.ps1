@@ -22,7 +22,9 @@ param(
     # Logins per round, per server and protocol.
     [int] $Logins = 200,
     # Client threads (the per-address connection limits of both servers are well above this).
-    [int] $Threads = 4
+    [int] $Threads = 4,
+    # Our server's -AuthCacheTtl; '00:00:00' measures every login with its PBKDF2.
+    [TimeSpan] $AuthCacheTtl = [TimeSpan]::FromHours(1)
 )
 $ErrorActionPreference = 'Stop'
 
@@ -33,6 +35,8 @@ foreach ($program in 'python3', 'dovecot') {
 $work = Join-Path ([IO.Path]::GetTempPath()) "mailadmin-loginbench-$PID"
 New-Item -ItemType Directory -Path $work -Force | Out-Null
 $user = 'ann@example.com'; $password = 'Bench-Passw0rd'
+# One account per client thread: a POP3 session locks its maildrop (both servers refuse a second one).
+$users = @(0..($Threads - 1) | ForEach-Object { "user$_@example.com" })
 $dovecotDir = Join-Path $work 'dovecot'
 $dovecotImap = Get-Random -Minimum 30000 -Maximum 40000
 $dovecotPop3 = Get-Random -Minimum 40001 -Maximum 50000
@@ -40,8 +44,8 @@ $instance = Join-Path $PSScriptRoot '../tests/tools/dovecot-instance.sh'
 $portFile = Join-Path $work 'ports.txt'
 
 # Our server in a process of its own, with its defaults (auth cache on, PBKDF2 at its default strength).
-$serverScript = "Import-Module '$ModulePath'; `$s = Start-MailServer -Name bench -Path '$work/store' -Domain example.com -FreePorts -AllowInsecureAuth; " +
-    "New-MailAccount -Server bench -Address '$user' -Password (ConvertTo-SecureString '$password' -AsPlainText -Force) | Out-Null; " +
+$serverScript = "Import-Module '$ModulePath'; `$s = Start-MailServer -Name bench -Path '$work/store' -Domain example.com -FreePorts -AllowInsecureAuth -AuthCacheTtl '$AuthCacheTtl'; " +
+    "foreach (`$u in '$($users -join "','")') { New-MailAccount -Server bench -Address `$u -Password (ConvertTo-SecureString '$password' -AsPlainText -Force) | Out-Null }; " +
     "Set-Content -Path '$portFile' -Value ('{0} {1}' -f `$s.Port('imap'), `$s.Port('pop3')); while (`$true) { Start-Sleep -Seconds 1 }"
 $self = [Environment]::ProcessPath
 $start = [Diagnostics.ProcessStartInfo]::new($self)
@@ -51,13 +55,16 @@ $ours = [Diagnostics.Process]::Start($start)
 
 & bash $instance start $dovecotDir $dovecotImap $dovecotPop3 $user $password
 if ($LASTEXITCODE -ne 0) { $ours.Kill(); throw 'The Dovecot reference instance did not start.' }
+# The same accounts in Dovecot's passwd-file (it re-reads the file when it changes).
+$first = Get-Content (Join-Path $dovecotDir 'users') -First 1
+Set-Content -Path (Join-Path $dovecotDir 'users') -Value @(foreach ($u in $users) { $first.Replace($user, $u) })
 try {
     $deadline = [DateTime]::UtcNow.AddSeconds(60)
     while (-not (Test-Path $portFile) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
     $ourImap, $ourPop3 = (Get-Content $portFile) -split ' '
 
-    Write-Host "Login benchmark: $Rounds rounds of $Logins logins, $Threads client threads"
-    $json = python3 (Join-Path $PSScriptRoot 'login_rate.py') $user $password $Rounds $Logins $Threads `
+    Write-Host "Login benchmark: $Rounds rounds of $Logins logins, $Threads client threads, our -AuthCacheTtl $AuthCacheTtl"
+    $json = python3 (Join-Path $PSScriptRoot 'login_rate.py') ($users -join ',') $password $Rounds $Logins $Threads `
         "mailadmin=127.0.0.1:$ourImap/127.0.0.1:$ourPop3" "dovecot=127.0.0.1:$dovecotImap/127.0.0.1:$dovecotPop3"
     if ($LASTEXITCODE -ne 0) { throw "login_rate.py failed: $json" }
     $r = $json | ConvertFrom-Json
