@@ -101,6 +101,22 @@ public sealed class SaslMechanismTests
     }
 
     [Fact]
+    public async Task Penalty_also_holds_for_a_response_sent_after_the_first_prompt()
+    {
+        var penalty = new LoginPenalty(TimeSpan.FromMilliseconds(1000), TimeSpan.FromMilliseconds(1000));
+        var auth = await AuthAsync(penalty: penalty);
+        var bad = IPAddress.Parse("127.0.0.9");
+        Assert.Null(await auth.LoginAsync(bad, "ann@example.com", "wrong", default));
+        var x = auth.Start("PLAIN", bad)!;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        Assert.True((await x.StartAsync(null, default)).IsChallenge);   // the prompt decides nothing: no wait
+        Assert.True(watch.ElapsedMilliseconds < 500);
+        Assert.Equal(SaslFailure.Credentials, (await x.ContinueAsync(B64("\0ann@example.com\0wrong"), default)).Failure);
+        Assert.True(watch.ElapsedMilliseconds >= 900, $"waited {watch.ElapsedMilliseconds} ms");
+        Assert.Equal(2, penalty.Failures(bad));
+    }
+
+    [Fact]
     public async Task Penalised_attempts_pass_one_at_a_time()
     {
         var penalty = new LoginPenalty(TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(300));
