@@ -40,6 +40,10 @@ namespace MailAdmin.Store
         /// </summary>
         public static int MaxConcurrentHashes { get; } = Math.Max(1, Environment.ProcessorCount);
         private static readonly SemaphoreSlim HashSlots = new SemaphoreSlim(MaxConcurrentHashes, MaxConcurrentHashes);
+        private static int hashesRunning, peakHashesRunning;
+
+        /// <summary>The most bounded hash computations seen running at once in this process (for tests).</summary>
+        internal static int PeakConcurrentHashes => Volatile.Read(ref peakHashesRunning);
 
         public static string Hash(string password, int iterations = DefaultIterations)
         {
@@ -87,16 +91,31 @@ namespace MailAdmin.Store
         public static async Task<bool> VerifyBoundedAsync(byte[] passwordUtf8, string encodedHash, CancellationToken cancellationToken)
         {
             await HashSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            EnterSlot();
             try { return Verify(passwordUtf8, encodedHash); }
-            finally { HashSlots.Release(); }
+            finally { LeaveSlot(); }
         }
 
         /// <summary><see cref="Hash(byte[], int)"/> in one of the process's hash slots.</summary>
         public static async Task<string> HashBoundedAsync(byte[] passwordUtf8, int iterations, CancellationToken cancellationToken)
         {
             await HashSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            EnterSlot();
             try { return Hash(passwordUtf8, iterations); }
-            finally { HashSlots.Release(); }
+            finally { LeaveSlot(); }
+        }
+
+        private static void EnterSlot()
+        {
+            var running = Interlocked.Increment(ref hashesRunning);
+            int peak;
+            while (running > (peak = Volatile.Read(ref peakHashesRunning)) && Interlocked.CompareExchange(ref peakHashesRunning, running, peak) != peak) { }
+        }
+
+        private static void LeaveSlot()
+        {
+            Interlocked.Decrement(ref hashesRunning);
+            HashSlots.Release();
         }
 
         /// <summary>The SCRAM-SHA-256 keys of a stored hash (either form), or null when it has none.</summary>

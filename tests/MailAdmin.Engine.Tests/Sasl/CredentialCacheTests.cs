@@ -65,6 +65,24 @@ public sealed class CredentialCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task Wrong_passwords_never_run_more_hashes_at_once_than_there_are_cores()
+    {
+        var store = new InMemoryAccountStore(20_000);
+        await store.AddAsync("ann@example.com", "pw");
+        // Enough pool threads that, without the bound, every attempt would hash at once.
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 64), io);
+        try
+        {
+            var attempts = Enumerable.Range(0, 4 * PasswordHasher.MaxConcurrentHashes + 4)
+                .Select(i => Task.Run(() => store.VerifyPasswordAsync("ann@example.com", "wrong" + i)));
+            Assert.All(await Task.WhenAll(attempts), Assert.Null);
+        }
+        finally { ThreadPool.SetMinThreads(workers, io); }
+        Assert.InRange(PasswordHasher.PeakConcurrentHashes, 1, Math.Max(1, Environment.ProcessorCount));   // one per core
+    }
+
+    [Fact]
     public async Task Zero_ttl_turns_the_cache_off()
     {
         var store = new InMemoryAccountStore(1000);
