@@ -59,9 +59,11 @@ if ($LASTEXITCODE -ne 0) { $ours.Kill(); throw 'The Dovecot reference instance d
 $first = Get-Content (Join-Path $dovecotDir 'users') -First 1
 Set-Content -Path (Join-Path $dovecotDir 'users') -Value @(foreach ($u in $users) { $first.Replace($user, $u) })
 try {
-    $deadline = [DateTime]::UtcNow.AddSeconds(60)
-    while (-not (Test-Path $portFile) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
-    $ourImap, $ourPop3 = (Get-Content $portFile) -split ' '
+    # The file appears before its content: wait for both ports.
+    $deadline = [DateTime]::UtcNow.AddSeconds(120)
+    while (-not ((Test-Path $portFile) -and (Get-Content $portFile -Raw) -match '^\d+ \d+') -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
+    if ($ours.HasExited -or -not ((Get-Content $portFile -Raw -ErrorAction SilentlyContinue) -match '^\d+ \d+')) { throw 'Our server did not start.' }
+    $ourImap, $ourPop3 = (Get-Content $portFile -Raw).Trim() -split ' '
 
     Write-Host "Login benchmark: $Rounds rounds of $Logins logins, $Threads client threads, our -AuthCacheTtl $AuthCacheTtl"
     $json = python3 (Join-Path $PSScriptRoot 'login_rate.py') ($users -join ',') $password $Rounds $Logins $Threads `
