@@ -30,6 +30,8 @@ internal sealed class ImapConnection : ProtocolConnection
             AppendLimit = options.AppendLimit,
             MaxErrorsBeforeLogin = options.MaxErrorsBeforeLogin,
             AuthFailureDelay = options.AuthFailureDelay,
+            Authenticator = options.Authenticator,
+            ClientAddress = RemoteEndPoint?.Address,
             Subscriptions = server.Subscriptions,
             AcquireAccount = server.AcquireAccount,
             ReleaseAccount = server.ReleaseAccount,

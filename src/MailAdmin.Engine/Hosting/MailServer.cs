@@ -5,6 +5,7 @@ using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
 using MailAdmin.Messages;
+using MailAdmin.Protocols.Sasl;
 using MailAdmin.Store;
 
 namespace MailAdmin.Hosting
@@ -94,6 +95,9 @@ namespace MailAdmin.Hosting
                     await store.Accounts.AddAsync(options.CatchAll, Guid.NewGuid().ToString("N"), cancellationToken: cancellationToken).ConfigureAwait(false);
                 }
                 var backend = new StoreSmtpBackend(store, domains, options.CatchAll, options.BearerTokens);
+                // One login service for the three protocols: the penalty of an address counts its failures everywhere.
+                store.Accounts.CredentialCacheTtl = options.AuthCacheTtl;
+                var authenticator = new SaslAuthenticator(new StoreCredentials(store.Accounts, options.BearerTokens), options.LoginPenalty);
 
                 var log = options.LogPath != null ? new ProtocolLogFile(options.LogPath) : null;
                 var smtpOptions = new SmtpServerOptions
@@ -103,6 +107,7 @@ namespace MailAdmin.Hosting
                     // There is no outbound queue: mail for other domains is refused, even after AUTH.
                     AllowRelayForAuthenticated = false,
                     EnableXOAuth2 = options.BearerTokens != null && options.BearerTokens.Count > 0,
+                    Authenticator = authenticator,
                 };
                 ApplyShared(options, smtpOptions, log);
                 AddListener(smtpOptions, SmtpListenerMode.Smtp, options.SmtpPort, options.IPAddress);
@@ -111,8 +116,8 @@ namespace MailAdmin.Hosting
                 options.ConfigureSmtp?.Invoke(smtpOptions);
 
                 var smtp = new SmtpServer(smtpOptions, backend);
-                var imap = CreateImap(options, store, log);
-                var pop3 = CreatePop3(options, store, log);
+                var imap = CreateImap(options, store, log, authenticator);
+                var pop3 = CreatePop3(options, store, log, authenticator);
                 // One count of connections (and of logged-in sessions per account) across the protocols.
                 var connections = new ConnectionLimiter<IPAddress>();
                 var accounts = new ConnectionLimiter<string>(StringComparer.OrdinalIgnoreCase);
@@ -232,7 +237,7 @@ namespace MailAdmin.Hosting
 
         public override string ToString() => $"{Name} ({Status})";
 
-        private static ImapServer? CreateImap(MailServerOptions options, IMailStore store, ProtocolLogFile? log)
+        private static ImapServer? CreateImap(MailServerOptions options, IMailStore store, ProtocolLogFile? log, SaslAuthenticator authenticator)
         {
             if (!options.ImapPort.HasValue && !options.ImapsPort.HasValue)
                 return null;
@@ -241,6 +246,7 @@ namespace MailAdmin.Hosting
                 BearerTokens = options.BearerTokens,
                 AppendLimit = options.MaxMessageSize,
                 MaxConnectionsPerAccount = options.MaxConnectionsPerAccount,
+                Authenticator = authenticator,
             };
             ApplyShared(options, imapOptions, log);
             if (options.ImapPort.HasValue) imapOptions.Listeners.Add(new ImapListenerOptions(ImapListenerMode.Imap, options.ImapPort.Value, options.IPAddress));
@@ -249,11 +255,11 @@ namespace MailAdmin.Hosting
             return new ImapServer(imapOptions, store);
         }
 
-        private static Pop3Server? CreatePop3(MailServerOptions options, IMailStore store, ProtocolLogFile? log)
+        private static Pop3Server? CreatePop3(MailServerOptions options, IMailStore store, ProtocolLogFile? log, SaslAuthenticator authenticator)
         {
             if (!options.Pop3Port.HasValue && !options.Pop3sPort.HasValue)
                 return null;
-            var pop3Options = new Pop3ServerOptions();
+            var pop3Options = new Pop3ServerOptions { Authenticator = authenticator };
             ApplyShared(options, pop3Options, log);
             if (options.Pop3Port.HasValue) pop3Options.Listeners.Add(new Pop3ListenerOptions(Pop3ListenerMode.Pop3, options.Pop3Port.Value, options.IPAddress));
             if (options.Pop3sPort.HasValue) pop3Options.Listeners.Add(new Pop3ListenerOptions(Pop3ListenerMode.Pop3s, options.Pop3sPort.Value, options.IPAddress));

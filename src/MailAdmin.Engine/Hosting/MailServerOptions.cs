@@ -88,6 +88,33 @@ namespace MailAdmin.Hosting
         /// </summary>
         public IDictionary<string, string>? BearerTokens { get; set; }
 
+        // ---- logins (auth cache and penalty)
+        public static readonly TimeSpan DefaultAuthCacheTtl = TimeSpan.FromHours(1);
+        /// <summary>The longest <see cref="AuthCacheTtl"/>.</summary>
+        public static readonly TimeSpan MaxAuthCacheTtl = TimeSpan.FromDays(1);
+
+        /// <summary>
+        /// How long a verified password is remembered in memory (a keyed hash) so that repeated logins skip
+        /// PBKDF2; zero turns the cache off. Default 1 hour: mail clients log in again every few minutes, and
+        /// any change of the account (also from another process) ends the entry at once, so a longer life
+        /// costs nothing in correctness. Range 0 to <see cref="MaxAuthCacheTtl"/>.
+        /// </summary>
+        public TimeSpan AuthCacheTtl
+        {
+            get => authCacheTtl;
+            set
+            {
+                if (value < TimeSpan.Zero || value > MaxAuthCacheTtl)
+                    throw new ArgumentOutOfRangeException(nameof(AuthCacheTtl), value, "The auth cache TTL must be between 0 and 1 day.");
+                authCacheTtl = value;
+            }
+        }
+        private TimeSpan authCacheTtl = DefaultAuthCacheTtl;
+
+        /// <summary>The per-address penalty after failed logins (2, 4, 8, 15 s…); null turns it off (tests).</summary>
+        public MailAdmin.Protocols.Sasl.LoginPenalty? LoginPenalty { get; set; } = new MailAdmin.Protocols.Sasl.LoginPenalty();
+        // ---- end of logins
+
         /// <summary>A protocol log file (sessions without secrets).</summary>
         public string? LogPath { get; set; }
 

@@ -21,7 +21,7 @@ internal sealed class Pop3Connection : ProtocolConnection
         : base("POP3", server.Options, server.Statistics, socket, mode.ToString(), mode == Pop3ListenerMode.Pop3s, id, abort)
     {
         _server = server;
-        _session = new Pop3Session(server.Options.CreateSessionSettings(), server.Store, server.Locks, server.Sizes);
+        _session = new Pop3Session(server.Options.CreateSessionSettings(RemoteEndPoint?.Address), server.Store, server.Locks, server.Sizes);
         var stats = server.Statistics;
         _session.MessageRetrieved += size =>
         {

@@ -39,7 +39,7 @@ public sealed class Pop3ServerOptions : ServerOptions<Pop3ListenerMode>
             throw new ArgumentException("A POP3S listener needs a certificate.");
     }
 
-    internal Pop3SessionSettings CreateSessionSettings() => new()
+    internal Pop3SessionSettings CreateSessionSettings(System.Net.IPAddress? client = null) => new()
     {
         HostName = HostName,
         TlsAvailable = Certificate != null,
@@ -47,5 +47,7 @@ public sealed class Pop3ServerOptions : ServerOptions<Pop3ListenerMode>
         MaxErrors = MaxErrors,
         AuthFailureDelay = AuthFailureDelay,
         MarkRetrievedSeen = MarkRetrievedSeen,
+        Authenticator = Authenticator,
+        ClientAddress = client,
     };
 }

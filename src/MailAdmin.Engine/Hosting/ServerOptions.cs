@@ -68,6 +68,8 @@ public abstract class ServerOptions
     /// <summary>Delay before a failed login is answered.</summary>
     public TimeSpan AuthFailureDelay { get; set; } = TimeSpan.FromSeconds(2);
     /// <summary>How long a graceful stop lets busy sessions finish before they are aborted.</summary>
+    /// <summary>The server's logins, shared by its sessions: SASL mechanisms, credential checks, per-address penalty (MailServer sets one). Null: each session checks the accounts itself, without a penalty.</summary>
+    public MailAdmin.Protocols.Sasl.SaslAuthenticator? Authenticator { get; set; }
     public TimeSpan StopGrace { get; set; } = TimeSpan.FromSeconds(5);
     /// <summary>Receives the protocol log (passwords and SASL payloads redacted, message content as a byte
     /// count). Called on session threads; must be thread-safe and fast.</summary>

@@ -68,5 +68,6 @@ public sealed class SmtpServerOptions : ServerOptions<SmtpListenerMode>
         AllowRelayForAuthenticated = AllowRelayForAuthenticated,
         EnableExpn = EnableExpn,
         AuthFailureDelay = AuthFailureDelay,
+        Authenticator = Authenticator,
     };
 }

@@ -56,20 +56,10 @@ namespace MailAdmin.Hosting
         /// <summary>XOAUTH2: the token configured for the user, compared in constant time.</summary>
         public async Task<bool> AuthenticateBearerAsync(string user, string token, CancellationToken cancellationToken)
         {
-            if (!_bearerTokens.TryGetValue(user, out var expected) || !FixedTimeEquals(expected, token))
+            if (!_bearerTokens.TryGetValue(user, out var expected) || !FixedTime.AreEqual(expected, token))
                 return false;
             var account = await _store.Accounts.GetAsync(user, cancellationToken).ConfigureAwait(false);
             return account != null && account.Enabled;
-        }
-
-        private static bool FixedTimeEquals(string a, string b)
-        {
-            var x = Encoding.UTF8.GetBytes(a);
-            var y = Encoding.UTF8.GetBytes(b);
-            int difference = x.Length ^ y.Length;
-            for (int i = 0; i < Math.Min(x.Length, y.Length); i++)
-                difference |= x[i] ^ y[i];
-            return difference == 0;
         }
 
         /// <summary>

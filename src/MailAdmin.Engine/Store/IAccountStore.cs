@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Security;
 using System.Threading;
@@ -7,7 +8,7 @@ namespace MailAdmin.Store
 {
     /// <summary>
     /// Mail accounts. Addresses are case-insensitive and stored lower-case. Passwords are kept only as salted
-    /// PBKDF2-HMAC-SHA256 hashes. Adding an account through a mail store also creates its folders
+    /// PBKDF2-HMAC-SHA256 hashes, in SCRAM-SHA-256's StoredKey/ServerKey form (<see cref="PasswordHasher"/>). Adding an account through a mail store also creates its folders
     /// (INBOX, Sent, Drafts, Trash, Junk); removing it deletes its mail.
     /// </summary>
     public interface IAccountStore
@@ -30,5 +31,14 @@ namespace MailAdmin.Store
         /// <summary>The account when it exists, is enabled and the password is right; otherwise null.</summary>
         Task<MailAccount?> VerifyPasswordAsync(string address, string password, CancellationToken cancellationToken = default);
         Task<MailAccount?> VerifyPasswordAsync(string address, SecureString password, CancellationToken cancellationToken = default);
+
+        /// <summary>The SCRAM-SHA-256 keys of an enabled account, or null (no such account, disabled, or a hash without them).</summary>
+        Task<ScramLogin?> GetScramCredentialAsync(string address, CancellationToken cancellationToken = default);
+
+        /// <summary>Called after a successful SCRAM login: moves a legacy hash to the current form. Returns the account as stored now.</summary>
+        Task<MailAccount> ScramLoginSucceededAsync(MailAccount account, CancellationToken cancellationToken = default);
+
+        /// <summary>How long a verified password is remembered in memory (a keyed hash, dropped by any change of the account); zero = off.</summary>
+        TimeSpan CredentialCacheTtl { get; set; }
     }
 }

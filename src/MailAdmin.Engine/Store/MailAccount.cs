@@ -24,7 +24,7 @@ namespace MailAdmin.Store
 
         public DateTimeOffset Created { get; }
 
-        /// <summary>"pbkdf2-sha256$iterations$salt$hash"; never the password. Internal so it is not shown by accident.</summary>
+        /// <summary>"scram-sha-256$iterations$salt$StoredKey$ServerKey" (or the legacy "pbkdf2-sha256$…"); never the password. Internal so it is not shown by accident.</summary>
         internal string PasswordHash { get; }
 
         internal MailAccount With(string? passwordHash = null, long? quota = null, bool? enabled = null)

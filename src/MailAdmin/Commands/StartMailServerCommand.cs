@@ -115,6 +115,12 @@ namespace MailAdmin.Commands
         [Parameter]
         public SwitchParameter AllowInsecureAuth { get; set; }
 
+        // ---- logins: the verified-credential cache (see MailServerOptions.AuthCacheTtl)
+        [Parameter]
+        [ValidateTimeSpanRange("00:00:00", "1.00:00:00")]
+        public TimeSpan AuthCacheTtl { get; set; } = MailServerOptions.DefaultAuthCacheTtl;
+        // ---- end of logins
+
         /// <summary>Bearer tokens for AUTH XOAUTH2, as @{ address = token }; XOAUTH2 is offered only with them.</summary>
         [Parameter]
         [ValidateNotNull]
@@ -142,6 +148,11 @@ namespace MailAdmin.Commands
 
             if (MailServerRegistry.Find(Name) != null)
                 ThrowTerminating(new InvalidOperationException($"A mail server named '{Name}' is already running. Stop it, or give -Name."), "MailServerExists", ErrorCategory.ResourceExists, Name);
+
+            // A .psd1 value is not bound by PowerShell, so its range is checked here: the same parameter error.
+            var ttlError = new ValidateTimeSpanRangeAttribute("00:00:00", "1.00:00:00").Check(nameof(AuthCacheTtl), AuthCacheTtl);
+            if (ttlError != null)
+                ThrowTerminating(new ParameterBindingException(ttlError), "MailServerParameterOutOfRange", ErrorCategory.InvalidArgument, AuthCacheTtl);
 
             var options = BuildOptions();
             MailServer? server = null;
@@ -193,6 +204,7 @@ namespace MailAdmin.Commands
                 IdleTimeout = MyInvocation.BoundParameters.ContainsKey(nameof(IdleTimeout)) ? TimeSpan.FromSeconds(IdleTimeout) : (TimeSpan?)null,
                 MaxRecipients = MaxRecipients,
                 AllowInsecureAuth = AllowInsecureAuth,
+                AuthCacheTtl = AuthCacheTtl,
                 LogPath = LogPath != null ? ResolveOutputPath(LogPath) : null,
             };
             if (HostName != null) options.HostName = HostName;

@@ -239,7 +239,7 @@ public class Pop3ParserTests
         var badBase64 = await Pop3Driver.RunAsync(NewSession(store), "AUTH PLAIN !!!\r\n");
         Assert.EndsWith("-ERR Invalid base64\r\n", badBase64);
         var mech = await Pop3Driver.RunAsync(NewSession(store), "AUTH CRAM-MD5\r\nAUTH\r\n");
-        Assert.EndsWith("-ERR Unsupported authentication mechanism\r\n+OK Mechanisms follow\r\nPLAIN\r\n.\r\n", mech);
+        Assert.EndsWith("-ERR Unsupported authentication mechanism\r\n+OK Mechanisms follow\r\nPLAIN\r\nLOGIN\r\nSCRAM-SHA-256\r\n.\r\n", mech);
     }
 
     [Fact]
@@ -265,7 +265,7 @@ public class Pop3ParserTests
 
         var allowed = new Pop3Session(new Pop3SessionSettings { AllowInsecureAuth = true, AuthFailureDelay = TimeSpan.Zero }, store, new Pop3MailboxLocks());
         var ok = await Pop3Driver.RunAsync(allowed, "CAPA\r\nUSER alice@example.com\r\nPASS " + Pop3Fixtures.Password + "\r\n");
-        Assert.Contains("\r\nUSER\r\nSASL PLAIN\r\n", ok);
+        Assert.Contains("\r\nUSER\r\nSASL PLAIN LOGIN SCRAM-SHA-256\r\n", ok);
         Assert.Contains("+OK Logged in", ok);
     }
 

@@ -95,7 +95,7 @@ public class Pop3ServerTests
         using var c = await f.ConnectAsync();
         await c.CommandAsync("CAPA", "+OK");
         var capa = await c.ReadListAsync();
-        Assert.Equal(new[] { "TOP", "UIDL", "RESP-CODES", "PIPELINING", "EXPIRE NEVER", "USER", "SASL PLAIN", "IMPLEMENTATION MailAdmin" }, capa);
+        Assert.Equal(new[] { "TOP", "UIDL", "RESP-CODES", "PIPELINING", "EXPIRE NEVER", "USER", "SASL PLAIN LOGIN SCRAM-SHA-256", "IMPLEMENTATION MailAdmin" }, capa);
         await c.CommandAsync("USER " + Alice, "+OK");
         await c.CommandAsync("PASS " + Password, "+OK Logged in, 3 messages");
         var stat = (await c.CommandAsync("STAT", "+OK 3 ")).Split(' ');

@@ -77,7 +77,7 @@ public class SmtpSessionTests
         var d = await Run("EHLO c.example\n", change: s => s.TlsAvailable = true);
         Assert.DoesNotContain(d.Replies[0].Lines, l => l.StartsWith("AUTH"));
         var secure = await Run("EHLO c.example\n", change: s => { s.TlsAvailable = true; s.EnableXOAuth2 = true; }, secure: true);
-        Assert.Contains("AUTH PLAIN LOGIN XOAUTH2", secure.Replies[0].Lines);
+        Assert.Contains("AUTH PLAIN LOGIN XOAUTH2 OAUTHBEARER", secure.Replies[0].Lines);
         Assert.DoesNotContain("STARTTLS", secure.Replies[0].Lines);
     }
 

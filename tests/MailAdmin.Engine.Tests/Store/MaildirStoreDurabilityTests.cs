@@ -295,7 +295,7 @@ public sealed class MaildirStoreDurabilityTests : IDisposable
         await store.Accounts.AddAsync(Alice, "Pa55-word-Xyzzy");
         var text = File.ReadAllText(Path.Combine(root.Path, "accounts.json"));
         Assert.DoesNotContain("Pa55-word-Xyzzy", text);
-        Assert.Contains("pbkdf2-sha256$1000$", text);
+        Assert.Contains("scram-sha-256$1000$", text);
         Assert.NotNull(await Open().Accounts.VerifyPasswordAsync(Alice, "Pa55-word-Xyzzy"));
     }
 }

@@ -13,8 +13,8 @@ public sealed class PasswordHasherTests
     public void Hash_verifies_the_right_password_only(string password)
     {
         var hash = PasswordHasher.Hash(password, 1000);
-        Assert.StartsWith("pbkdf2-sha256$1000$", hash);
-        Assert.Equal(4, hash.Split('$').Length);
+        Assert.StartsWith("scram-sha-256$1000$", hash);
+        Assert.Equal(5, hash.Split('$').Length);
         if (password.Length > 0) Assert.DoesNotContain(password, hash);
         // Nor its base64 form; only for passwords long enough that a random hash cannot hold
         // the same few characters by chance.
@@ -47,6 +47,9 @@ public sealed class PasswordHasherTests
     [InlineData("pbkdf2-sha256$0$c2FsdA==$AAAA")]
     [InlineData("pbkdf2-sha256$x$c2FsdA==$AAAA")]
     [InlineData("pbkdf2-sha256$1$not base64$AAAA")]
+    [InlineData("scram-sha-256$1$c2FsdA==$AAAA")]
+    [InlineData("scram-sha-256$1$c2FsdA==$AAAA$AAAA")]
+    [InlineData("scram-sha-256$1$c2FsdA==$AAAA$AAAA$AAAA")]
     public void Malformed_hashes_never_verify(string hash)
     {
         Assert.False(PasswordHasher.Verify("plain", hash));
@@ -55,7 +58,8 @@ public sealed class PasswordHasherTests
     [Fact]
     public void Default_iterations_are_strong()
     {
-        Assert.True(PasswordHasher.DefaultIterations >= 100_000);
+        // At least 16 times RFC 7677's minimum of 4096, and no more than Cyrus SASL's SCRAM clients accept.
+        Assert.InRange(PasswordHasher.DefaultIterations, 16 * 4096, PasswordHasher.MaxScramIterations);
         Assert.Contains($"${PasswordHasher.DefaultIterations}$", PasswordHasher.Hash("x"));
     }
 }

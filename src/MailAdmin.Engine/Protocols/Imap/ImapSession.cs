@@ -7,6 +7,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
+using MailAdmin.Protocols.Sasl;
 using MailAdmin.Store;
 
 namespace MailAdmin.Protocols.Imap
@@ -58,7 +59,9 @@ namespace MailAdmin.Protocols.Imap
         private bool _utf8;
         private string? _idleTag;
         // SASL exchange in progress
-        private string? _saslTag, _saslMechanism, _saslUser;
+        private string? _saslTag;
+        private SaslExchange? _sasl;
+        private SaslAuthenticator? _authenticator;
 
         public ImapSession(ImapSessionSettings settings, IMailStore store, bool isSecure)
         {
@@ -102,10 +105,7 @@ namespace MailAdmin.Protocols.Imap
             {
                 if (!IsSecure && _settings.TlsAvailable) sb.Append(" STARTTLS");
                 if (PlaintextAllowed)
-                {
-                    sb.Append(" AUTH=PLAIN AUTH=LOGIN");
-                    if (_settings.BearerTokens != null) sb.Append(" AUTH=XOAUTH2");
-                }
+                    foreach (var mechanism in Authenticator.Mechanisms) sb.Append(" AUTH=").Append(mechanism);
                 else sb.Append(" LOGINDISABLED");
             }
             return sb.ToString();
@@ -352,42 +352,29 @@ namespace MailAdmin.Protocols.Imap
 
         // ---------------------------------------------------------------- authentication
 
+        private SaslAuthenticator Authenticator
+            => _authenticator ??= _settings.Authenticator ?? new SaslAuthenticator(new StoreCredentials(_store.Accounts, _settings.BearerTokens));
+
         private async Task<ImapResponse> LoginAsync(string tag, IReadOnlyList<ImapToken> args, CancellationToken ct)
         {
             if (args.Count != 2 || args[0].AsString == null || args[1].AsString == null) return Bad(tag, "LOGIN needs user and password");
             if (!PlaintextAllowed) return No(tag, "[PRIVACYREQUIRED] LOGIN is disabled until STARTTLS");
-            return await VerifyAsync(tag, args[0].AsString!, args[1].AsString!, bearer: false, ct).ConfigureAwait(false);
+            string? account;
+            try { account = await Authenticator.LoginAsync(_settings.ClientAddress, args[0].AsString!, args[1].AsString!, ct).ConfigureAwait(false); }
+            catch (Exception ex) when (ex is not OperationCanceledException) { return No(tag, "[UNAVAILABLE] Authentication is unavailable, try again later"); }
+            return account != null ? LoggedIn(tag, account) : AuthenticationFailedReply(tag);
         }
 
-        private async Task<ImapResponse> VerifyAsync(string tag, string user, string secret, bool bearer, CancellationToken ct)
+        private ImapResponse AuthenticationFailedReply(string tag)
         {
-            string? address = null;
-            if (bearer)
-            {
-                if (_settings.BearerTokens != null && _settings.BearerTokens.TryGetValue(user, out var expected) && FixedTimeEquals(expected, secret))
-                {
-                    try
-                    {
-                        var account = await _store.Accounts.GetAsync(user, ct).ConfigureAwait(false);
-                        if (account != null && account.Enabled) address = account.Address;
-                    }
-                    catch (InvalidAccountAddressException) { }
-                }
-            }
-            else
-            {
-                MailAccount? account = null;
-                try { account = await _store.Accounts.VerifyPasswordAsync(user, secret, ct).ConfigureAwait(false); }
-                catch (InvalidAccountAddressException) { }
-                address = account?.Address;
-            }
-            if (address == null)
-            {
-                AuthenticationFailed?.Invoke();
-                WriteLine(tag + " NO [AUTHENTICATIONFAILED] Authentication failed");
-                var r = CountError();
-                return r.Action == ImapAction.Close ? r : new ImapResponse(ImapAction.None, _settings.AuthFailureDelay);
-            }
+            AuthenticationFailed?.Invoke();
+            WriteLine(tag + " NO [AUTHENTICATIONFAILED] Authentication failed");
+            var r = CountError();
+            return r.Action == ImapAction.Close ? r : new ImapResponse(ImapAction.None, _settings.AuthFailureDelay);
+        }
+
+        private ImapResponse LoggedIn(string tag, string address)
+        {
             if (_settings.AcquireAccount != null && !_settings.AcquireAccount(address))
                 return No(tag, "[LIMIT] Too many connections for this account");
             _accountAcquired = _settings.AcquireAccount != null;
@@ -396,93 +383,47 @@ namespace MailAdmin.Protocols.Imap
             return Ok(tag, "[CAPABILITY " + Capabilities() + "] Logged in");
         }
 
-        private static bool FixedTimeEquals(string a, string b)
-        {
-            var x = Encoding.UTF8.GetBytes(a);
-            var y = Encoding.UTF8.GetBytes(b);
-            int diff = x.Length ^ y.Length;
-            for (int i = 0; i < Math.Min(x.Length, y.Length); i++) diff |= x[i] ^ y[i];
-            return diff == 0;
-        }
-
         private async Task<ImapResponse> AuthenticateAsync(string tag, IReadOnlyList<ImapToken> args, CancellationToken ct)
         {
             if (args.Count < 1 || args.Count > 2 || args[0].Kind != ImapTokenKind.Atom) return Bad(tag, "AUTHENTICATE needs a mechanism");
-            var mechanism = args[0].Text.ToUpperInvariant();
-            bool known = mechanism == "PLAIN" || mechanism == "LOGIN" || (mechanism == "XOAUTH2" && _settings.BearerTokens != null);
-            if (!known) return No(tag, "Unsupported authentication mechanism");
+            var exchange = Authenticator.Start(args[0].Text, _settings.ClientAddress);
+            if (exchange == null) return No(tag, "Unsupported authentication mechanism");
             if (!PlaintextAllowed) return No(tag, "[PRIVACYREQUIRED] Authentication is disabled until STARTTLS");
             _saslTag = tag;
-            _saslMechanism = mechanism;
-            _saslUser = null;
-            if (args.Count == 2)
-            {
-                var ir = args[1].AsString ?? "";
-                return await SaslStepAsync(ir == "=" ? "" : ir, ct).ConfigureAwait(false);
-            }
-            WriteLine(mechanism == "LOGIN" ? "+ VXNlcm5hbWU6" : "+ ");
-            return new ImapResponse(ImapAction.ReadSaslResponse);
+            _sasl = exchange;
+            return await SaslStepAsync(exchange.StartAsync(args.Count == 2 ? args[1].AsString ?? "" : null, ct)).ConfigureAwait(false);
         }
 
         /// <summary>A client line during AUTHENTICATE (base64, or "*" to cancel).</summary>
         public Task<ImapResponse> ContinueAuthenticateAsync(string line, CancellationToken ct)
         {
-            if (_saslTag == null) return Task.FromResult(ImapResponse.None);
-            if (line == "*")
-            {
-                var tag = _saslTag;
-                _saslTag = null;
-                return Task.FromResult(Bad(tag, "Authentication cancelled"));
-            }
-            return SaslStepAsync(line, ct);
+            if (_saslTag == null || _sasl == null) return Task.FromResult(ImapResponse.None);
+            return SaslStepAsync(_sasl.ContinueAsync(line, ct));
         }
 
-        private async Task<ImapResponse> SaslStepAsync(string base64, CancellationToken ct)
+        private async Task<ImapResponse> SaslStepAsync(Task<SaslStep> next)
         {
             var tag = _saslTag!;
-            byte[] data;
-            try { data = Convert.FromBase64String(base64.Trim()); }
-            catch (FormatException)
+            SaslStep step;
+            try { step = await next.ConfigureAwait(false); }
+            catch (Exception ex) when (ex is not OperationCanceledException) { step = SaslStep.Fail(SaslFailure.Unavailable); }
+            if (step.IsChallenge)
             {
-                _saslTag = null;
-                return Bad(tag, "Invalid base64");
-            }
-            var text = Encoding.UTF8.GetString(data);
-            switch (_saslMechanism)
-            {
-                case "PLAIN":
-                {
-                    _saslTag = null;
-                    var parts = text.Split('\0');
-                    if (parts.Length != 3) return Bad(tag, "Invalid PLAIN response");
-                    if (parts[0].Length > 0 && !parts[0].Equals(parts[1], StringComparison.OrdinalIgnoreCase))
-                        return No(tag, "[AUTHORIZATIONFAILED] Cannot act as another user");
-                    return await VerifyAsync(tag, parts[1], parts[2], bearer: false, ct).ConfigureAwait(false);
-                }
-                case "LOGIN":
-                    if (_saslUser == null)
-                    {
-                        _saslUser = text;
-                        WriteLine("+ UGFzc3dvcmQ6");
-                        return new ImapResponse(ImapAction.ReadSaslResponse);
-                    }
-                    _saslTag = null;
-                    return await VerifyAsync(tag, _saslUser, text, bearer: false, ct).ConfigureAwait(false);
-                case "XOAUTH2":
-                {
-                    _saslTag = null;
-                    string? user = null, token = null;
-                    foreach (var part in text.Split('\u0001'))
-                    {
-                        if (part.StartsWith("user=", StringComparison.Ordinal)) user = part.Substring(5);
-                        else if (part.StartsWith("auth=Bearer ", StringComparison.OrdinalIgnoreCase)) token = part.Substring(12);
-                    }
-                    if (user == null || token == null) return Bad(tag, "Invalid XOAUTH2 response");
-                    return await VerifyAsync(tag, user, token, bearer: true, ct).ConfigureAwait(false);
-                }
+                WriteLine("+ " + step.ChallengeBase64);
+                return new ImapResponse(ImapAction.ReadSaslResponse);
             }
             _saslTag = null;
-            return Bad(tag, "Unsupported mechanism");
+            _sasl = null;
+            if (step.Succeeded) return LoggedIn(tag, step.Account!);
+            return step.Failure switch
+            {
+                SaslFailure.Cancelled => Bad(tag, "Authentication cancelled"),
+                SaslFailure.BadBase64 => Bad(tag, "Invalid base64"),
+                SaslFailure.Malformed => Bad(tag, "Invalid response for the mechanism"),
+                SaslFailure.Authorization => No(tag, "[AUTHORIZATIONFAILED] Cannot act as another user"),
+                SaslFailure.Unavailable => No(tag, "[UNAVAILABLE] Authentication is unavailable, try again later"),
+                _ => AuthenticationFailedReply(tag),
+            };
         }
 
         private async Task<ImapResponse> EnableAsync(string tag, IReadOnlyList<ImapToken> args, CancellationToken ct)

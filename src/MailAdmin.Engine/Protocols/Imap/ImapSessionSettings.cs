@@ -21,6 +21,10 @@ namespace MailAdmin.Protocols.Imap
         public TimeSpan AuthFailureDelay { get; set; } = TimeSpan.FromSeconds(2);
         /// <summary>Subscriptions shared by the sessions of a server (in memory).</summary>
         public ImapSubscriptions Subscriptions { get; set; } = new ImapSubscriptions();
+        /// <summary>The server's logins (mechanisms, credentials, per-address penalty); when null the session checks the store's accounts itself, without a penalty.</summary>
+        public MailAdmin.Protocols.Sasl.SaslAuthenticator? Authenticator { get; set; }
+        /// <summary>The client's address, for the login penalty.</summary>
+        public System.Net.IPAddress? ClientAddress { get; set; }
         /// <summary>Called after a successful authentication: false refuses the login (connections per account).</summary>
         public Func<string, bool>? AcquireAccount { get; set; }
         /// <summary>Called when an authenticated session ends.</summary>

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using MailAdmin.Protocols.Sasl;
 using MailAdmin.Store;
 
 namespace MailAdmin.Protocols.Pop3;
@@ -49,6 +50,8 @@ public sealed class Pop3Session : IDisposable
     private string? _account;
     private uint _uidValidity;
     private int _errors;
+    private SaslAuthenticator? _authenticator;
+    private SaslExchange? _sasl;
 
     public Pop3Session(Pop3SessionSettings settings, IMailStore store, Pop3MailboxLocks locks, Pop3SizeCache? sizes = null, bool isSecure = false)
     {
@@ -87,7 +90,7 @@ public sealed class Pop3Session : IDisposable
     /// <summary>A line longer than the limit (RFC 2449 §4: 255 octets).</summary>
     public Pop3Response LineTooLong(ByteBuffer output)
     {
-        if (State == Pop3State.SaslResponse) { State = Pop3State.Authorization; return AuthFailed(output, "Authentication failed: response too long"); }
+        if (State == Pop3State.SaslResponse) { State = Pop3State.Authorization; _sasl = null; return AuthFailed(output, "Authentication failed: response too long"); }
         return BadCommand(output, "Line too long");
     }
 
@@ -152,8 +155,8 @@ public sealed class Pop3Session : IDisposable
     {
         if (State != Pop3State.SaslResponse) throw new InvalidOperationException("No SASL exchange in progress.");
         State = Pop3State.Authorization;
-        if (line == "*") return Err(output, "Authentication cancelled");   // RFC 5034 §4
-        return await PlainAsync(line, output, cancellationToken).ConfigureAwait(false);
+        var exchange = _sasl!;
+        return await SaslStepAsync(exchange.ContinueAsync(line, cancellationToken), output, cancellationToken).ConfigureAwait(false);
     }
 
     private Pop3Response Capa(ByteBuffer output)
@@ -161,7 +164,7 @@ public sealed class Pop3Session : IDisposable
         var lines = new List<string> { "TOP", "UIDL", "RESP-CODES", "PIPELINING", "EXPIRE NEVER" };
         if (State != Pop3State.Transaction)
         {
-            if (PlaintextAllowed) { lines.Add("USER"); lines.Add("SASL PLAIN"); }
+            if (PlaintextAllowed) { lines.Add("USER"); lines.Add("SASL " + string.Join(" ", Authenticator.Mechanisms)); }
             if (_settings.TlsAvailable && !IsSecure) lines.Add("STLS");
         }
         lines.Add("IMPLEMENTATION MailAdmin");
@@ -184,48 +187,62 @@ public sealed class Pop3Session : IDisposable
         return await LoginAsync(user, command.Arguments[0], output, cancellationToken).ConfigureAwait(false);
     }
 
+    private SaslAuthenticator Authenticator
+        => _authenticator ??= _settings.Authenticator ?? new SaslAuthenticator(new StoreCredentials(_store.Accounts));
+
     private async Task<Pop3Response> AuthAsync(Pop3Command command, ByteBuffer output, CancellationToken cancellationToken)
     {
         if (command.Arguments.Count == 0)
         {
             // Pre-RFC 5034 practice (RFC 1734 clients): list the mechanisms.
-            return MultiLine(output, "Mechanisms follow", PlaintextAllowed ? new[] { "PLAIN" } : Array.Empty<string>());
+            return MultiLine(output, "Mechanisms follow", PlaintextAllowed ? Authenticator.Mechanisms : Array.Empty<string>());
         }
-        if (command.Arguments[0] != "PLAIN") return BadCommand(output, "Unsupported authentication mechanism");
+        var exchange = Authenticator.Start(command.Arguments[0], _settings.ClientAddress);
+        if (exchange == null) return BadCommand(output, "Unsupported authentication mechanism");
         if (!PlaintextAllowed) return Refused(output, "[AUTH] Plaintext authentication disallowed without TLS; use STLS");
-        if (command.Arguments.Count == 1)
-        {
-            State = Pop3State.SaslResponse;
-            Line(output, "+ ");
-            return new Pop3Response("+ ", Pop3Action.ReadSaslResponse);
-        }
-        return await PlainAsync(command.Arguments[1], output, cancellationToken).ConfigureAwait(false);
+        _sasl = exchange;
+        return await SaslStepAsync(exchange.StartAsync(command.Arguments.Count > 1 ? command.Arguments[1] : null, cancellationToken), output, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<Pop3Response> PlainAsync(string base64, ByteBuffer output, CancellationToken cancellationToken)
+    private async Task<Pop3Response> SaslStepAsync(Task<SaslStep> next, ByteBuffer output, CancellationToken cancellationToken)
     {
-        byte[] decoded;
-        try { decoded = base64 == "=" ? Array.Empty<byte>() : Convert.FromBase64String(base64); }
-        catch (FormatException) { return BadCommand(output, "Invalid base64"); }
-        string text;
-        try { text = new UTF8Encoding(false, true).GetString(decoded); }
-        catch (DecoderFallbackException) { return AuthFailed(output, "[AUTH] Authentication failed"); }
-        var parts = text.Split('\0');
-        if (parts.Length != 3 || parts[1].Length == 0 || (parts[0].Length > 0 && !string.Equals(parts[0], parts[1], StringComparison.OrdinalIgnoreCase)))
-            return AuthFailed(output, "[AUTH] Authentication failed");
-        return await LoginAsync(parts[1], parts[2], output, cancellationToken).ConfigureAwait(false);
+        SaslStep step;
+        try { step = await next.ConfigureAwait(false); }
+        catch (Exception ex) when (ex is not OperationCanceledException) { step = SaslStep.Fail(SaslFailure.Unavailable); }
+        if (step.IsChallenge)
+        {
+            State = Pop3State.SaslResponse;
+            var line = "+ " + step.ChallengeBase64;
+            Line(output, line);
+            return new Pop3Response(line, Pop3Action.ReadSaslResponse);
+        }
+        _sasl = null;
+        if (step.Succeeded) return await OpenAsync(step.Account!, output, cancellationToken).ConfigureAwait(false);
+        return step.Failure switch
+        {
+            SaslFailure.Cancelled => Err(output, "Authentication cancelled"),   // RFC 5034 §4
+            SaslFailure.BadBase64 => BadCommand(output, "Invalid base64"),
+            SaslFailure.Unavailable => Err(output, "[SYS/TEMP] Authentication is unavailable, try again later"),
+            SaslFailure.Credentials => AuthFailed(output, "[AUTH] Invalid user name or password"),
+            _ => AuthFailed(output, "[AUTH] Authentication failed"),
+        };
     }
 
     private async Task<Pop3Response> LoginAsync(string user, string password, ByteBuffer output, CancellationToken cancellationToken)
     {
-        MailAccount? account;
-        try { account = await _store.Accounts.VerifyPasswordAsync(user, password, cancellationToken).ConfigureAwait(false); }
+        string? address;
+        try { address = await Authenticator.LoginAsync(_settings.ClientAddress, user, password, cancellationToken).ConfigureAwait(false); }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             return Err(output, "[SYS/TEMP] Authentication is unavailable, try again later");
         }
-        if (account == null) return AuthFailed(output, "[AUTH] Invalid user name or password");
-        string address = account.Address;
+        if (address == null) return AuthFailed(output, "[AUTH] Invalid user name or password");
+        return await OpenAsync(address, output, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Logged in: lock and open the maildrop.</summary>
+    private async Task<Pop3Response> OpenAsync(string address, ByteBuffer output, CancellationToken cancellationToken)
+    {
         if (!_locks.TryAcquire(address, this))
             return Err(output, "[IN-USE] Mailbox is locked by another POP3 session");
         try

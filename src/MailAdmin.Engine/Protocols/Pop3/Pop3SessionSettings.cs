@@ -14,6 +14,10 @@ public sealed class Pop3SessionSettings
     public int MaxErrors { get; set; } = 10;
     /// <summary>Delay before a failed authentication is answered.</summary>
     public TimeSpan AuthFailureDelay { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>The server's logins (mechanisms, credentials, per-address penalty); when null the session checks the store's accounts itself, without a penalty.</summary>
+    public MailAdmin.Protocols.Sasl.SaslAuthenticator? Authenticator { get; set; }
+    /// <summary>The client's address, for the login penalty.</summary>
+    public System.Net.IPAddress? ClientAddress { get; set; }
     /// <summary>The folder served (POP3 has one maildrop).</summary>
     public string Folder { get; set; } = "INBOX";
     /// <summary>Mark retrieved messages \Seen in the store (as Dovecot does), so IMAP shows them read.</summary>

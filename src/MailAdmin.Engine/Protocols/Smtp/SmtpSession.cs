@@ -4,6 +4,7 @@ using System.Net;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using MailAdmin.Protocols.Sasl;
 
 namespace MailAdmin.Protocols.Smtp;
 
@@ -132,8 +133,8 @@ public sealed class SmtpSession : IDisposable
     private int _errors;
     private bool _bdatUsed;
     // SASL state
-    private string _authMechanism = "";
-    private string? _loginUser;
+    private SaslAuthenticator? _authenticator;
+    private SaslExchange? _sasl;
     // BDAT state
     private long _chunkRemaining;
     private bool _chunkAccepted, _chunkLast;
@@ -259,7 +260,7 @@ public sealed class SmtpSession : IDisposable
         lines.Add("DSN");
         if (_settings.TlsAvailable && !IsSecure) lines.Add("STARTTLS");
         if (AuthenticatedUser == null && (IsSecure || _settings.AllowInsecureAuth))
-            lines.Add(_settings.EnableXOAuth2 ? "AUTH PLAIN LOGIN XOAUTH2" : "AUTH PLAIN LOGIN");
+            lines.Add("AUTH " + string.Join(" ", OfferedMechanisms()));
         lines.Add("HELP");
         return Finish(new SmtpReply(250, null, lines.ToArray()));
     }
@@ -528,8 +529,14 @@ public sealed class SmtpSession : IDisposable
         State = SmtpState.Connected;
     }
 
-    private static readonly string UsernameChallenge = Convert.ToBase64String(Encoding.ASCII.GetBytes("Username:"));
-    private static readonly string PasswordChallenge = Convert.ToBase64String(Encoding.ASCII.GetBytes("Password:"));
+    private SaslAuthenticator Authenticator
+        => _authenticator ??= _settings.Authenticator ?? new SaslAuthenticator(new SmtpBackendCredentials(_backend, _settings.EnableXOAuth2));
+
+    private IEnumerable<string> OfferedMechanisms()
+    {
+        foreach (var name in Authenticator.Mechanisms)
+            if (_settings.EnableXOAuth2 || (name != SaslBearer.XOAuth2Name && name != SaslBearer.OAuthBearerName)) yield return name;
+    }
 
     private async ValueTask<SmtpResponse> AuthAsync(SmtpCommand command, CancellationToken ct)
     {
@@ -537,83 +544,43 @@ public sealed class SmtpSession : IDisposable
         if (!IsSecure && !_settings.AllowInsecureAuth)
             return Finish(SmtpReply.TlsRequiredForAuth);
         string mech = command.Argument;
-        if (mech != "PLAIN" && mech != "LOGIN" && !(mech == "XOAUTH2" && _settings.EnableXOAuth2))
-            return Finish(SmtpReply.MechanismNotSupported);
-        _authMechanism = mech;
-        _loginUser = null;
-        if (command.InitialResponse == null)
-        {
-            State = SmtpState.Auth;
-            return new SmtpResponse(new SmtpReply(334, null, mech == "LOGIN" ? UsernameChallenge : ""), SmtpAction.ReadAuthResponse);
-        }
+        var offered = false;
+        foreach (var name in OfferedMechanisms()) offered |= string.Equals(name, mech, StringComparison.OrdinalIgnoreCase);
+        _sasl = offered ? Authenticator.Start(mech, RemoteEndPoint?.Address) : null;
+        if (_sasl == null) return Finish(SmtpReply.MechanismNotSupported);
         State = SmtpState.Auth;
-        return await ContinueAuthAsync(command.InitialResponse, ct).ConfigureAwait(false);
+        var initial = command.InitialResponse?.Trim();
+        return await AuthStepAsync(_sasl.StartAsync(initial, ct)).ConfigureAwait(false);
     }
 
     /// <summary>Handles one SASL response line (base64, "=" for empty, "*" to cancel).</summary>
     public async ValueTask<SmtpResponse> ContinueAuthAsync(string line, CancellationToken cancellationToken = default)
     {
-        if (State != SmtpState.Auth) throw new InvalidOperationException("No authentication in progress.");
-        line = line.Trim();
-        if (line == "*") { EndAuth(); return Finish(SmtpReply.AuthCancelled); }
-        byte[] data;
-        try { data = line == "=" ? new byte[0] : Convert.FromBase64String(line); }
-        catch (FormatException) { EndAuth(); return Finish(SmtpReply.AuthBadBase64); }
-        string text = Encoding.UTF8.GetString(data);
+        if (State != SmtpState.Auth || _sasl == null) throw new InvalidOperationException("No authentication in progress.");
+        return await AuthStepAsync(_sasl.ContinueAsync(line, cancellationToken)).ConfigureAwait(false);
+    }
 
-        string? user = null, secret = null;
-        bool bearer = false;
-        switch (_authMechanism)
+    private async ValueTask<SmtpResponse> AuthStepAsync(Task<SaslStep> next)
+    {
+        SaslStep step;
+        try { step = await next.ConfigureAwait(false); }
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            case "PLAIN":
-            {
-                // message = [authzid] UTF8NUL authcid UTF8NUL passwd (RFC 4616)
-                var parts = text.Split('\0');
-                if (parts.Length != 3 || parts[1].Length == 0 || (parts[0].Length > 0 && parts[0] != parts[1])) break;
-                user = parts[1]; secret = parts[2];
-                break;
-            }
-            case "LOGIN":
-                if (_loginUser == null)
-                {
-                    _loginUser = text;
-                    return new SmtpResponse(new SmtpReply(334, null, PasswordChallenge), SmtpAction.ReadAuthResponse);
-                }
-                user = _loginUser; secret = text;
-                break;
-            case "XOAUTH2":
-            {
-                // "user=" user ^A "auth=Bearer " token ^A ^A
-                foreach (var field in text.Split('\x01'))
-                {
-                    if (field.StartsWith("user=", StringComparison.Ordinal)) user = field.Substring(5);
-                    else if (field.StartsWith("auth=Bearer ", StringComparison.OrdinalIgnoreCase)) secret = field.Substring(12);
-                }
-                bearer = true;
-                break;
-            }
+            DeliveryError?.Invoke(ex);
+            step = SaslStep.Fail(SaslFailure.Unavailable);
         }
-        bool ok = false;
-        if (!string.IsNullOrEmpty(user) && secret != null)
-        {
-            try
-            {
-                ok = bearer
-                    ? await _backend.AuthenticateBearerAsync(user!, secret, cancellationToken).ConfigureAwait(false)
-                    : await _backend.AuthenticateAsync(user!, secret, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
-            {
-                DeliveryError?.Invoke(ex);
-                EndAuth();
-                return Finish(new SmtpReply(454, "4.7.0", "Temporary authentication failure"));
-            }
-        }
+        if (step.IsChallenge) return new SmtpResponse(new SmtpReply(334, null, step.ChallengeBase64), SmtpAction.ReadAuthResponse);
         EndAuth();
-        if (ok)
+        if (step.Succeeded)
         {
-            AuthenticatedUser = user;
+            AuthenticatedUser = step.Account;
             return Finish(SmtpReply.AuthSucceeded);
+        }
+        switch (step.Failure)
+        {
+            case SaslFailure.Cancelled: return Finish(SmtpReply.AuthCancelled);
+            case SaslFailure.BadBase64: return Finish(SmtpReply.AuthBadBase64);
+            case SaslFailure.Unavailable: return Finish(new SmtpReply(454, "4.7.0", "Temporary authentication failure"));
         }
         AuthenticationFailed?.Invoke();
         return Finish(SmtpReply.AuthFailed, SmtpAction.None, _settings.AuthFailureDelay);
@@ -621,8 +588,7 @@ public sealed class SmtpSession : IDisposable
 
     private void EndAuth()
     {
-        _loginUser = null;
-        _authMechanism = "";
+        _sasl = null;
         State = SmtpState.Greeted;
     }
 

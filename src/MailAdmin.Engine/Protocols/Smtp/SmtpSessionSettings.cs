@@ -26,6 +26,9 @@ public sealed class SmtpSessionSettings
     public bool AllowRelayForAuthenticated { get; set; } = true;
     /// <summary>EXPN answers 252 instead of 502.</summary>
     public bool EnableExpn { get; set; }
+    /// <summary>The server's logins (mechanisms, credentials, per-address penalty). When null, a session checks
+    /// PLAIN/LOGIN/XOAUTH2 through its <see cref="ISmtpBackend"/>, without SCRAM or a penalty.</summary>
+    public MailAdmin.Protocols.Sasl.SaslAuthenticator? Authenticator { get; set; }
     /// <summary>Delay before answering a failed AUTH (the host waits; the session only asks).</summary>
     public TimeSpan AuthFailureDelay { get; set; } = TimeSpan.FromSeconds(2);
 }
