@@ -162,20 +162,26 @@ namespace MailAdmin.Store
             DurableFile.ReplaceAtomically(uidListPath, Encoding.UTF8.GetBytes(sb.ToString()));
         }
 
-        internal override async Task<StoredMessage> AddAsync(byte[] message, MessageFlags? flags, DateTimeOffset internalDate, CancellationToken cancellationToken)
+        internal override async Task<StoredMessage> AddAsync(MessageContent message, MessageFlags? flags, DateTimeOffset internalDate, CancellationToken cancellationToken)
         {
-            var baseName = MaildirFileName.NewBaseName(message.Length, DateTimeOffset.UtcNow);
+            var size = message.Size;
+            var baseName = MaildirFileName.NewBaseName(size, DateTimeOffset.UtcNow);
             var tmpPath = Path.Combine(tmpDir, baseName);
             var isNew = !flags.HasValue;
             var fileName = isNew ? baseName : MaildirFileName.WithInfo(baseName, flags!.Value);
             var finalPath = Path.Combine(isNew ? newDir : curDir, fileName);
+            var stored = StoreClock.ToStoredDate(internalDate);
             try
             {
-                // 1. write into tmp/ and fsync the file
-                await DurableFile.WriteNewAsync(tmpPath, message, StoreClock.ToStoredDate(internalDate), cancellationToken).ConfigureAwait(false);
-                cancellationToken.ThrowIfCancellationRequested();
-                // 2. rename into new/ (or cur/ with flags): readers see the whole message or nothing
-                File.Move(tmpPath, finalPath);
+                // A message streamed to the store's .incoming file (fsynced there) moves straight into place.
+                if (!message.TryMoveFile(finalPath, stored))
+                {
+                    // 1. write into tmp/ and fsync the file
+                    await message.WriteNewFileAsync(tmpPath, stored, cancellationToken).ConfigureAwait(false);
+                    cancellationToken.ThrowIfCancellationRequested();
+                    // 2. rename into new/ (or cur/ with flags): readers see the whole message or nothing
+                    File.Move(tmpPath, finalPath);
+                }
             }
             catch
             {
@@ -188,7 +194,7 @@ namespace MailAdmin.Store
                 NativeMethods.FsyncDirectory(isNew ? newDir : curDir);
                 // 4. record the UID durably; from here on the delivery is not cancelled
                 var date = StoreClock.ToStoredDate(internalDate);
-                var entry = new Entry(new StoredMessage(0, baseName, message.Length, date, flags ?? MessageFlags.None, isNew), fileName);
+                var entry = new Entry(new StoredMessage(0, baseName, size, date, flags ?? MessageFlags.None, isNew), fileName);
                 return await CommitAsync(entry).ConfigureAwait(false);
             }
             catch
