@@ -91,6 +91,19 @@ namespace MailAdmin.Protocols.Imap
             Put(cache, (account, folder, uidValidity, uid), end < 0 ? message : Slice(message, end));
         }
 
+        /// <summary>
+        /// As <see cref="Add"/> from the first bytes of a message streamed to the store; nothing is
+        /// cached when its header does not end within them (the first FETCH reads it from the file).
+        /// </summary>
+        public static void AddHead(IMailStore store, string account, string folder, uint uidValidity, uint uid, ReadOnlySpan<byte> head)
+        {
+            var bytes = head.ToArray();
+            int end = HeaderEnd(bytes, bytes.Length, 0);
+            if (end < 0) return;
+            var cache = PerStore.GetValue(store, _ => new Cache());
+            Put(cache, (account, folder, uidValidity, uid), Slice(bytes, end));
+        }
+
         private static Entry Put(Cache cache, (string, string, uint, uint) key, byte[] header)
         {
             var entry = new Entry(header, cache);
