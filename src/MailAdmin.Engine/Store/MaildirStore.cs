@@ -26,18 +26,25 @@ namespace MailAdmin.Store
         {
             RootPath = ((AccountStore)Accounts).RootPath;
             incomingDirectory = Path.Combine(RootPath, IncomingDirectoryName);
-            Directory.CreateDirectory(incomingDirectory);
-            CleanIncoming();
+            if (Directory.Exists(incomingDirectory)) CleanIncoming();
         }
 
         /// <summary>Where messages being received are written (the name cannot be an account's: it has no '@').</summary>
         internal const string IncomingDirectoryName = ".incoming";
         private readonly string incomingDirectory;
+        private volatile bool incomingReady;
 
         /// <summary>A message being received: a file in the store's .incoming directory, moved into its folder when delivered.</summary>
         public override IncomingMessage CreateIncomingMessage()
         {
             ThrowIfDisposed();
+            // Made on first use, so a store that never receives (a cmdlet reading it) leaves the root as it was.
+            if (!incomingReady)
+            {
+                Directory.CreateDirectory(incomingDirectory);
+                NativeMethods.FsyncDirectory(RootPath);
+                incomingReady = true;
+            }
             return new FileIncomingMessage(incomingDirectory);
         }
 

@@ -94,6 +94,11 @@ namespace MailAdmin.Commands
         [Parameter]
         public SwitchParameter AllowInsecureAuth { get; set; }
 
+        /// <summary>Quota in bytes of accounts without their own (New-MailAccount -Quota); 0: none.</summary>
+        [Parameter]
+        [ValidateRange(0, long.MaxValue)]
+        public long DefaultQuota { get; set; } = MailServerOptions.StandardDefaultQuota;
+
         /// <summary>Bearer tokens for AUTH XOAUTH2, as @{ address = token }; XOAUTH2 is offered only with them.</summary>
         [Parameter]
         [ValidateNotNull]
@@ -166,6 +171,7 @@ namespace MailAdmin.Commands
                 Pop3Port = Enabled("Pop3") ? PortFor(nameof(Pop3Port), Pop3Port) : (int?)null,
                 Pop3sPort = Enabled("Pop3s") ? PortFor(nameof(Pop3sPort), Pop3sPort) : (int?)null,
                 MaxMessageSize = MaxMessageSize,
+                DefaultQuota = DefaultQuota >= 0 ? DefaultQuota : throw new PSArgumentOutOfRangeException(nameof(DefaultQuota), DefaultQuota, "DefaultQuota cannot be negative (0: no default quota)."),
                 AllowInsecureAuth = AllowInsecureAuth,
                 LogPath = LogPath != null ? ResolveOutputPath(LogPath) : null,
             };

@@ -340,7 +340,7 @@ namespace MailAdmin.Protocols.Imap
         {
             if (args.Count != 1 || args[0].AsString == null) return Bad(tag, "A mailbox or quota root is needed");
             var account = await _store.Accounts.GetAsync(_account!, ct).ConfigureAwait(false);
-            long? quota = account?.Quota;
+            long? quota = account == null ? null : _store.GetQuota(account.Address);
             if (root)
             {
                 var folder = MailboxArg(args[0])!;
