@@ -39,8 +39,18 @@ namespace MailAdmin.Store
             }
 
             internal StoredMessage Message;
+            // Only a name that is not the usual one (an outside tool's, with keyword letters) is kept:
+            // the usual one is rebuilt from the id and flags, which saves a third of the index's memory.
+            private string? unusualName;
+
             /// <summary>Name in new/ (when Message.IsRecent) or cur/.</summary>
-            internal string FileName;
+            internal string FileName
+            {
+                get => unusualName ?? UsualName(Message);
+                set => unusualName = value == UsualName(Message) ? null : value;
+            }
+
+            private static string UsualName(StoredMessage m) => m.IsRecent ? m.Id : MaildirFileName.WithInfo(m.Id, m.Flags);
         }
 
         private sealed class Pending
@@ -378,8 +388,8 @@ namespace MailAdmin.Store
             {
                 return false; // removed by someone else; the next open forgets it
             }
-            e.FileName = newName;
             e.Message = e.Message.With(flags, false);
+            e.FileName = newName;
             return true;
         }
 
