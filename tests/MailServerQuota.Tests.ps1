@@ -128,3 +128,28 @@ c.logout()
         $out[5] | Should -Be '2' -Because 'the refused COPY copied nothing'
     }
 }
+
+Describe 'Default quota setting' {
+    It 'is 1 GB unless set, comes from the .psd1, and refuses a negative value' {
+        $plain = Start-MailServer -Name "dq-$([guid]::NewGuid().ToString('n').Substring(0, 6))" -InMemory -FreePorts
+        try { $plain.Store.DefaultQuota | Should -Be 1GB } finally { Stop-MailServer -Name $plain.Name }
+
+        $folder = New-TestFolder 'quota-config'
+        $config = Join-Path $folder 'server.psd1'
+        Set-Content $config "@{ Name = 'dqfile'; InMemory = `$true; FreePorts = `$true; DefaultQuota = 4096 }"
+        $fromFile = Start-MailServer -ConfigurationPath $config
+        try {
+            $fromFile.Store.DefaultQuota | Should -Be 4096
+            New-MailAccount -Server $fromFile -Address own@example.com -Password (ConvertTo-TestSecureString 'Own-Pass-1') -Quota 8192 | Out-Null
+            New-MailAccount -Server $fromFile -Address none@example.com -Password (ConvertTo-TestSecureString 'None-Pass-1') | Out-Null
+            $fromFile.Store.GetQuota('own@example.com') | Should -Be 8192
+            $fromFile.Store.GetQuota('none@example.com') | Should -Be 4096
+        }
+        finally { Stop-MailServer -Name dqfile }
+
+        $unlimited = Start-MailServer -Name "dq0-$([guid]::NewGuid().ToString('n').Substring(0, 6))" -InMemory -FreePorts -DefaultQuota 0
+        try { $unlimited.Store.DefaultQuota | Should -BeNullOrEmpty } finally { Stop-MailServer -Name $unlimited.Name }
+
+        { Start-MailServer -Name negative -InMemory -FreePorts -DefaultQuota -1 -ErrorAction Stop } | Should -Throw -ExceptionType ([System.Management.Automation.ParameterBindingException])
+    }
+}
