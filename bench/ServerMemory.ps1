@@ -27,7 +27,9 @@ $password = 'load-' + [guid]::NewGuid().ToString('n').Substring(0, 12)
 # The server runs in its own process, so that its memory is measured alone.
 $serverScript = @"
 Import-Module '$ModulePath'
-`$s = Start-MailServer -Name memory -Path '$store' -Domain example.com -FreePorts -AllowInsecureAuth -DefaultQuota 0 -MaxMessageSize $(($SizeMiB + 8) * 1MB)
+`$quota = @{}   # no quota for the load account (a module from before -DefaultQuota has none anyway)
+if ((Get-Command Start-MailServer).Parameters.ContainsKey('DefaultQuota')) { `$quota.DefaultQuota = 0 }
+`$s = Start-MailServer -Name memory -Path '$store' -Domain example.com -FreePorts -AllowInsecureAuth -MaxMessageSize $(($SizeMiB + 8) * 1MB) @quota
 New-MailAccount -Server `$s -Address load@example.com -Password (ConvertTo-SecureString '$password' -AsPlainText -Force) | Out-Null
 [GC]::Collect()
 Set-Content -Path '$ready' -Value "`$(`$s.Port('smtp')) `$(`$s.Port('imap'))"
