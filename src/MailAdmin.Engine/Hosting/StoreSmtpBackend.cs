@@ -36,7 +36,7 @@ namespace MailAdmin.Hosting
         public RecipientCheck CheckRecipient(string address, bool authenticated, long declaredSize)
         {
             if (_catchAll != null)
-                return _store.HasRoomFor(_catchAll, declaredSize) ? RecipientCheck.Local : RecipientCheck.MailboxFull;
+                return _store.HasRoomFor(_catchAll, Math.Max(1, declaredSize)) ? RecipientCheck.Local : RecipientCheck.MailboxFull;
             int at = address.LastIndexOf('@');
             // RFC 5321 §4.5.1: "postmaster" without a domain is always local.
             if (at < 0)

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Net;
 using System.Text;
 using System.Threading;
@@ -479,7 +480,11 @@ public sealed class SmtpSession : IDisposable
         // records; telling their sender is the job of a bounce message, which this server does not
         // send yet (the outbound delivery work adds it).
         if (failures.Count > 0)
-            return new SmtpReply(250, "2.0.0", "OK: queued as " + env.Id + "; not delivered to " + string.Join(", ", failures));
+        {
+            // A reply line stays short (RFC 5321 §4.5.3.1.5: 512 octets): the first few, then a count.
+            var named = string.Join(", ", failures.Take(4)) + (failures.Count > 4 ? " and " + (failures.Count - 4) + " more" : "");
+            return new SmtpReply(250, "2.0.0", "OK: queued as " + env.Id + "; not delivered to " + named);
+        }
         return new SmtpReply(250, "2.0.0", "OK: queued as " + env.Id);
     }
 
