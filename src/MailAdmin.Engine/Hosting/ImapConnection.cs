@@ -37,6 +37,7 @@ internal sealed class ImapConnection : ProtocolConnection
             ReleaseAccount = server.ReleaseAccount,
         };
         _session = new ImapSession(settings, server.Store, isSecure: false);
+        _parser.AppendSink = _session.CreateAppendMessage;   // APPEND messages stream to the store
         _session.FlushOutput = ct => FlushAsync().AsTask();
         _session.AuthenticationFailed += () => Interlocked.Increment(ref server.Statistics._authFailures);
         _session.InternalError += ex => Log(ProtocolLogDirection.Info, "command failed: " + ex.GetType().Name + ": " + ex.Message);

@@ -80,7 +80,9 @@ namespace MailAdmin.Hosting
         {
             if (!options.InMemory && string.IsNullOrEmpty(options.Path))
                 options.Path = MailServerOptions.DefaultStorePath();
+            if (options.DefaultQuota < 0) throw new ArgumentOutOfRangeException(nameof(options), "DefaultQuota cannot be negative (0: no default quota).");
             IMailStore store = options.InMemory ? new InMemoryStore() : new MaildirStore(options.Path!);
+            store.DefaultQuota = options.DefaultQuota > 0 ? options.DefaultQuota : (long?)null;
             try
             {
                 if (options.Certificate == null)

@@ -80,6 +80,16 @@ namespace MailAdmin.Hosting
         /// <summary>How long Stop lets busy sessions finish before aborting them.</summary>
         public TimeSpan StopGrace { get; set; } = TimeSpan.FromSeconds(5);
 
+        /// <summary>The default of <see cref="DefaultQuota"/>: 1 GiB.</summary>
+        public const long StandardDefaultQuota = 1L << 30;
+
+        /// <summary>
+        /// Quota (bytes) of every account that has none of its own; 0: none. Without one, a client can
+        /// fill the disk (UID COPY 1:* INBOX, repeated); 1 GiB is years of ordinary mail for one person
+        /// on a small server, and bounds what one account can take from the disk.
+        /// </summary>
+        public long DefaultQuota { get; set; } = StandardDefaultQuota;
+
         public bool AllowInsecureAuth { get; set; }
 
         /// <summary>

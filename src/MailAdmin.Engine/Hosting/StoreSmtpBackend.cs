@@ -33,10 +33,10 @@ namespace MailAdmin.Hosting
         /// <summary>Local domains, in their ASCII form.</summary>
         public IReadOnlyCollection<string> Domains => _domains;
 
-        public RecipientCheck CheckRecipient(string address, bool authenticated)
+        public RecipientCheck CheckRecipient(string address, bool authenticated, long declaredSize)
         {
             if (_catchAll != null)
-                return RecipientCheck.Local;
+                return _store.HasRoomFor(_catchAll, Math.Max(1, declaredSize)) ? RecipientCheck.Local : RecipientCheck.MailboxFull;
             int at = address.LastIndexOf('@');
             // RFC 5321 §4.5.1: "postmaster" without a domain is always local.
             if (at < 0)
@@ -44,7 +44,9 @@ namespace MailAdmin.Hosting
             if (!_domains.Contains(NormalizeDomain(address.Substring(at + 1))))
                 return RecipientCheck.NonLocal;
             var account = Lookup(address);
-            return account != null && account.Enabled ? RecipientCheck.Local : RecipientCheck.UnknownLocal;
+            if (account == null || !account.Enabled) return RecipientCheck.UnknownLocal;
+            // Full: no room left at all, or none for the size the client declared.
+            return _store.HasRoomFor(account.Address, Math.Max(1, declaredSize)) ? RecipientCheck.Local : RecipientCheck.MailboxFull;
         }
 
         public async Task<bool> AuthenticateAsync(string user, string password, CancellationToken cancellationToken)
@@ -63,49 +65,94 @@ namespace MailAdmin.Hosting
         }
 
         /// <summary>
-        /// One copy per distinct recipient, each with a Delivered-To line so that a catch-all
-        /// mailbox (and Get-MailServerMessage -To) can tell them apart. Returns when every copy
-        /// is durably stored; any failure fails the whole transaction, so the client retries
-        /// rather than the message being lost for one recipient.
+        /// The content goes to one store incoming file, which starts with the first recipient's
+        /// Delivered-To line (each copy gets its own, so that a catch-all mailbox and
+        /// Get-MailServerMessage -To can tell them apart).
         /// </summary>
-        public async Task DeliverAsync(SmtpEnvelope envelope, ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+        public SmtpMessageSink OpenMessage(SmtpEnvelope envelope)
         {
-            var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            foreach (var recipient in envelope.Recipients)
+            var incoming = _store.CreateIncomingMessage();
+            var sink = new IncomingSink(incoming);
+            var first = DistinctRecipients(envelope).FirstOrDefault();
+            if (first != null)
             {
-                if (!seen.Add(recipient.Address)) continue;
-                var account = _catchAll ?? recipient.Address;
-                var copy = WithDeliveredTo(recipient.Address, message.Span);
-                try
-                {
-                    await _store.DeliverAsync(account, "INBOX", copy, envelope.ReceivedAt, cancellationToken).ConfigureAwait(false);
-                }
-                catch (QuotaExceededException ex)
-                {
-                    throw new SmtpDeliveryException(new SmtpReply(552, "5.2.2", $"Mailbox of {recipient.Address} is full"), ex);
-                }
-                catch (Exception ex) when (ex is AccountNotFoundException || ex is AccountDisabledException)
-                {
-                    throw new SmtpDeliveryException(new SmtpReply(550, "5.1.1", $"Mailbox {recipient.Address} is unavailable"), ex);
-                }
-                catch (IOException ex)
-                {
-                    throw new SmtpDeliveryException(new SmtpReply(452, "4.3.1", "Insufficient system storage; try again later"), ex);
-                }
+                sink.Write(DeliveredTo(first));
+                sink.FirstLineLength = sink.Length;
             }
+            return sink;
+        }
+
+        /// <summary>
+        /// One copy per distinct recipient, durably stored before this returns. The message was
+        /// written once; recipients after the first get a copy with their own Delivered-To line, and
+        /// the first gets the file itself (moved into place), so the bytes go to disk once more per
+        /// extra recipient and never through memory whole. A mailbox that the message would overfill
+        /// (its room was checked at RCPT, but other messages may have arrived since) or an account
+        /// removed meanwhile misses the message while the others get it; when nobody got it, the
+        /// transaction fails with that reply. A local I/O error fails the transaction (451/452), so
+        /// that the client retries rather than the message being lost for a recipient.
+        /// </summary>
+        public async Task<IReadOnlyList<SmtpRecipientFailure>> DeliverAsync(SmtpEnvelope envelope, SmtpMessageSink message, CancellationToken cancellationToken)
+        {
+            var sink = (IncomingSink)message;
+            var incoming = sink.Incoming;
+            var recipients = DistinctRecipients(envelope).ToList();
+            var failures = new List<SmtpRecipientFailure>();
+            int delivered = 0;
+            // The first recipient last: its delivery moves the file.
+            var order = recipients.Skip(1).Concat(recipients.Take(1)).ToList();
+            for (int i = 0; i < order.Count; i++)
+            {
+                var recipient = order[i];
+                bool isFirst = i == order.Count - 1;
+                incoming.ReplaceStart(isFirst ? null : DeliveredTo(recipient), sink.FirstLineLength);
+                var failure = await DeliverOneAsync(_catchAll ?? recipient, incoming, envelope.ReceivedAt, recipient, cancellationToken).ConfigureAwait(false);
+                if (failure == null) delivered++;
+                else failures.Add(failure);
+            }
+            if (delivered == 0 && failures.Count > 0)
+                throw new SmtpDeliveryException(failures[0].Reply);
+            return failures;
+        }
+
+        private async Task<SmtpRecipientFailure?> DeliverOneAsync(string account, IncomingMessage incoming, DateTimeOffset receivedAt, string recipient, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await _store.DeliverAsync(account, "INBOX", incoming, null, receivedAt, cancellationToken).ConfigureAwait(false);
+                return null;
+            }
+            catch (QuotaExceededException)
+            {
+                return new SmtpRecipientFailure(recipient, new SmtpReply(552, "5.2.2", $"Mailbox of {recipient} is full"));
+            }
+            catch (Exception ex) when (ex is AccountNotFoundException || ex is AccountDisabledException)
+            {
+                return new SmtpRecipientFailure(recipient, new SmtpReply(550, "5.1.1", $"Mailbox {recipient} is unavailable"));
+            }
+            catch (IOException ex)
+            {
+                throw new SmtpDeliveryException(new SmtpReply(452, "4.3.1", "Insufficient system storage; try again later"), ex);
+            }
+        }
+
+        private static IEnumerable<string> DistinctRecipients(SmtpEnvelope envelope)
+            => envelope.Recipients.Select(r => r.Address).Distinct(StringComparer.OrdinalIgnoreCase);
+
+        private static byte[] DeliveredTo(string recipient) => Encoding.UTF8.GetBytes("Delivered-To: " + recipient + "\r\n");
+
+        /// <summary>The session's sink over a store incoming message.</summary>
+        private sealed class IncomingSink : SmtpMessageSink
+        {
+            internal IncomingSink(IncomingMessage incoming) => Incoming = incoming;
+            internal IncomingMessage Incoming { get; }
+            internal long FirstLineLength;
+            protected override void WriteCore(ReadOnlySpan<byte> data) => Incoming.Write(data);
+            public override void Dispose() => Incoming.Dispose();
         }
 
         private MailAccount? Lookup(string address) =>
             _store.Accounts.GetAsync(address).GetAwaiter().GetResult();
-
-        private static byte[] WithDeliveredTo(string recipient, ReadOnlySpan<byte> message)
-        {
-            var header = Encoding.UTF8.GetBytes("Delivered-To: " + recipient + "\r\n");
-            var copy = new byte[header.Length + message.Length];
-            Buffer.BlockCopy(header, 0, copy, 0, header.Length);
-            message.CopyTo(copy.AsSpan(header.Length));
-            return copy;
-        }
 
         private static string NormalizeDomain(string domain)
         {

@@ -5,7 +5,7 @@ namespace MailAdmin.Protocols;
 
 /// <summary>A growable byte buffer backed by <see cref="ArrayPool{T}"/>; reused across messages
 /// and replies so that a session does not allocate per line or per message.</summary>
-public sealed class ByteBuffer : IDisposable
+public sealed class ByteBuffer : IDisposable, IByteSink
 {
     private byte[] _array;
     private int _length;
@@ -23,6 +23,8 @@ public sealed class ByteBuffer : IDisposable
         data.CopyTo(new Span<byte>(_array, _length, data.Length));
         _length += data.Length;
     }
+
+    void IByteSink.Write(ReadOnlySpan<byte> data) => Append(data);
 
     public void Append(byte b)
     {

@@ -19,7 +19,7 @@ namespace MailAdmin.Store
         internal string Name { get; }
 
         /// <summary>Stores a message durably and gives it the next UID. Flags null: a new (\Recent) message in new/.</summary>
-        internal abstract Task<StoredMessage> AddAsync(byte[] message, MessageFlags? flags, DateTimeOffset internalDate, CancellationToken cancellationToken);
+        internal abstract Task<StoredMessage> AddAsync(MessageContent message, MessageFlags? flags, DateTimeOffset internalDate, CancellationToken cancellationToken);
 
         internal abstract IReadOnlyList<StoredMessage> List();
         internal abstract StoredMessage? Get(uint uid);

@@ -28,6 +28,32 @@ namespace MailAdmin.Store
         /// <summary>As <see cref="DeliverAsync"/> with initial flags (IMAP APPEND). The message is not \Recent when flags are given.</summary>
         Task<StoredMessage> AppendAsync(string account, string folder, byte[] message, MessageFlags flags, DateTimeOffset internalDate, CancellationToken cancellationToken = default);
 
+        /// <summary>
+        /// A message to receive in pieces (SMTP DATA, IMAP APPEND): write its bytes as they arrive, then
+        /// store it with <see cref="DeliverAsync(string, string, IncomingMessage, MessageFlags?, DateTimeOffset, CancellationToken)"/>.
+        /// Dispose it when done: what was not delivered is discarded.
+        /// </summary>
+        IncomingMessage CreateIncomingMessage();
+
+        /// <summary>
+        /// Stores what was written to <paramref name="message"/> (as <see cref="DeliverAsync(string, string, byte[], DateTimeOffset, CancellationToken)"/>;
+        /// flags given: as <see cref="AppendAsync"/>). It may be delivered several times (several recipients);
+        /// a delivery of its bytes as written moves them into place, so make that one the last.
+        /// </summary>
+        Task<StoredMessage> DeliverAsync(string account, string folder, IncomingMessage message, MessageFlags? flags, DateTimeOffset internalDate, CancellationToken cancellationToken = default);
+
+        /// <summary>The quota of accounts without one of their own (bytes; null: none).</summary>
+        long? DefaultQuota { get; set; }
+
+        /// <summary>The quota that applies to the account: its own, else <see cref="DefaultQuota"/>; null when none.</summary>
+        long? GetQuota(string account);
+
+        /// <summary>
+        /// Whether <paramref name="size"/> more bytes fit the account's quota now (SMTP RCPT). Unknown accounts: true
+        /// (delivery reports them). Fast: no I/O once the account's usage is known.
+        /// </summary>
+        bool HasRoomFor(string account, long size);
+
         /// <summary>Raised after a message was stored durably (delivery, append, copy), on the delivering thread; keep handlers short.</summary>
         event EventHandler<MessageDeliveredEventArgs>? MessageDelivered;
 

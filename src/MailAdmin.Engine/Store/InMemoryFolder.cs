@@ -31,10 +31,10 @@ namespace MailAdmin.Store
             return copy;
         }
 
-        internal override Task<StoredMessage> AddAsync(byte[] message, MessageFlags? flags, DateTimeOffset internalDate, CancellationToken cancellationToken)
+        internal override Task<StoredMessage> AddAsync(MessageContent message, MessageFlags? flags, DateTimeOffset internalDate, CancellationToken cancellationToken)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var data = (byte[])message.Clone();
+            var data = message.ToArray();
             var baseName = MaildirFileName.NewBaseName(data.Length, DateTimeOffset.UtcNow);
             lock (gate)
             {

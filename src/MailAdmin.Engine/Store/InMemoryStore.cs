@@ -19,6 +19,9 @@ namespace MailAdmin.Store
         /// <param name="passwordIterations">PBKDF2 iterations for new password hashes (fixtures may use fewer).</param>
         public InMemoryStore(int passwordIterations) : base(new InMemoryAccountStore(passwordIterations)) { }
 
+        /// <summary>A message being received, in 64 KiB chunks handed to the folder when delivered (held once).</summary>
+        public override IncomingMessage CreateIncomingMessage() => new MemoryIncomingMessage();
+
         private Dictionary<string, InMemoryFolder> Mailbox(string account)
         {
             if (!mailboxes.TryGetValue(account, out var box))

@@ -141,19 +141,27 @@ namespace MailAdmin.Store
         // ---- delivery ----
 
         public Task<StoredMessage> DeliverAsync(string account, string folder, byte[] message, DateTimeOffset internalDate, CancellationToken cancellationToken = default)
-            => AddAsync(account, folder, message, null, internalDate, cancellationToken);
+            => AddAsync(account, folder, new ArrayContent(message), null, internalDate, cancellationToken);
 
         public Task<StoredMessage> AppendAsync(string account, string folder, byte[] message, MessageFlags flags, DateTimeOffset internalDate, CancellationToken cancellationToken = default)
-            => AddAsync(account, folder, message, flags, internalDate, cancellationToken);
+            => AddAsync(account, folder, new ArrayContent(message), flags, internalDate, cancellationToken);
 
-        private async Task<StoredMessage> AddAsync(string account, string folder, byte[] message, MessageFlags? flags, DateTimeOffset internalDate, CancellationToken cancellationToken)
+        public abstract IncomingMessage CreateIncomingMessage();
+
+        public Task<StoredMessage> DeliverAsync(string account, string folder, IncomingMessage message, MessageFlags? flags, DateTimeOffset internalDate, CancellationToken cancellationToken = default)
         {
             if (message is null) throw new ArgumentNullException(nameof(message));
+            return AddAsync(account, folder, message.AsContent(), flags, internalDate, cancellationToken);
+        }
+
+        private async Task<StoredMessage> AddAsync(string account, string folder, MessageContent message, MessageFlags? flags, DateTimeOffset internalDate, CancellationToken cancellationToken)
+        {
             var name = MailboxNames.NormalizeFolder(folder);
             var owner = RequireAccount(account);
             if (!owner.Enabled) throw new AccountDisabledException(owner.Address);
             var target = OpenFolder(owner.Address, name);
-            Reserve(owner, message.Length);
+            var size = message.Size;
+            Reserve(owner, size);
             StoredMessage stored;
             try
             {
@@ -161,7 +169,7 @@ namespace MailAdmin.Store
             }
             catch
             {
-                AddUsage(owner.Address, -message.Length);
+                AddUsage(owner.Address, -size);
                 throw;
             }
             // The message is stored: a failing handler must not turn that into an error (SMTP would retry: a duplicate).
@@ -170,11 +178,32 @@ namespace MailAdmin.Store
             return stored;
         }
 
+        /// <summary>
+        /// The quota of accounts that have none of their own (bytes; null: no limit). A server sets it
+        /// (Start-MailServer -DefaultQuota) so that no account can fill the disk.
+        /// </summary>
+        public long? DefaultQuota { get; set; }
+
+        public long? GetQuota(string account)
+        {
+            var owner = RequireAccount(account);
+            return QuotaOf(owner);
+        }
+
+        private long? QuotaOf(MailAccount account) => account.Quota ?? DefaultQuota;
+
+        public bool HasRoomFor(string account, long size)
+        {
+            var owner = accounts.Find(account);
+            if (owner is null || QuotaOf(owner) is not long quota) return true;
+            return Interlocked.Read(ref UsageBox(owner.Address).Value) + Math.Max(0, size) <= quota;
+        }
+
         private void Reserve(MailAccount account, long size)
         {
             var box = UsageBox(account.Address);
             var after = Interlocked.Add(ref box.Value, size);
-            if (account.Quota is long quota && after > quota)
+            if (QuotaOf(account) is long quota && after > quota)
             {
                 Interlocked.Add(ref box.Value, -size);
                 throw new QuotaExceededException(account.Address, quota, after - size, size);
@@ -277,13 +306,21 @@ namespace MailAdmin.Store
             var source = Folder(account, folder, out var owner);
             var target = OpenFolder(owner.Address, MailboxNames.NormalizeFolder(targetFolder));
             var result = new List<KeyValuePair<uint, uint>>();
-            foreach (var uid in uids.Distinct().OrderBy(u => u))
+            var wanted = uids.Distinct().OrderBy(u => u).ToList();
+            // All or nothing for the quota: a COPY that cannot fit copies nothing (IMAP answers NO [OVERQUOTA]).
+            if (QuotaOf(owner) is long quota)
+            {
+                long total = wanted.Sum(u => source.Get(u)?.Size ?? 0);
+                long used = Interlocked.Read(ref UsageBox(owner.Address).Value);
+                if (used + total > quota) throw new QuotaExceededException(owner.Address, quota, used, total);
+            }
+            foreach (var uid in wanted)
             {
                 var meta = source.Get(uid);
                 if (meta is null) continue;
                 var bytes = await source.ReadAsync(uid, cancellationToken).ConfigureAwait(false);
                 if (bytes is null) continue;
-                var copy = await AddAsync(owner.Address, target.Name, bytes, meta.Flags, meta.InternalDate, cancellationToken).ConfigureAwait(false);
+                var copy = await AddAsync(owner.Address, target.Name, new ArrayContent(bytes), meta.Flags, meta.InternalDate, cancellationToken).ConfigureAwait(false);
                 result.Add(new KeyValuePair<uint, uint>(uid, copy.Uid));
             }
             return result;

@@ -39,8 +39,18 @@ namespace MailAdmin.Store
             }
 
             internal StoredMessage Message;
+            // Only a name that is not the usual one (an outside tool's, with keyword letters) is kept:
+            // the usual one is rebuilt from the id and flags, which saves a third of the index's memory.
+            private string? unusualName;
+
             /// <summary>Name in new/ (when Message.IsRecent) or cur/.</summary>
-            internal string FileName;
+            internal string FileName
+            {
+                get => unusualName ?? UsualName(Message);
+                set => unusualName = value == UsualName(Message) ? null : value;
+            }
+
+            private static string UsualName(StoredMessage m) => m.IsRecent ? m.Id : MaildirFileName.WithInfo(m.Id, m.Flags);
         }
 
         private sealed class Pending
@@ -162,20 +172,26 @@ namespace MailAdmin.Store
             DurableFile.ReplaceAtomically(uidListPath, Encoding.UTF8.GetBytes(sb.ToString()));
         }
 
-        internal override async Task<StoredMessage> AddAsync(byte[] message, MessageFlags? flags, DateTimeOffset internalDate, CancellationToken cancellationToken)
+        internal override async Task<StoredMessage> AddAsync(MessageContent message, MessageFlags? flags, DateTimeOffset internalDate, CancellationToken cancellationToken)
         {
-            var baseName = MaildirFileName.NewBaseName(message.Length, DateTimeOffset.UtcNow);
+            var size = message.Size;
+            var baseName = MaildirFileName.NewBaseName(size, DateTimeOffset.UtcNow);
             var tmpPath = Path.Combine(tmpDir, baseName);
             var isNew = !flags.HasValue;
             var fileName = isNew ? baseName : MaildirFileName.WithInfo(baseName, flags!.Value);
             var finalPath = Path.Combine(isNew ? newDir : curDir, fileName);
+            var stored = StoreClock.ToStoredDate(internalDate);
             try
             {
-                // 1. write into tmp/ and fsync the file
-                await DurableFile.WriteNewAsync(tmpPath, message, StoreClock.ToStoredDate(internalDate), cancellationToken).ConfigureAwait(false);
-                cancellationToken.ThrowIfCancellationRequested();
-                // 2. rename into new/ (or cur/ with flags): readers see the whole message or nothing
-                File.Move(tmpPath, finalPath);
+                // A message streamed to the store's .incoming file (fsynced there) moves straight into place.
+                if (!message.TryMoveFile(finalPath, stored))
+                {
+                    // 1. write into tmp/ and fsync the file
+                    await message.WriteNewFileAsync(tmpPath, stored, cancellationToken).ConfigureAwait(false);
+                    cancellationToken.ThrowIfCancellationRequested();
+                    // 2. rename into new/ (or cur/ with flags): readers see the whole message or nothing
+                    File.Move(tmpPath, finalPath);
+                }
             }
             catch
             {
@@ -188,7 +204,7 @@ namespace MailAdmin.Store
                 NativeMethods.FsyncDirectory(isNew ? newDir : curDir);
                 // 4. record the UID durably; from here on the delivery is not cancelled
                 var date = StoreClock.ToStoredDate(internalDate);
-                var entry = new Entry(new StoredMessage(0, baseName, message.Length, date, flags ?? MessageFlags.None, isNew), fileName);
+                var entry = new Entry(new StoredMessage(0, baseName, size, date, flags ?? MessageFlags.None, isNew), fileName);
                 return await CommitAsync(entry).ConfigureAwait(false);
             }
             catch
@@ -372,8 +388,8 @@ namespace MailAdmin.Store
             {
                 return false; // removed by someone else; the next open forgets it
             }
-            e.FileName = newName;
             e.Message = e.Message.With(flags, false);
+            e.FileName = newName;
             return true;
         }
 

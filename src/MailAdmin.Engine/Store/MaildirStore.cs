@@ -25,6 +25,39 @@ namespace MailAdmin.Store
         public MaildirStore(string rootPath, int passwordIterations) : base(new AccountStore(rootPath, passwordIterations))
         {
             RootPath = ((AccountStore)Accounts).RootPath;
+            incomingDirectory = Path.Combine(RootPath, IncomingDirectoryName);
+            if (Directory.Exists(incomingDirectory)) CleanIncoming();
+        }
+
+        /// <summary>Where messages being received are written (the name cannot be an account's: it has no '@').</summary>
+        internal const string IncomingDirectoryName = ".incoming";
+        private readonly string incomingDirectory;
+        private volatile bool incomingReady;
+
+        /// <summary>A message being received: a file in the store's .incoming directory, moved into its folder when delivered.</summary>
+        public override IncomingMessage CreateIncomingMessage()
+        {
+            ThrowIfDisposed();
+            // Made on first use, so a store that never receives (a cmdlet reading it) leaves the root as it was.
+            if (!incomingReady)
+            {
+                Directory.CreateDirectory(incomingDirectory);
+                NativeMethods.FsyncDirectory(RootPath);
+                incomingReady = true;
+            }
+            return new FileIncomingMessage(incomingDirectory);
+        }
+
+        /// <summary>Incoming files left by a crash (never answered with success) are deleted at start.</summary>
+        private void CleanIncoming()
+        {
+            var limit = DateTime.UtcNow - TimeSpan.FromHours(1);
+            foreach (var file in new DirectoryInfo(incomingDirectory).EnumerateFiles())
+            {
+                try { if (file.LastWriteTimeUtc <= limit) file.Delete(); }
+                catch (IOException) { }
+                catch (UnauthorizedAccessException) { }
+            }
         }
 
         public string RootPath { get; }

@@ -121,6 +121,11 @@ namespace MailAdmin.Commands
         public TimeSpan AuthCacheTtl { get; set; } = MailServerOptions.DefaultAuthCacheTtl;
         // ---- end of logins
 
+        /// <summary>Quota in bytes of accounts without their own (New-MailAccount -Quota); 0: none.</summary>
+        [Parameter]
+        [ValidateRange(0, long.MaxValue)]
+        public long DefaultQuota { get; set; } = MailServerOptions.StandardDefaultQuota;
+
         /// <summary>Bearer tokens for AUTH XOAUTH2, as @{ address = token }; XOAUTH2 is offered only with them.</summary>
         [Parameter]
         [ValidateNotNull]
@@ -203,6 +208,7 @@ namespace MailAdmin.Commands
                 MaxConnectionsPerAccount = MaxConnectionsPerAccount,
                 IdleTimeout = MyInvocation.BoundParameters.ContainsKey(nameof(IdleTimeout)) ? TimeSpan.FromSeconds(IdleTimeout) : (TimeSpan?)null,
                 MaxRecipients = MaxRecipients,
+                DefaultQuota = DefaultQuota >= 0 ? DefaultQuota : throw new PSArgumentOutOfRangeException(nameof(DefaultQuota), DefaultQuota, "DefaultQuota cannot be negative (0: no default quota)."),
                 AllowInsecureAuth = AllowInsecureAuth,
                 AuthCacheTtl = AuthCacheTtl,
                 LogPath = LogPath != null ? ResolveOutputPath(LogPath) : null,

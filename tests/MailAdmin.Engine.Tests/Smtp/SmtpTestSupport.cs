@@ -17,7 +17,7 @@ internal sealed class MemoryBackend : ISmtpBackend
     public Func<Task>? BeforeDeliver;
     public Exception? DeliverThrows;
 
-    public RecipientCheck CheckRecipient(string address, bool authenticated)
+    public RecipientCheck CheckRecipient(string address, bool authenticated, long declaredSize)
     {
         if (address.Equals("postmaster", StringComparison.OrdinalIgnoreCase)) return RecipientCheck.Local;
         int at = address.LastIndexOf('@');
@@ -33,12 +33,22 @@ internal sealed class MemoryBackend : ISmtpBackend
     public Task<bool> AuthenticateBearerAsync(string user, string token, CancellationToken ct)
         => Task.FromResult(user == "alice" && token == "token123");
 
-    public async Task DeliverAsync(SmtpEnvelope envelope, ReadOnlyMemory<byte> message, CancellationToken ct)
+    public SmtpMessageSink OpenMessage(SmtpEnvelope envelope) => new MemorySink();
+
+    public async Task<IReadOnlyList<SmtpRecipientFailure>> DeliverAsync(SmtpEnvelope envelope, SmtpMessageSink message, CancellationToken ct)
     {
         if (BeforeDeliver != null) await BeforeDeliver();
         if (DeliverThrows != null) throw DeliverThrows;
         if (envelope.Recipients.Any(r => r.Address.StartsWith("full@"))) throw SmtpDeliveryException.QuotaExceeded();
-        Messages.Enqueue((envelope, message.ToArray()));
+        Messages.Enqueue((envelope, ((MemorySink)message).Data.ToArray()));
+        return Array.Empty<SmtpRecipientFailure>();
+    }
+
+    private sealed class MemorySink : SmtpMessageSink
+    {
+        public readonly MemoryStream Data = new();
+        protected override void WriteCore(ReadOnlySpan<byte> data) => Data.Write(data);
+        public override void Dispose() { }
     }
 
     public string Text(int i) => Encoding.UTF8.GetString(Messages.ElementAt(i).Message);

@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
+using MailAdmin.Store;
 
 namespace MailAdmin.Protocols.Imap
 {
@@ -42,7 +43,7 @@ namespace MailAdmin.Protocols.Imap
     {
         internal ImapReadResult(ImapReadStatus status, ImapCommand? command = null, string? tag = null, string? error = null, string? code = null, bool fatal = false)
         {
-            Status = status; Command = command; Tag = tag; ErrorText = error; ResponseCode = code; IsNo = code == "TOOBIG"; Fatal = fatal;
+            Status = status; Command = command; Tag = tag; ErrorText = error; ResponseCode = code; IsNo = code is "TOOBIG" or "UNAVAILABLE"; Fatal = fatal;
         }
 
         public ImapReadStatus Status { get; }
@@ -90,6 +91,8 @@ namespace MailAdmin.Protocols.Imap
         private byte[]? _literal;      // grows as the bytes arrive: an announced size costs nothing up front
         private long _literalSize;
         private int _literalPos;
+        private IncomingMessage? _streaming;   // an APPEND literal being written to the store as it arrives
+        private readonly Dictionary<int, IncomingMessage> _streamed = new();   // literal index → its message
         private long _skip;            // bytes of a refused non-synchronizing literal still to drop
         private bool _discardLine;     // drop everything up to the next LF (after a too long line or refused literal)
         private string? _tag;
@@ -104,17 +107,34 @@ namespace MailAdmin.Protocols.Imap
         /// </summary>
         public bool AppendAllowed { get; set; } = true;
 
-        /// <summary>True between the first line of a command and its end (inside literals).</summary>
-        public bool InCommand => _texts.Count > 0 || _literal != null;
+        /// <summary>
+        /// Where the message literal of an APPEND goes: a store message written as the bytes arrive,
+        /// so that no message is held whole in memory. The command's token then carries it
+        /// (<see cref="ImapToken.Message"/>) and whoever executes the command disposes it. Null: APPEND
+        /// literals are read into memory like any other.
+        /// </summary>
+        public Func<IncomingMessage>? AppendSink { get; set; }
 
-        /// <summary>Forgets any partial command.</summary>
+        /// <summary>True between the first line of a command and its end (inside literals).</summary>
+        public bool InCommand => _texts.Count > 0 || _literal != null || _streaming != null;
+
+        /// <summary>Forgets any partial command (and discards the messages of its literals).</summary>
         public void Reset()
+        {
+            foreach (var m in _streamed.Values) m.Dispose();
+            Forget();
+        }
+
+        private void Forget()
         {
             _texts.Clear();
             _literals.Clear();
             _literal = null;
             _literalPos = 0;
             _tag = null;
+            _streaming?.Dispose();
+            _streaming = null;
+            _streamed.Clear();
         }
 
         /// <summary>Reads one raw line (SASL responses, IDLE's DONE), without CRLF. False when incomplete; too long lines come back as null.</summary>
@@ -153,6 +173,30 @@ namespace MailAdmin.Protocols.Imap
                     buffer = buffer.Slice(take);
                     _skip -= take;
                     if (_skip > 0) return ImapReadResult.NeedMore;
+                }
+                if (_streaming != null)
+                {
+                    long take = Math.Min(_literalSize - _literalPos, buffer.Length);
+                    try
+                    {
+                        foreach (var segment in buffer.Slice(0, take)) _streaming.Write(segment.Span);
+                    }
+                    catch (Exception ex) when (ex is System.IO.IOException || ex is UnauthorizedAccessException)
+                    {
+                        // Disk full or the like: drop the rest of the literal and the line, refuse the command.
+                        var t = _tag;
+                        buffer = buffer.Slice(take);
+                        _skip = _literalSize - _literalPos - take;
+                        _discardLine = true;
+                        return Fail(t, "Cannot store the message now: " + ex.Message, "UNAVAILABLE");
+                    }
+                    buffer = buffer.Slice(take);
+                    _literalPos += (int)take;
+                    if (_literalPos < _literalSize) return ImapReadResult.NeedMore;
+                    _streamed[_literals.Count] = _streaming;
+                    _literals.Add(Array.Empty<byte>());
+                    _streaming = null;
+                    _literalPos = 0;
                 }
                 if (_literal != null)
                 {
@@ -224,6 +268,14 @@ namespace MailAdmin.Protocols.Imap
                     return Fail(t, append ? "Message too big (APPENDLIMIT " + max + ")" : "Literal too big", append ? "TOOBIG" : null);
                 }
                 if (size > int.MaxValue - 64) return Fail(_tag, "Literal too big", null);
+                _literalSize = size;
+                _literalPos = 0;
+                if (append && AppendSink != null)
+                {
+                    _streaming = AppendSink();
+                    if (!nonSync) return ImapReadResult.ContinueLiteral;
+                    continue;
+                }
                 _literal = new byte[Math.Min(size, 64 * 1024)];
                 _literalSize = size;
                 _literalPos = 0;
@@ -284,15 +336,17 @@ namespace MailAdmin.Protocols.Imap
         {
             var texts = _texts.ToArray();
             var literals = _literals.ToArray();
+            var streamed = new Dictionary<int, IncomingMessage>(_streamed);
             var tag = _tag;
-            Reset();
+            Forget();
             try
             {
-                var command = new ImapTokenizer(texts, literals, _limits.MaxNestingDepth).ReadCommand();
+                var command = new ImapTokenizer(texts, literals, _limits.MaxNestingDepth, streamed).ReadCommand();
                 return new ImapReadResult(ImapReadStatus.Command, command: command, tag: command.Tag);
             }
             catch (ImapParseException ex)
             {
+                foreach (var m in streamed.Values) m.Dispose();
                 return new ImapReadResult(ImapReadStatus.Error, tag: tag, error: ex.Message);
             }
         }
@@ -304,14 +358,16 @@ namespace MailAdmin.Protocols.Imap
         private readonly byte[][] _texts;
         private readonly byte[][] _literals;
         private readonly int _maxDepth;
+        private readonly IReadOnlyDictionary<int, IncomingMessage>? _streamed;
         private int _seg;
         private int _pos;
 
-        public ImapTokenizer(byte[][] texts, byte[][] literals, int maxDepth)
+        public ImapTokenizer(byte[][] texts, byte[][] literals, int maxDepth, IReadOnlyDictionary<int, IncomingMessage>? streamed = null)
         {
             _texts = texts;
             _literals = literals;
             _maxDepth = maxDepth;
+            _streamed = streamed;
         }
 
         private byte[] Text => _texts[_seg];
@@ -414,9 +470,10 @@ namespace MailAdmin.Protocols.Imap
                 throw new ImapParseException("Invalid literal");
             if (_seg >= _literals.Length) throw new ImapParseException("Missing literal");
             var literal = _literals[_seg];
+            var streamed = _streamed != null && _streamed.TryGetValue(_seg, out var m) ? m : null;
             _seg++;
             _pos = 0;
-            return ImapToken.Literal(literal);
+            return streamed != null ? ImapToken.StreamedLiteral(streamed) : ImapToken.Literal(literal);
         }
 
         private ImapToken ReadAtom()

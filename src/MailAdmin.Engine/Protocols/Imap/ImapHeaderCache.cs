@@ -15,10 +15,18 @@ namespace MailAdmin.Protocols.Imap
     /// UIDVALIDITY, so entries never go stale; the cache is only bounded in size. APPEND puts
     /// the header in as the message is stored (it has the bytes at hand), so the first FETCH
     /// after it opens no files, as Dovecot's index cache does.
+    /// Bound: <see cref="MaxBytes"/> (64 MiB) per store, counting each entry's header bytes, its
+    /// rendered ENVELOPEs and an estimate of its bookkeeping (<see cref="EntryOverhead"/> plus
+    /// <see cref="FieldOverhead"/> per header field: the parsed field list, the dictionary slot);
+    /// when full it is emptied and starts again. Stated in docs/imap.md.
     /// </summary>
     internal static class ImapHeaderCache
     {
         private const long MaxBytes = 64L * 1024 * 1024;
+        /// <summary>Objects per entry besides the bytes: entry, parsed list, key and dictionary slot (measured sizes, rounded up).</summary>
+        private const int EntryOverhead = 256;
+        /// <summary>Per parsed header field: the field struct and its name string.</summary>
+        private const int FieldOverhead = 64;
         private const int ReadChunk = 4096;
         private static readonly ConditionalWeakTable<IMailStore, Cache> PerStore = new ConditionalWeakTable<IMailStore, Cache>();
 
@@ -49,6 +57,9 @@ namespace MailAdmin.Protocols.Imap
 
             public byte[] Bytes { get; }
             internal RawHeaderList Headers { get; }
+
+            /// <summary>What the entry counts against <see cref="MaxBytes"/> when added.</summary>
+            internal long Cost => Bytes.Length + EntryOverhead + (long)FieldOverhead * Headers.Count;
 
             /// <summary>
             /// The ENVELOPE's parenthesised value, rendered on first use. ENVELOPE is most of
@@ -91,14 +102,28 @@ namespace MailAdmin.Protocols.Imap
             Put(cache, (account, folder, uidValidity, uid), end < 0 ? message : Slice(message, end));
         }
 
+        /// <summary>
+        /// As <see cref="Add"/> from the first bytes of a message streamed to the store; nothing is
+        /// cached when its header does not end within them (the first FETCH reads it from the file).
+        /// </summary>
+        public static void AddHead(IMailStore store, string account, string folder, uint uidValidity, uint uid, ReadOnlySpan<byte> head)
+        {
+            var bytes = head.ToArray();
+            int end = HeaderEnd(bytes, bytes.Length, 0);
+            if (end < 0) return;
+            var cache = PerStore.GetValue(store, _ => new Cache());
+            Put(cache, (account, folder, uidValidity, uid), Slice(bytes, end));
+        }
+
         private static Entry Put(Cache cache, (string, string, uint, uint) key, byte[] header)
         {
             var entry = new Entry(header, cache);
-            if (Interlocked.Add(ref cache.Bytes, header.Length) > MaxBytes)
+            long cost = entry.Cost;
+            if (Interlocked.Add(ref cache.Bytes, cost) > MaxBytes)
             {
                 // Simple bound: start again rather than track recency on every hit.
                 cache.Entries.Clear();
-                Interlocked.Exchange(ref cache.Bytes, header.Length);
+                Interlocked.Exchange(ref cache.Bytes, cost);
             }
             cache.Entries[key] = entry;
             return entry;

@@ -340,7 +340,7 @@ namespace MailAdmin.Protocols.Imap
         {
             if (args.Count != 1 || args[0].AsString == null) return Bad(tag, "A mailbox or quota root is needed");
             var account = await _store.Accounts.GetAsync(_account!, ct).ConfigureAwait(false);
-            long? quota = account?.Quota;
+            long? quota = account == null ? null : _store.GetQuota(account.Address);
             if (root)
             {
                 var folder = MailboxArg(args[0])!;
@@ -374,7 +374,7 @@ namespace MailAdmin.Protocols.Imap
                 args = list;
                 message = message.Items[0];
             }
-            if (message.Kind != ImapTokenKind.Literal || message.Bytes == null) return Bad(tag, "APPEND needs the message as a literal");
+            if (message.Kind != ImapTokenKind.Literal || (message.Bytes == null && message.Message == null)) return Bad(tag, "APPEND needs the message as a literal");
             MessageFlags flags = MessageFlags.None;
             bool hasFlags = false;
             DateTimeOffset date = DateTimeOffset.UtcNow;
@@ -385,14 +385,19 @@ namespace MailAdmin.Protocols.Imap
                 else if (a.Kind == ImapTokenKind.Quoted && TryParseDateTime(a.Text, out var d)) date = d;
                 else return Bad(tag, "Invalid APPEND argument " + a);
             }
-            if (_settings.AppendLimit > 0 && message.Bytes.Length > _settings.AppendLimit) return No(tag, "[TOOBIG] Message too big");
+            long length = message.Bytes?.Length ?? message.Message!.Length;
+            if (_settings.AppendLimit > 0 && length > _settings.AppendLimit) return No(tag, "[TOOBIG] Message too big");
             var name = MailboxNames.NormalizeFolder(folder);
             FolderStatus status;
             try { status = _store.GetFolderStatus(_account!, name); }
             catch (FolderNotFoundException) { return No(tag, "[TRYCREATE] No such mailbox"); }
-            var stored = await _store.AppendAsync(_account!, name, message.Bytes, flags, date, ct).ConfigureAwait(false);
+            // A streamed message is already in the store's incoming file: this moves it into the folder.
+            var stored = message.Message != null
+                ? await _store.DeliverAsync(_account!, name, message.Message, flags, date, ct).ConfigureAwait(false)
+                : await _store.AppendAsync(_account!, name, message.Bytes!, flags, date, ct).ConfigureAwait(false);
             // The next FETCH of its ENVELOPE (a client's usual next step) then needs no file read.
-            ImapHeaderCache.Add(_store, _account!, name, status.UidValidity, stored.Uid, message.Bytes);
+            if (message.Bytes != null) ImapHeaderCache.Add(_store, _account!, name, status.UidValidity, stored.Uid, message.Bytes);
+            else ImapHeaderCache.AddHead(_store, _account!, name, status.UidValidity, stored.Uid, message.Message!.Head);
             await FlushUpdatesAsync(Notify.All, ct).ConfigureAwait(false);
             return Ok(tag, "[APPENDUID " + status.UidValidity.ToString(CultureInfo.InvariantCulture) + " " + stored.Uid.ToString(CultureInfo.InvariantCulture) + "] APPEND completed");
         }

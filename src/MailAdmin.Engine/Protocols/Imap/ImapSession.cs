@@ -206,7 +206,52 @@ namespace MailAdmin.Protocols.Imap
                 try { InternalError?.Invoke(ex); } catch { }
                 return No(tag, "[SERVERBUG] Internal error");
             }
+            finally
+            {
+                // An APPEND message streamed to the store and not delivered (refused, failed) is discarded here.
+                DisposeStreamed(args);
+            }
         }
+
+        private void DisposeStreamed(IReadOnlyList<ImapToken> args)
+        {
+            foreach (var a in args)
+            {
+                if (a.Message != null)
+                {
+                    a.Message.Dispose();
+                    lock (_incoming) _incoming.Remove(a.Message);
+                }
+                if (a.Kind == ImapTokenKind.List) DisposeStreamed(a.Items);
+            }
+        }
+
+        /// <summary>
+        /// Where the command reader writes an APPEND message as it arrives (<see cref="ImapCommandReader.AppendSink"/>):
+        /// a store message, whose first bytes are kept to fill the header cache once it is stored.
+        /// </summary>
+        public IncomingMessage CreateAppendMessage()
+        {
+            var message = _store.CreateIncomingMessage();
+            message.KeepHead(AppendHeadBytes);
+            lock (_incoming) _incoming.Add(message);
+            return message;
+        }
+
+        // APPEND messages being received or not yet executed: a connection that ends mid-literal discards them in Dispose.
+        private readonly HashSet<IncomingMessage> _incoming = new HashSet<IncomingMessage>();
+
+        private void DisposeIncoming()
+        {
+            lock (_incoming)
+            {
+                foreach (var m in _incoming) m.Dispose();
+                _incoming.Clear();
+            }
+        }
+
+        /// <summary>The head of an APPEND kept for the header cache (a larger header is read from the file when fetched).</summary>
+        private const int AppendHeadBytes = 32 * 1024;
 
         /// <summary>Store exceptions as a NO text with a response code (RFC 5530).</summary>
         internal static string? MapStoreError(Exception ex) => ex switch
@@ -439,6 +484,7 @@ namespace MailAdmin.Protocols.Imap
         public void Dispose()
         {
             _store.FolderChanged -= OnFolderChanged;
+            DisposeIncoming();
             if (_accountAcquired && _account != null) _settings.ReleaseAccount?.Invoke(_account);
             _accountAcquired = false;
         }

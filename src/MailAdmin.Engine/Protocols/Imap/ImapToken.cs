@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Text;
+using MailAdmin.Store;
 
 namespace MailAdmin.Protocols.Imap
 {
@@ -17,8 +18,9 @@ namespace MailAdmin.Protocols.Imap
     /// </remarks>
     public sealed class ImapToken
     {
-        private ImapToken(ImapTokenKind kind, string text, byte[]? bytes, IReadOnlyList<ImapToken>? items)
+        private ImapToken(ImapTokenKind kind, string text, byte[]? bytes, IReadOnlyList<ImapToken>? items, IncomingMessage? message = null)
         {
+            Message = message;
             Kind = kind;
             Text = text;
             Bytes = bytes;
@@ -33,6 +35,12 @@ namespace MailAdmin.Protocols.Imap
         /// <summary>A literal's raw bytes (APPEND needs them exactly); null otherwise.</summary>
         public byte[]? Bytes { get; }
 
+        /// <summary>
+        /// An APPEND message literal written to the store as it arrived (then <see cref="Bytes"/> is null
+        /// and <see cref="Text"/> empty). The command's executor disposes it.
+        /// </summary>
+        public IncomingMessage? Message { get; }
+
         /// <summary>A list's items; empty otherwise.</summary>
         public IReadOnlyList<ImapToken> Items { get; }
 
@@ -42,6 +50,7 @@ namespace MailAdmin.Protocols.Imap
         public static ImapToken Atom(string text) => new ImapToken(ImapTokenKind.Atom, text, null, null);
         public static ImapToken Quoted(string text) => new ImapToken(ImapTokenKind.Quoted, text, null, null);
         public static ImapToken Literal(byte[] bytes) => new ImapToken(ImapTokenKind.Literal, Encoding.UTF8.GetString(bytes), bytes, null);
+        public static ImapToken StreamedLiteral(IncomingMessage message) => new ImapToken(ImapTokenKind.Literal, string.Empty, null, null, message);
         public static ImapToken List(IReadOnlyList<ImapToken> items) => new ImapToken(ImapTokenKind.List, string.Empty, null, items);
         public static readonly ImapToken Nil = new ImapToken(ImapTokenKind.Nil, "NIL", null, null);
 
@@ -49,7 +58,7 @@ namespace MailAdmin.Protocols.Imap
         {
             ImapTokenKind.List => "(" + string.Join(" ", Items) + ")",
             ImapTokenKind.Quoted => "\"" + Text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"",
-            ImapTokenKind.Literal => "{" + (Bytes?.Length ?? 0) + "}",
+            ImapTokenKind.Literal => "{" + (Bytes?.Length ?? Message?.Length ?? 0) + "}",
             _ => Text,
         };
     }

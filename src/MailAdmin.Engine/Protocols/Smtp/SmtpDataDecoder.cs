@@ -15,7 +15,7 @@ public sealed class SmtpDataDecoder
 
     private State _state = State.LineStart;
     private long _maxSize;
-    private ByteBuffer? _output;
+    private IByteSink? _output;
 
     /// <summary>Content bytes after unstuffing (counted even when no longer stored).</summary>
     public long Size { get; private set; }
@@ -26,9 +26,10 @@ public sealed class SmtpDataDecoder
     /// <summary>The terminating line was seen.</summary>
     public bool IsComplete { get; private set; }
 
-    /// <summary>Starts a new message: content is appended to <paramref name="output"/> up to
-    /// <paramref name="maxSize"/> bytes (0 = no limit).</summary>
-    public void Reset(ByteBuffer output, long maxSize)
+    /// <summary>Starts a new message: content is written to <paramref name="output"/> as it is decoded
+    /// (nothing is buffered here), up to <paramref name="maxSize"/> bytes (0 = no limit); past the
+    /// limit nothing more is written, and the message is only counted.</summary>
+    public void Reset(IByteSink output, long maxSize)
     {
         _output = output;
         _maxSize = maxSize <= 0 ? long.MaxValue : maxSize;
@@ -110,25 +111,28 @@ public sealed class SmtpDataDecoder
         return input.Length;
     }
 
+    private static ReadOnlySpan<byte> CrLf => new byte[] { (byte)'\r', (byte)'\n' };
+    private static ReadOnlySpan<byte> Cr => new byte[] { (byte)'\r' };
+    private static ReadOnlySpan<byte> Lf => new byte[] { (byte)'\n' };
+
     private void EmitCrLf()
     {
         Size += 2;
         if (Size > _maxSize) { TooLarge = true; return; }
-        _output!.Append((byte)'\r');
-        _output.Append((byte)'\n');
+        _output!.Write(CrLf);
     }
 
     private void Emit(byte b)
     {
         Size++;
         if (Size > _maxSize) { TooLarge = true; return; }
-        _output!.Append(b);
+        _output!.Write(b == (byte)'\r' ? Cr : Lf);
     }
 
     private void Emit(ReadOnlySpan<byte> run)
     {
         Size += run.Length;
         if (Size > _maxSize) { TooLarge = true; return; }
-        _output!.Append(run);
+        _output!.Write(run);
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Net;
 using System.Text;
 using System.Threading;
@@ -126,7 +127,8 @@ public sealed class SmtpSession : IDisposable
 {
     private readonly SmtpSessionSettings _settings;
     private readonly ISmtpBackend _backend;
-    private readonly ByteBuffer _message = new(16 * 1024);
+    // The current transaction's content, written through as it arrives (never buffered whole here).
+    private SmtpMessageSink? _sink;
     private SmtpEnvelope? _envelope;
     private bool _extended;
     private string _helo = "";
@@ -238,7 +240,8 @@ public sealed class SmtpSession : IDisposable
         _bdatUsed = false;
         _bdatSize = 0;
         _bdatTooLarge = false;
-        _message.Clear();
+        _sink?.Dispose();
+        _sink = null;
         if (State != SmtpState.Closed) State = _helo.Length > 0 ? SmtpState.Greeted : SmtpState.Connected;
     }
 
@@ -370,7 +373,7 @@ public sealed class SmtpSession : IDisposable
             }
         }
         RecipientCheck check;
-        try { check = _backend.CheckRecipient(rcpt.Address, AuthenticatedUser != null); }
+        try { check = _backend.CheckRecipient(rcpt.Address, AuthenticatedUser != null, env.DeclaredSize); }
         catch (Exception ex)
         {
             DeliveryError?.Invoke(ex);
@@ -380,6 +383,9 @@ public sealed class SmtpSession : IDisposable
         {
             case RecipientCheck.Local: break;
             case RecipientCheck.UnknownLocal: return Finish(SmtpReply.UnknownUser);
+            // Refused for this recipient only, and transient: the owner can make room, and the client
+            // delivers to the others now and retries this one later (RFC 3463 X.2.2).
+            case RecipientCheck.MailboxFull: return Finish(new SmtpReply(452, "4.2.2", "Mailbox of " + rcpt.Address + " is full"));
             default:
                 if (AuthenticatedUser == null || !_settings.AllowRelayForAuthenticated) return Finish(SmtpReply.RelayDenied);
                 break;
@@ -408,21 +414,30 @@ public sealed class SmtpSession : IDisposable
         return !((notify & DsnNotify.Never) != 0 && notify != DsnNotify.Never);
     }
 
-    private void BeginMessage()
+    /// <summary>Opens the backend's sink and writes the trace lines. False (with the error raised) when the backend cannot take a message now.</summary>
+    private bool BeginMessage()
     {
         var env = _envelope!;
         env.AuthenticatedUser = AuthenticatedUser;
         env.IsSecure = IsSecure;
         env.ReceivedAt = DateTimeOffset.UtcNow;
         env.Protocol = SmtpTraceHeaders.ProtocolName(_extended, env.SmtpUtf8, IsSecure, AuthenticatedUser != null);
-        _message.Clear();
-        SmtpTraceHeaders.Write(_message, env, _settings.HostName, RemoteHostName);
+        _sink?.Dispose();
+        try { _sink = _backend.OpenMessage(env); }
+        catch (Exception ex)
+        {
+            _sink = null;
+            DeliveryError?.Invoke(ex);
+            return false;
+        }
+        SmtpTraceHeaders.Write(_sink, env, _settings.HostName, RemoteHostName);
+        return true;
     }
 
     private SmtpResponse Data()
     {
-        BeginMessage();
-        DataDecoder.Reset(_message, _settings.MaxMessageSize);
+        if (!BeginMessage()) return Finish(SmtpReply.LocalError);
+        DataDecoder.Reset(_sink!, _settings.MaxMessageSize);
         State = SmtpState.Data;
         return new SmtpResponse(SmtpReply.StartData, SmtpAction.ReadData);
     }
@@ -442,9 +457,16 @@ public sealed class SmtpSession : IDisposable
     private async ValueTask<SmtpReply> DeliverAsync(long size, CancellationToken cancellationToken)
     {
         var env = _envelope!;
+        var sink = _sink!;
+        if (sink.WriteError != null)
+        {
+            DeliveryError?.Invoke(sink.WriteError);
+            return new SmtpReply(452, "4.3.1", "Insufficient system storage; try again later");
+        }
+        IReadOnlyList<SmtpRecipientFailure> failures;
         try
         {
-            await _backend.DeliverAsync(env, _message.Memory, cancellationToken).ConfigureAwait(false);
+            failures = await _backend.DeliverAsync(env, sink, cancellationToken).ConfigureAwait(false);
         }
         catch (SmtpDeliveryException ex) { return ex.Reply; }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested) { throw; }
@@ -454,6 +476,16 @@ public sealed class SmtpSession : IDisposable
             return SmtpReply.LocalError;
         }
         MessageDelivered?.Invoke(size);
+        // Some recipients got it, so the answer must be 250 (a failure would make the client send it
+        // again to all). Those that could not take it are named in the reply, which the protocol log
+        // records; telling their sender is the job of a bounce message, which this server does not
+        // send yet (the outbound delivery work adds it).
+        if (failures.Count > 0)
+        {
+            // A reply line stays short (RFC 5321 §4.5.3.1.5: 512 octets): the first few, then a count.
+            var named = string.Join(", ", failures.Take(4)) + (failures.Count > 4 ? " and " + (failures.Count - 4) + " more" : "");
+            return new SmtpReply(250, "2.0.0", "OK: queued as " + env.Id + "; not delivered to " + named);
+        }
         return new SmtpReply(250, "2.0.0", "OK: queued as " + env.Id);
     }
 
@@ -467,10 +499,16 @@ public sealed class SmtpSession : IDisposable
         {
             if (!_bdatUsed)
             {
+                if (!BeginMessage())
+                {
+                    // Read and drop the chunk, then answer 451; the transaction stays open for a retry.
+                    _chunkAccepted = false;
+                    _chunkRefusal = SmtpReply.LocalError;
+                    return new SmtpResponse(null, SmtpAction.ReadChunk);
+                }
                 _bdatUsed = true;
                 _bdatSize = 0;
                 _bdatTooLarge = false;
-                BeginMessage();
             }
             State = SmtpState.Bdat;
         }
@@ -486,7 +524,7 @@ public sealed class SmtpSession : IDisposable
         {
             _bdatSize += n;
             if (_settings.MaxMessageSize > 0 && _bdatSize > _settings.MaxMessageSize) _bdatTooLarge = true;
-            else _message.Append(data.Slice(0, n));
+            else _sink!.Write(data.Slice(0, n));
         }
         return n;
     }
@@ -592,5 +630,9 @@ public sealed class SmtpSession : IDisposable
         State = SmtpState.Greeted;
     }
 
-    public void Dispose() => _message.Dispose();
+    public void Dispose()
+    {
+        _sink?.Dispose();
+        _sink = null;
+    }
 }
