@@ -19,7 +19,9 @@ param(
     [int] $IdleWatchers = 200,
     [int] $SmtpClients = 150,
     [int] $Pop3Clients = 50,
-    [double] $WarmupSeconds = 90
+    [double] $WarmupSeconds = 90,
+    # Diagnosis only: the server's thread-pool minimum (0 = the runtime's default, as a real server runs).
+    [int] $MinThreads = 0
 )
 $ErrorActionPreference = 'Stop'
 if (-not (Get-Command python3 -ErrorAction SilentlyContinue)) { throw 'The soak needs python3.' }
@@ -54,7 +56,7 @@ $launcher = Join-Path $work 'run-server.sh'
 hard=`$(ulimit -Hn); want=8192
 if [ "`$hard" != unlimited ] && [ "`$hard" -lt `$want ]; then want=`$hard; fi
 ulimit -n `$want 2>/dev/null
-exec '$pwsh' $pwshArgs -NoProfile -NonInteractive -File '$serverScript' -ModulePath '$ModulePath' -StorePath '$store' -PortFile '$portFile' -StopFile '$stopFile' > '$serverLog' 2>&1
+exec '$pwsh' $pwshArgs -NoProfile -NonInteractive -File '$serverScript' -ModulePath '$ModulePath' -StorePath '$store' -PortFile '$portFile' -StopFile '$stopFile' -MinThreads $MinThreads > '$serverLog' 2>&1
 "@ | Set-Content -Path $launcher
 $server = Start-Process -FilePath bash -ArgumentList $launcher -PassThru
 try {
@@ -79,6 +81,7 @@ try {
     Write-Host "  missing $($r.missing), duplicated $($r.duplicates), bad bodies $($r.bad_bodies), protocol errors $($r.errors)"
     Write-Host "  NOOP after warm-up: $($r.noops) commands, p50 $([math]::Round($r.noop_p50_ms, 1)) ms, p99 $([math]::Round($r.noop_p99_ms, 1)) ms, max $([math]::Round($r.noop_max_ms, 1)) ms (during warm-up: $($r.noops_warmup), p99 $([math]::Round($r.noop_warmup_p99_ms, 1)) ms)"
     if ($null -ne $r.notify_p50_ms) { Write-Host "  IDLE notification after SMTP 250: p50 $([math]::Round($r.notify_p50_ms)) ms, p99 $([math]::Round($r.notify_p99_ms)) ms" }
+    Write-Host "  load generator's event loop lag (inside every latency above): p99 $([math]::Round($r.client_loop_lag_p99_ms, 1)) ms, max $([math]::Round($r.client_loop_lag_max_ms, 1)) ms; machine load average at the end $($r.loadavg_end -join ' ') on $([Environment]::ProcessorCount) cores"
     Write-Host "  RSS: start $(& $mib $r.rss_start_kib), after $IdleImap idle IMAP $(& $mib $r.rss_after_idle_kib), after warm-up $(& $mib $r.rss_after_warmup_kib), end $(& $mib $r.rss_end_kib), peak $(& $mib $r.rss_peak_after_warmup_kib); growth after warm-up $([math]::Round($r.rss_growth_pct, 1)) %"
     Write-Host "  memory per idle IMAP connection: $([math]::Round($r.kib_per_idle_imap, 1)) KiB (RSS delta / sessions; goal <= 100 KiB)"
     foreach ($e in @($r.error_samples)) { if ($e) { Write-Host "  error: $($e -join ': ')" } }

@@ -5,9 +5,12 @@ param(
     [Parameter(Mandatory)] [string] $StorePath,
     [Parameter(Mandatory)] [string] $PortFile,
     [Parameter(Mandatory)] [string] $StopFile,
-    [int] $MaxConnections = 2000
+    [int] $MaxConnections = 2000,
+    # Diagnosis only: raise the thread pool's minimum (0 = leave the runtime's default).
+    [int] $MinThreads = 0
 )
 $ErrorActionPreference = 'Stop'
+if ($MinThreads -gt 0) { [void][Threading.ThreadPool]::SetMinThreads($MinThreads, $MinThreads) }
 Import-Module $ModulePath
 
 $start = @{ Name = 'soak'; Path = $StorePath; FreePorts = $true; Domain = 'soak.test'; AllowInsecureAuth = $true; Disable = 'Imaps', 'Pop3s', 'Submission' }

@@ -158,9 +158,13 @@ async def watcher(i):
             s.n += 1
             tag = "a%d" % s.n
             s.w.write(("%s IDLE\r\n" % tag).encode()); await s.w.drain()
-            text, _ = await asyncio.wait_for(s.line(), 30)
-            if not text.startswith("+"): raise RuntimeError("IDLE -> " + text.strip())
             got_new = False
+            while True:
+                # untagged updates may come before the continuation
+                text, _ = await asyncio.wait_for(s.line(), 30)
+                if text.startswith("+"): break
+                if re.match(r"\* \d+ EXISTS", text): got_new = True
+                elif not text.startswith("* "): raise RuntimeError("IDLE -> " + text.strip())
             while not got_new and not stop.is_set():
                 try:
                     text, _ = await asyncio.wait_for(s.line(), 5)
@@ -294,6 +298,15 @@ async def reader(i):
             if not stop.is_set(): error("pop", e)
         await sleep_or_stop(a.read_interval)
 
+# ---------------------------------------------------------------- the load generator's own delay
+loop_lag_ms = []
+async def lag_monitor():
+    """How late the client's event loop wakes up: a NOOP latency includes this, so it is reported beside it."""
+    while not stop.is_set():
+        t = time.monotonic()
+        await asyncio.sleep(0.1)
+        if measuring: loop_lag_ms.append((time.monotonic() - t - 0.1) * 1000)
+
 # ---------------------------------------------------------------- RSS sampler
 async def sampler():
     while not stop.is_set():
@@ -362,7 +375,7 @@ async def main():
     result["rss_after_idle_kib"] = after_idle
     result["kib_per_idle_imap"] = (after_idle - base) / max(1, connected["idle"])
     # 2. everything else
-    tasks = [asyncio.create_task(sampler())]
+    tasks = [asyncio.create_task(sampler()), asyncio.create_task(lag_monitor())]
     tasks += [asyncio.create_task(watcher(i)) for i in range(a.watchers)]
     tasks += [asyncio.create_task(sender(i)) for i in range(a.senders)]
     tasks += [asyncio.create_task(reader(i)) for i in range(a.readers)]
@@ -391,6 +404,8 @@ async def main():
         "delivered": len(delivered), "read_by_pop": sum(read_by_pop.values()), "seen_by_idle_watchers": sum(seen_by_watch.values()),
         "noops": len(noop_ms), "noop_p50_ms": pct(noop_ms, 50), "noop_p99_ms": pct(noop_ms, 99), "noop_max_ms": max(noop_ms) if noop_ms else None,
         "noops_warmup": len(noop_warmup_ms), "noop_warmup_p99_ms": pct(noop_warmup_ms, 99),
+        "client_loop_lag_p99_ms": pct(loop_lag_ms, 99), "client_loop_lag_max_ms": max(loop_lag_ms) if loop_lag_ms else None,
+        "loadavg_end": os.getloadavg(),
         "notify_p50_ms": pct(notify_ms, 50), "notify_p99_ms": pct(notify_ms, 99),
         "rss_growth_pct": growth, "errors": len(errors), "error_samples": errors[:20],
         "missing": len(missing), "missing_samples": missing[:10], "duplicates": len(dupes), "bad_bodies": len(bad_bodies), "bad_body_samples": bad_bodies[:10],
