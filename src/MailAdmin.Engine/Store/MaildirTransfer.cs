@@ -103,7 +103,16 @@ namespace MailAdmin.Store
                 //    and the next start of the store completes the transfer.
                 for (var i = 0; i < items.Count; i++)
                 {
-                    NativeMethods.Rename(Path.Combine(target.TmpDirectory, items[i].NewBase), Path.Combine(target.CurDirectory, items[i].FinalName));
+                    var tmp = Path.Combine(target.TmpDirectory, items[i].NewBase);
+                    var final = Path.Combine(target.CurDirectory, items[i].FinalName);
+                    try { NativeMethods.Rename(tmp, final); }
+                    catch (FileNotFoundException)
+                    {
+                        // A link carries the original's old mtime, so another process opening the folder may have
+                        // taken it for a stale tmp/ file and deleted it: make it again from the original.
+                        if (source.LinkOrCopy(originals[i].Uid, tmp) is null) throw;
+                        NativeMethods.Rename(tmp, final);
+                    }
                     CrashPoint?.Invoke("renamed:" + (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
                 }
                 NativeMethods.FsyncDirectory(target.CurDirectory);

@@ -203,6 +203,25 @@ public sealed class TransferCrashTests : IDisposable
     }
 
     [Fact]
+    public async Task Links_taken_by_another_process_tmp_cleanup_are_made_again()
+    {
+        var before = await Setup();
+        using (var store = new MaildirStore(root.Path, 1000))
+        {
+            var tmp = Path.Combine(store.GetFolderDirectory(Account, "Archive"), "tmp");
+            // A hard link has the original's (old) mtime: another process opening the folder deletes it as stale.
+            MaildirTransfer.CrashPoint = step => { if (step == "journal-written") foreach (var f in Directory.GetFiles(tmp)) File.Delete(f); };
+            try
+            {
+                var uids = store.ListMessages(Account, "INBOX").Select(m => m.Uid).ToList();
+                Assert.Equal(Count, (await store.MoveMessagesAsync(Account, "INBOX", uids, "Archive")).Count);
+            }
+            finally { MaildirTransfer.CrashPoint = null; }
+        }
+        await CheckAfterCrash(before, move: true, committed: true);
+    }
+
+    [Fact]
     public async Task Failure_after_the_journal_is_completed_by_the_next_start()
     {
         var before = await Setup();
