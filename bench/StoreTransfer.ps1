@@ -16,7 +16,7 @@ try {
     $body = [Text.Encoding]::ASCII.GetBytes("Subject: bench`r`n`r`n" + ('x' * 4000) + "`r`n")
     $times = @{ append = @(); copy = @(); move = @(); flag = @() }
     foreach ($run in 1..$Runs) {
-        foreach ($f in "A$run", "B$run", "C$run") { $store.CreateFolderAsync($account, $f).GetAwaiter().GetResult() }
+        foreach ($f in "A$run", "B$run", "C$run") { $null = $store.CreateFolderAsync($account, $f).GetAwaiter().GetResult() }
         $sw = [Diagnostics.Stopwatch]::StartNew()
         foreach ($i in 1..$Messages) { $null = $store.DeliverAsync($account, "A$run", $body, [DateTimeOffset]::UtcNow).GetAwaiter().GetResult() }
         $times.append += $sw.Elapsed.TotalMilliseconds
