@@ -95,10 +95,13 @@ def mixed(port, user, password, log, c, it, src, arm):
     a = connect(port, user, password)
     arm()
     def storer():
-        for u in uids[:150]:
-            log.write(it=it, kind="begin", op="flag", folder=src, uid=u)
-            if s.uid("STORE", str(u), "+FLAGS", "(\\Flagged)")[0] != "OK": return
-            log.write(it=it, kind="ok", op="flag", folder=src, uid=u)
+        # \Flagged on and off, over and over, until the kill: it lands amid flag changes
+        for rnd in range(40):
+            for u in uids[:150]:
+                add = rnd % 2 == 0
+                log.write(it=it, kind="begin", op="flag", folder=src, uid=u, add=add)
+                if s.uid("STORE", str(u), "+FLAGS" if add else "-FLAGS", "(\\Flagged)")[0] != "OK": return
+                log.write(it=it, kind="ok", op="flag", folder=src, uid=u, add=add)
     def appender():
         for n in range(SEED, SEED + 300):
             log.write(it=it, kind="begin", op="append", folder=src, marker=marker(it, n))
@@ -107,14 +110,16 @@ def mixed(port, user, password, log, c, it, src, arm):
             m = re.search(rb"APPENDUID (\d+) (\d+)", data[0])
             log.write(it=it, kind="ok", op="append", folder=src, marker=marker(it, n), uid=int(m.group(2)), validity=int(m.group(1)))
     def expunger():
-        for k in range(150, len(uids), 10):
-            chunk = ",".join(str(u) for u in uids[k:k + 10])
-            log.write(it=it, kind="begin", op="delete", folder=src, uids=uids[k:k + 10])
+        for k in range(150, len(uids), 5):
+            part = uids[k:k + 5]
+            chunk = ",".join(str(u) for u in part)
+            log.write(it=it, kind="begin", op="delete", folder=src, uids=part)
             if c.uid("STORE", chunk, "+FLAGS.SILENT", "(\\Deleted)")[0] != "OK": return
-            log.write(it=it, kind="ok", op="delete", folder=src, uids=uids[k:k + 10])
-            log.write(it=it, kind="begin", op="expunge", folder=src, uids=uids[k:k + 10])
+            log.write(it=it, kind="ok", op="delete", folder=src, uids=part)
+            log.write(it=it, kind="begin", op="expunge", folder=src, uids=part)
             if c.uid("EXPUNGE", chunk)[0] != "OK": return
-            log.write(it=it, kind="ok", op="expunge", folder=src, uids=uids[k:k + 10])
+            log.write(it=it, kind="ok", op="expunge", folder=src, uids=part)
+            time.sleep(0.02)  # spread over the kill window
     threads = [threading.Thread(target=lambda f=f: guard(f)) for f in (storer, appender, expunger)]
     for t in threads: t.start()
     for t in threads: t.join()
@@ -187,7 +192,14 @@ def check(port, user, password, log_path, state_path):
         expunged = {u for e in mine if e["kind"] == "ok" and e["op"] == "expunge" for u in e["uids"]}
         maybe_expunged = {u for e in mine if e["kind"] == "begin" and e["op"] == "expunge" for u in e["uids"]}
         deleted = {u for e in mine if e["kind"] == "ok" and e["op"] == "delete" for u in e["uids"]}
-        flagged = {e["uid"] for e in mine if e["kind"] == "ok" and e["op"] == "flag"}
+        # per UID: the flag state of the last STORE answered OK, unless a later one was in flight
+        flag_state, flag_inflight = {}, set()
+        for e in mine:
+            if e.get("op") != "flag": continue
+            if e["kind"] == "begin": flag_inflight.add(e["uid"])
+            else:
+                flag_inflight.discard(e["uid"]); flag_state[e["uid"]] = e["add"]
+        flag_ok = sum(1 for e in mine if e["kind"] == "ok" and e.get("op") == "flag")
         by_uid = {where[0][0]: (mk, where[0][1]) for mk, where in s_src.items()}
         for mk, u in appended.items():
             if u in expunged:
@@ -197,12 +209,13 @@ def check(port, user, password, log_path, state_path):
             if mk not in s_src: fail("%s: %s (UID %d, answered OK) is missing" % (src, mk, u)); continue
             if s_src[mk][0][0] != u: fail("%s: %s has UID %d, was answered %d" % (src, mk, s_src[mk][0][0], u))
             flags = s_src[mk][0][1]
-            if u in flagged and "\\Flagged" not in flags: fail("%s: UID %d lost \\Flagged (STORE answered OK)" % (src, u))
+            if u in flag_state and u not in flag_inflight and flag_state[u] != ("\\Flagged" in flags):
+                fail("%s: UID %d has \\Flagged %s, but the last STORE answered OK %s it" % (src, u, "\\Flagged" in flags, "set" if flag_state[u] else "cleared"))
             if u in deleted and "\\Deleted" not in flags: fail("%s: UID %d lost \\Deleted (STORE answered OK)" % (src, u))
         for mk in s_src:
             if mk not in appended and mk not in inflight_appends: fail("%s: unknown message %s" % (src, mk))
         outcome = "mixed: %d appends, %d flag changes, %d expunged answered OK; %d in flight" % (
-            len(appended) - len(seeded), len(flagged), len(expunged), len(inflight_appends) + len(maybe_expunged - expunged))
+            len(appended) - len(seeded), flag_ok, len(expunged), len(inflight_appends) + len(maybe_expunged - expunged))
     # UIDs never go back: a new message gets a UID above every UID the server ever gave out in the folder
     for f in folders:
         if obs.get(f) is None: continue
