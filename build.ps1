@@ -9,6 +9,7 @@
                staged module); ends with the line 'tests: N passed, M failed, K skipped'
       Demo     the main job: build, import the module and show it working on real data
       Bench    the benchmarks under bench/
+      Soak     1,000 connections for -Minutes (default 10) against one server (bench/soak/Soak.ps1)
       Package  a .nupkg (Install-PSResource/Install-Module) and a .zip of the staged module
       Clean    remove build output
 .EXAMPLE
@@ -16,14 +17,17 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Package', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Soak', 'Package', 'Clean')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
 
     # Run only the Pester files whose names match (for quick local runs).
-    [string[]] $PesterFilter = '*'
+    [string[]] $PesterFilter = '*',
+
+    # How long the Soak task runs (its script's default when not given).
+    [double] $Minutes
 )
 
 $ErrorActionPreference = 'Stop'
@@ -199,6 +203,12 @@ switch ($Task) {
     'Test' { Invoke-TestTask }
     'Demo' { Invoke-DemoTask }
     'Bench' { Invoke-BenchTask }
+    'Soak' {
+        Invoke-BuildTask
+        $soak = @('-ModulePath', (Join-Path $StageDir 'MailAdmin.psd1')) + $(if ($Minutes) { @('-Minutes', $Minutes) } else { @() })
+        Invoke-Pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'bench/soak/Soak.ps1') @soak
+        if ($LASTEXITCODE -ne 0) { throw "The soak failed (exit code $LASTEXITCODE)." }
+    }
     'Package' { Invoke-PackageTask }
     'Clean' { Invoke-CleanTask }
 }

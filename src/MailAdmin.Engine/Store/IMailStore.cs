@@ -96,8 +96,14 @@ namespace MailAdmin.Store
         /// <summary>Removes the messages flagged \Deleted, limited to <paramref name="uids"/> when given (UID EXPUNGE). Returns the removed UIDs.</summary>
         Task<IReadOnlyList<uint>> ExpungeAsync(string account, string folder, IEnumerable<uint>? uids = null, CancellationToken cancellationToken = default);
 
-        /// <summary>Copies messages (with flags and internal date) to another folder of the same account. Returns source UID → new UID (UIDPLUS COPYUID).</summary>
+        /// <summary>Copies messages (with flags and internal date) to another folder of the same account; in a <see cref="MaildirStore"/> all or nothing, also across a crash. Returns source UID → new UID (UIDPLUS COPYUID).</summary>
         Task<IReadOnlyList<KeyValuePair<uint, uint>>> CopyMessagesAsync(string account, string folder, IEnumerable<uint> uids, string targetFolder, CancellationToken cancellationToken = default);
+
+        /// <summary>
+        /// Moves messages to another folder of the same account (IMAP MOVE): as <see cref="CopyMessagesAsync"/>, then the
+        /// originals are removed. In a <see cref="MaildirStore"/> all or nothing, also across a crash. Returns source UID → new UID.
+        /// </summary>
+        Task<IReadOnlyList<KeyValuePair<uint, uint>>> MoveMessagesAsync(string account, string folder, IEnumerable<uint> uids, string targetFolder, CancellationToken cancellationToken = default);
 
         /// <summary>Bytes used by all messages of the account (what the quota is checked against).</summary>
         Task<long> GetUsedBytesAsync(string account, CancellationToken cancellationToken = default);

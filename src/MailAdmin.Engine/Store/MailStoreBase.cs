@@ -300,30 +300,58 @@ namespace MailAdmin.Store
             return removed.Select(m => m.Uid).ToList();
         }
 
-        public async Task<IReadOnlyList<KeyValuePair<uint, uint>>> CopyMessagesAsync(string account, string folder, IEnumerable<uint> uids, string targetFolder, CancellationToken cancellationToken = default)
+        public Task<IReadOnlyList<KeyValuePair<uint, uint>>> CopyMessagesAsync(string account, string folder, IEnumerable<uint> uids, string targetFolder, CancellationToken cancellationToken = default)
+            => TransferAsync(account, folder, uids, targetFolder, false, cancellationToken);
+
+        public Task<IReadOnlyList<KeyValuePair<uint, uint>>> MoveMessagesAsync(string account, string folder, IEnumerable<uint> uids, string targetFolder, CancellationToken cancellationToken = default)
+            => TransferAsync(account, folder, uids, targetFolder, true, cancellationToken);
+
+        private async Task<IReadOnlyList<KeyValuePair<uint, uint>>> TransferAsync(string account, string folder, IEnumerable<uint> uids, string targetFolder, bool move, CancellationToken cancellationToken)
         {
             if (uids is null) throw new ArgumentNullException(nameof(uids));
             var source = Folder(account, folder, out var owner);
             var target = OpenFolder(owner.Address, MailboxNames.NormalizeFolder(targetFolder));
-            var result = new List<KeyValuePair<uint, uint>>();
             var wanted = uids.Distinct().OrderBy(u => u).ToList();
-            // All or nothing for the quota: a COPY that cannot fit copies nothing (IMAP answers NO [OVERQUOTA]).
-            if (QuotaOf(owner) is long quota)
+            // A copy needs room for all its messages up front; a move within the account frees what it adds.
+            long reserved = move ? 0 : wanted.Select(source.Get).Where(m => m != null).Sum(m => m!.Size);
+            Reserve(owner, reserved);
+            TransferResult result;
+            try
             {
-                long total = wanted.Sum(u => source.Get(u)?.Size ?? 0);
-                long used = Interlocked.Read(ref UsageBox(owner.Address).Value);
-                if (used + total > quota) throw new QuotaExceededException(owner.Address, quota, used, total);
+                result = await TransferCoreAsync(source, target, wanted, move, cancellationToken).ConfigureAwait(false);
             }
-            foreach (var uid in wanted)
+            catch
+            {
+                AddUsage(owner.Address, -reserved);
+                throw;
+            }
+            AddUsage(owner.Address, result.Copies.Sum(c => c.Value.Size) - reserved - result.Removed.Sum(m => m.Size));
+            foreach (var copy in result.Copies)
+                Raise(MessageDelivered, new MessageDeliveredEventArgs(owner.Address, target.Name, copy.Value));
+            RaiseChanged(target, FolderChangeKind.Added, result.Copies.Select(c => c.Value).ToList());
+            RaiseChanged(source, FolderChangeKind.Expunged, result.Removed);
+            return result.Copies.Select(c => new KeyValuePair<uint, uint>(c.Key.Uid, c.Value.Uid)).ToList();
+        }
+
+        /// <summary>
+        /// Copies the messages (ascending UIDs; unknown ones skipped) with their flags and internal date, and for
+        /// a move removes the originals. This plain version copies one message at a time; a durable store
+        /// overrides it to be all or nothing across a crash.
+        /// </summary>
+        private protected virtual async Task<TransferResult> TransferCoreAsync(FolderBase source, FolderBase target, IReadOnlyList<uint> uids, bool move, CancellationToken cancellationToken)
+        {
+            var copies = new List<KeyValuePair<StoredMessage, StoredMessage>>();
+            foreach (var uid in uids)
             {
                 var meta = source.Get(uid);
                 if (meta is null) continue;
                 var bytes = await source.ReadAsync(uid, cancellationToken).ConfigureAwait(false);
                 if (bytes is null) continue;
-                var copy = await AddAsync(owner.Address, target.Name, new ArrayContent(bytes), meta.Flags, meta.InternalDate, cancellationToken).ConfigureAwait(false);
-                result.Add(new KeyValuePair<uint, uint>(uid, copy.Uid));
+                var copy = await target.AddAsync(new ArrayContent(bytes), meta.Flags, meta.InternalDate, cancellationToken).ConfigureAwait(false);
+                copies.Add(new KeyValuePair<StoredMessage, StoredMessage>(meta, copy));
             }
-            return result;
+            var removed = move && copies.Count > 0 ? source.Remove(new HashSet<uint>(copies.Select(c => c.Key.Uid)), _ => true) : Array.Empty<StoredMessage>();
+            return new TransferResult(copies, removed);
         }
 
         private void RaiseChanged(FolderBase f, FolderChangeKind kind, IReadOnlyList<StoredMessage> messages)

@@ -217,17 +217,31 @@ namespace MailAdmin.Store
 
         private async Task<StoredMessage> CommitAsync(Entry entry)
         {
-            Pending mine;
+            await CommitManyAsync(new[] { entry }).ConfigureAwait(false);
+            return entry.Message;
+        }
+
+        /// <summary>
+        /// Gives the entries consecutive UIDs and makes them durable in the UID list (one group commit),
+        /// then visible in the index.
+        /// </summary>
+        private async Task CommitManyAsync(IReadOnlyList<Entry> entries)
+        {
+            var mine = new List<Pending>(entries.Count);
             lock (gate)
             {
-                entry.Message = Renumber(entry.Message, nextUid++);
-                mine = new Pending(entry);
-                pending.Add(mine);
+                foreach (var entry in entries)
+                {
+                    entry.Message = Renumber(entry.Message, nextUid++);
+                    var p = new Pending(entry);
+                    mine.Add(p);
+                    pending.Add(p);
+                }
             }
             await uidWriter.WaitAsync().ConfigureAwait(false);
             try
             {
-                if (!mine.Done.Task.IsCompleted)
+                if (mine.Any(p => !p.Done.Task.IsCompleted))
                 {
                     List<Pending> batch;
                     lock (gate)
@@ -262,11 +276,64 @@ namespace MailAdmin.Store
             {
                 uidWriter.Release();
             }
-            await mine.Done.Task.ConfigureAwait(false);
-            return entry.Message;
+            foreach (var p in mine) await p.Done.Task.ConfigureAwait(false);
         }
 
         private static StoredMessage Renumber(StoredMessage m, uint uid) => new StoredMessage(uid, m.Id, m.Size, m.InternalDate, m.Flags, m.IsRecent);
+
+        // ---- COPY/MOVE (see MaildirTransfer): the steps a journaled transfer takes on each folder ----
+
+        internal string TmpDirectory => tmpDir;
+        internal string CurDirectory => curDir;
+        internal string NewDirectory => newDir;
+
+        /// <summary>
+        /// Puts the message <paramref name="uid"/> at <paramref name="destination"/> (a new name in some tmp/):
+        /// a hard link when the file system allows (the data is already durable), else a copy fsynced with
+        /// its mtime (the INTERNALDATE). Null when there is no such UID.
+        /// </summary>
+        internal StoredMessage? LinkOrCopy(uint uid, string destination)
+        {
+            // A flag change renames the file; if it moves between the look-up and the link, look again.
+            for (var attempt = 0; ; attempt++)
+            {
+                string path;
+                StoredMessage message;
+                lock (gate)
+                {
+                    if (!index.TryGetValue(uid, out var e)) return null;
+                    path = PathOf(e);
+                    message = e.Message;
+                }
+                try
+                {
+                    if (!NativeMethods.TryHardLink(path, destination))
+                    {
+                        byte[] bytes;
+                        using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.None))
+                            bytes = ReadToEnd(file, message.Size);
+                        DurableFile.WriteNewAsync(destination, bytes, message.InternalDate, CancellationToken.None).GetAwaiter().GetResult();
+                    }
+                    return message;
+                }
+                catch (FileNotFoundException) when (attempt < 5) { }
+                catch (FileNotFoundException)
+                {
+                    return null;
+                }
+            }
+        }
+
+        /// <summary>
+        /// Makes files already renamed into cur/ (and the directory fsynced) part of the folder: consecutive
+        /// UIDs, durable in the UID list, then visible.
+        /// </summary>
+        internal async Task<IReadOnlyList<StoredMessage>> AdoptAsync(IReadOnlyList<(string BaseName, string FileName, StoredMessage Original)> files)
+        {
+            var entries = files.Select(f => new Entry(new StoredMessage(0, f.BaseName, f.Original.Size, f.Original.InternalDate, f.Original.Flags, false), f.FileName)).ToList();
+            await CommitManyAsync(entries).ConfigureAwait(false);
+            return entries.Select(e => e.Message).ToList();
+        }
 
         internal override IReadOnlyList<StoredMessage> List()
         {
@@ -373,6 +440,8 @@ namespace MailAdmin.Store
                     if (MoveToCur(e, updated)) changed.Add(e.Message);
                 }
             }
+            // A STORE answered OK must survive a crash: one directory fsync covers all of the command's renames.
+            if (changed.Count > 0) NativeMethods.FsyncDirectory(curDir);
             return changed;
         }
 

@@ -3,6 +3,8 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
 
 namespace MailAdmin.Store
 {
@@ -16,6 +18,9 @@ namespace MailAdmin.Store
         private readonly object foldersGate = new object();
         private readonly Dictionary<string, MaildirFolder> folders = new Dictionary<string, MaildirFolder>(StringComparer.Ordinal);
         private readonly ConcurrentDictionary<string, bool> mailboxes = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        private readonly object mailboxGate = new object();
+        /// <summary>Names of the transfer journals of COPY/MOVEs running now: recovery leaves them alone.</summary>
+        private readonly HashSet<string> activeJournals = new HashSet<string>(StringComparer.Ordinal);
         private bool disposed;
 
         public MaildirStore(string rootPath) : this(rootPath, PasswordHasher.DefaultIterations) { }
@@ -166,15 +171,25 @@ namespace MailAdmin.Store
         private protected override void CreateMailbox(string account)
         {
             if (mailboxes.ContainsKey(account)) return;
-            var dir = GetAccountDirectory(account);
-            if (!File.Exists(Path.Combine(dir, UidList.FileName)))
+            // First use of the account in this process: before any of its folders opens, finish the COPY/MOVEs
+            // a crash interrupted, so the folders load their outcome.
+            lock (mailboxGate)
             {
-                MaildirFolder.Create(dir, false);
-                foreach (var f in MailboxNames.DefaultFolders)
-                    MaildirFolder.Create(GetFolderDirectory(account, f.Key), true);
+                if (mailboxes.ContainsKey(account)) return;
+                var dir = GetAccountDirectory(account);
+                if (!File.Exists(Path.Combine(dir, UidList.FileName)))
+                {
+                    MaildirFolder.Create(dir, false);
+                    foreach (var f in MailboxNames.DefaultFolders)
+                        MaildirFolder.Create(GetFolderDirectory(account, f.Key), true);
+                }
+                MaildirTransfer.RecoverAll(dir, folder => GetFolderDirectory(account, folder), activeJournals);
+                mailboxes[account] = true;
             }
-            mailboxes[account] = true;
         }
+
+        private protected override Task<TransferResult> TransferCoreAsync(FolderBase source, FolderBase target, IReadOnlyList<uint> uids, bool move, CancellationToken cancellationToken)
+            => MaildirTransfer.RunAsync(GetAccountDirectory(source.Account), (MaildirFolder)source, (MaildirFolder)target, uids, move, activeJournals, cancellationToken);
 
         private protected override void DeleteMailbox(string account)
         {

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 
 namespace MailAdmin.Store
 {
-    /// <summary>libc calls .NET has no API for: fsync of a directory, and a plain rename (Linux and macOS).</summary>
+    /// <summary>libc calls .NET has no API for: fsync of a directory, a plain rename and a hard link (Linux and macOS).</summary>
     internal static class NativeMethods
     {
         private const int ORdOnly = 0;
@@ -31,6 +31,27 @@ namespace MailAdmin.Store
 
         [DllImport("libc", EntryPoint = "rename", SetLastError = true)]
         private static extern int RenameFile(byte[] oldPath, byte[] newPath);
+
+        [DllImport("libc", EntryPoint = "link", SetLastError = true)]
+        private static extern int LinkFile(byte[] oldPath, byte[] newPath);
+
+        /// <summary>
+        /// Makes <paramref name="destination"/> a second name (hard link) of <paramref name="source"/>. False when
+        /// links are not possible here (Windows, another file system, a file system without links): copy instead.
+        /// Missing source: FileNotFoundException.
+        /// </summary>
+        internal static bool TryHardLink(string source, string destination)
+        {
+            if (IsWindows) return false;
+            if (LinkFile(System.Text.Encoding.UTF8.GetBytes(source + "\0"), System.Text.Encoding.UTF8.GetBytes(destination + "\0")) == 0)
+                return true;
+            var errno = Marshal.GetLastWin32Error();
+            if (errno == 2) // ENOENT
+                throw new FileNotFoundException($"Cannot link '{source}': it does not exist.", source);
+            if (errno == 18 || errno == 1 || errno == 95 || errno == 31) // EXDEV, EPERM, EOPNOTSUPP, EMLINK
+                return false;
+            throw new IOException($"link of '{source}' to '{destination}' failed (errno {errno}).");
+        }
 
         /// <summary>
         /// Moves a file within one file system with a single rename(2). .NET's File.Move refuses to

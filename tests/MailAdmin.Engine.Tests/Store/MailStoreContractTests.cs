@@ -399,6 +399,46 @@ public abstract class MailStoreContractTests : IDisposable
     }
 
     [Fact]
+    public async Task Move_keeps_bytes_flags_and_date_and_removes_the_originals()
+    {
+        var store = await StoreWithAlice();
+        var a = await store.DeliverAsync(Alice, "INBOX", Message(1), Date);
+        var b = await store.DeliverAsync(Alice, "INBOX", Message(2), Date.AddDays(1));
+        var c = await store.DeliverAsync(Alice, "INBOX", Message(3), Date);
+        await store.SetFlagsAsync(Alice, "INBOX", new[] { b.Uid }, MessageFlags.Flagged, FlagChange.Add);
+        var changed = new List<FolderChangedEventArgs>();
+        store.FolderChanged += (_, e) => { lock (changed) changed.Add(e); };
+        var used = await store.GetUsedBytesAsync(Alice);
+
+        var map = await store.MoveMessagesAsync(Alice, "INBOX", new[] { b.Uid, a.Uid, 77u }, "Trash");
+
+        Assert.Equal(new[] { a.Uid, b.Uid }, map.Select(kv => kv.Key));
+        Assert.Equal(map[0].Value + 1, map[1].Value); // consecutive UIDs in the target
+        Assert.Equal(new[] { c.Uid }, store.ListMessages(Alice, "INBOX").Select(m => m.Uid));
+        var movedB = store.GetMessage(Alice, "Trash", map[1].Value)!;
+        Assert.Equal(MessageFlags.Flagged, movedB.Flags);
+        Assert.Equal(Date.AddDays(1), movedB.InternalDate);
+        Assert.Equal(Message(2), await store.ReadMessageAsync(Alice, "Trash", movedB.Uid));
+        Assert.Equal(used, await store.GetUsedBytesAsync(Alice));
+        Assert.Contains(changed, e => e.Folder == "Trash" && e.Kind == FolderChangeKind.Added && e.Uids.SequenceEqual(map.Select(kv => kv.Value)));
+        Assert.Contains(changed, e => e.Folder == "INBOX" && e.Kind == FolderChangeKind.Expunged && e.Uids.OrderBy(u => u).SequenceEqual(new[] { a.Uid, b.Uid }));
+        Assert.Empty(await store.MoveMessagesAsync(Alice, "INBOX", new[] { a.Uid }, "Trash")); // already gone
+    }
+
+    [Fact]
+    public async Task Copy_over_quota_copies_nothing()
+    {
+        var store = await StoreWithAlice(quota: 3L * Message(1).Length);
+        var a = await store.DeliverAsync(Alice, "INBOX", Message(1), Date);
+        var b = await store.DeliverAsync(Alice, "INBOX", Message(2), Date);
+        await Assert.ThrowsAsync<QuotaExceededException>(() => store.CopyMessagesAsync(Alice, "INBOX", new[] { a.Uid, b.Uid }, "Trash"));
+        Assert.Empty(store.ListMessages(Alice, "Trash"));
+        Assert.Equal(2L * Message(1).Length, await store.GetUsedBytesAsync(Alice));
+        // a move within the account needs no room
+        Assert.Equal(2, (await store.MoveMessagesAsync(Alice, "INBOX", new[] { a.Uid, b.Uid }, "Trash")).Count);
+    }
+
+    [Fact]
     public async Task Delivery_raises_events_and_wakes_waiters()
     {
         var store = await StoreWithAlice();

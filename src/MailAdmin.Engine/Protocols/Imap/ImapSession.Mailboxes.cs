@@ -203,11 +203,7 @@ namespace MailAdmin.Protocols.Imap
                 // RFC 3501 §6.3.5: the messages move to the new mailbox; INBOX stays, empty.
                 await _store.CreateFolderAsync(_account!, target, ct).ConfigureAwait(false);
                 var uids = _store.ListMessages(_account!, MailboxNames.Inbox).Select(m => m.Uid).ToList();
-                if (uids.Count > 0)
-                {
-                    await _store.CopyMessagesAsync(_account!, MailboxNames.Inbox, uids, target, ct).ConfigureAwait(false);
-                    await _store.DeleteMessagesAsync(_account!, MailboxNames.Inbox, uids, ct).ConfigureAwait(false);
-                }
+                if (uids.Count > 0) await _store.MoveMessagesAsync(_account!, MailboxNames.Inbox, uids, target, ct).ConfigureAwait(false);
             }
             else
             {

@@ -199,7 +199,9 @@ namespace MailAdmin.Protocols.Imap
             catch (FolderNotFoundException) { return No(tag, "[TRYCREATE] No such mailbox"); }
             var targets = Resolve(args[0].Text, uid);
             var uids = targets.Select(t => t.Uid).ToList();
+            // MOVE is one store operation, so a crash leaves the messages in one folder, never in both.
             var pairs = uids.Count == 0 ? (IReadOnlyList<KeyValuePair<uint, uint>>)Array.Empty<KeyValuePair<uint, uint>>()
+                : move ? await _store.MoveMessagesAsync(_account!, sel.Folder, uids, target, ct).ConfigureAwait(false)
                 : await _store.CopyMessagesAsync(_account!, sel.Folder, uids, target, ct).ConfigureAwait(false);
             string code = pairs.Count == 0 ? "" :
                 "[COPYUID " + status.UidValidity.ToString(CultureInfo.InvariantCulture) + " " + FormatSet(pairs.Select(p => p.Key)) + " " + FormatSet(pairs.Select(p => p.Value)) + "] ";
@@ -210,7 +212,6 @@ namespace MailAdmin.Protocols.Imap
             }
             // RFC 6851 §4.3: COPYUID in an untagged OK, then the EXPUNGEs, then the tagged OK.
             if (code.Length > 0) WriteLine("* OK " + code + "Moved");
-            if (pairs.Count > 0) await _store.DeleteMessagesAsync(_account!, sel.Folder, pairs.Select(p => p.Key), ct).ConfigureAwait(false);
             sel.Dirty = true;
             await FlushUpdatesAsync(Notify.All, ct).ConfigureAwait(false);
             return Ok(tag, verb + " completed");
