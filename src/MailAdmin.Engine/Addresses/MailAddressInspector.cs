@@ -92,28 +92,22 @@ namespace MailAdmin.Addresses
 
         private async Task ProbeAsync(MailAddressReport report, MailHostLookup? lookup, List<MailFinding> findings, CancellationToken token)
         {
-            // The hosts to ask, each with the addresses to try: -Server as given (no DNS), or the
-            // domain's mail hosts at the addresses DNS gave (through -DnsServer, not the system resolver).
-            IReadOnlyList<(string Name, IReadOnlyList<IPAddress?> Addresses)> servers;
-            if (_options.ProbeServer != null)
-                servers = new[] { (_options.ProbeServer, (IReadOnlyList<IPAddress?>)new IPAddress?[] { null }) };
-            else if (lookup != null)
-                servers = lookup.Hosts.Select(h => (h.Name, (IReadOnlyList<IPAddress?>)(h.Addresses.Count > 0 ? h.Addresses.ToArray() : new IPAddress?[] { null }))).ToList();
-            else
-                servers = report.MailHosts.Select(h => (h, (IReadOnlyList<IPAddress?>)new IPAddress?[] { null })).ToList();
+            // -Server as given (no DNS), or the domain's mail hosts at the addresses DNS gave
+            // (through -DnsServer, not the system resolver), or an address literal.
+            var servers = _options.ProbeServer != null ? new[] { new MailHost(0, _options.ProbeServer, new IPAddress[0], null) }
+                : lookup?.Hosts ?? report.MailHosts.Select(h => new MailHost(0, h, new IPAddress[0], null)).ToList();
             if (servers.Count == 0)
             {
-                var why = lookup?.Problem != null ? $"not asked: {lookup.Problem}" : "no mail host to ask";
-                findings.Add(new MailFinding("Probe", MailFindingStatus.Warning, why));
+                findings.Add(new MailFinding("Probe", MailFindingStatus.Warning, lookup?.Problem != null ? $"not asked: {lookup.Problem}" : "no mail host to ask"));
                 return;
             }
             // The first host that answers decides; a host that cannot be reached passes the turn on.
             SmtpProbeResult? result = null;
-            foreach (var (server, addresses) in servers)
+            foreach (var server in servers)
             {
-                foreach (var address in addresses)
+                foreach (var address in server.Addresses.Count > 0 ? server.Addresses.ToArray() : new IPAddress?[] { null })
                 {
-                    result = await SmtpRcptProbe.ProbeAsync(server, address, _options.ProbePort, _options.ProbeSender, report.Address,
+                    result = await SmtpRcptProbe.ProbeAsync(server.Name, address, _options.ProbePort, _options.ProbeSender, report.Address,
                         report.Syntax.RequiresSmtpUtf8, _options.HeloName, _options.Timeout, token).ConfigureAwait(false);
                     if (result.Code != 0) break;
                 }
