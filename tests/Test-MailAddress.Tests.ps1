@@ -9,6 +9,9 @@ BeforeAll {
         '--mx-host=mail.test,mx.mail.test,10'
         '--host-record=mx.mail.test,127.0.0.1'
         '--host-record=amx.test,127.0.0.2'
+        # RFC 7505 null MX (MX 0 .): no mail, even though the name has an address.
+        '--dns-rr=nullmx.test,15,000000'
+        '--host-record=nullmx.test,127.0.0.1'
     )
 }
 
@@ -77,6 +80,15 @@ Describe 'Test-MailAddress DNS checks against dnsmasq' {
         $r = Test-MailAddress ann@amx.test -DnsServer $dns.Server
         $r.IsValid | Should -BeTrue
         ($r.Findings | Where-Object Check -eq 'Domain').Detail | Should -Match 'no MX.*127\.0\.0\.2'
+    }
+
+    It 'fails a null-MX domain and, with -Probe, asks no host' {
+        $r = Test-MailAddress ann@nullmx.test -DnsServer $dns.Server -Probe -Port $lab.SmtpPort -Timeout 5
+        $r.IsValid | Should -BeFalse
+        $r.MailHosts | Should -BeNullOrEmpty
+        $r.Probe | Should -BeNullOrEmpty
+        ($r.Findings | Where-Object Check -eq 'Domain').Detail | Should -Match 'null MX \(RFC 7505\)'
+        ($r.Findings | Where-Object Check -eq 'Probe').Detail | Should -Match 'not asked'
     }
 
     It 'fails a domain that does not exist' {

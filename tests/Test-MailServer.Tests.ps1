@@ -173,6 +173,9 @@ Describe 'Test-MailServer -Domain' {
             '--host-record=mx1.example.test,127.0.0.1'
             '--host-record=mx2.example.test,127.0.0.1'
             '--host-record=nomx.test,127.0.0.1'
+            # RFC 7505 null MX (MX 0 .), beside an address that must not be tried either.
+            '--dns-rr=nullmx.test,15,000000'
+            '--host-record=nullmx.test,127.0.0.1'
         )
         $script:dnsReason = $DnsSkipReason
     }
@@ -195,6 +198,15 @@ Describe 'Test-MailServer -Domain' {
         $r = Test-MailServer -Domain nomx.test -DnsServer $dns.Server -Port $lab.SmtpPort -TrustedCertificate $trusted
         $r.Target | Should -Be 'nomx.test'
         ($r.Checks | Where-Object Name -eq 'Connect').Status | Should -Be 'Pass'
+    }
+    It 'a null-MX domain is a MailDomainAcceptsNoMail error and nothing is probed, while the other domains go on' {
+        if (-not $dns) { Set-ItResult -Skipped -Because $dnsReason; return }
+        $results = @(Test-MailServer -Domain nullmx.test, nomx.test -DnsServer $dns.Server -Port $lab.SmtpPort -TrustedCertificate $trusted -ErrorVariable problems -ErrorAction SilentlyContinue)
+        $results.Target | Should -Be @('nomx.test')
+        $problems.Count | Should -Be 1
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'MailDomainAcceptsNoMail,*'
+        $problems[0].TargetObject | Should -Be 'nullmx.test'
+        $problems[0].Exception.Message | Should -Match 'null MX'
     }
     It 'a domain that does not exist is a MailDomainUnresolved error' {
         if (-not $dns) { Set-ItResult -Skipped -Because $dnsReason; return }

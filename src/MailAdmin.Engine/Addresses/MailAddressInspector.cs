@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
 using MailAdmin.DnsChecks;
@@ -59,6 +60,7 @@ namespace MailAdmin.Addresses
             findings.Add(new MailFinding("Syntax", MailFindingStatus.Pass,
                 syntax.RequiresSmtpUtf8 ? "valid; the UTF-8 local part needs a server with SMTPUTF8 (RFC 6531)" : "valid"));
 
+            MailHostLookup? lookup = null;
             if (syntax.AddressLiteral != null)
             {
                 report.MailHosts = new[] { syntax.AddressLiteral.ToString() };
@@ -66,67 +68,46 @@ namespace MailAdmin.Addresses
             }
             else if (!_options.SkipDns && _dns != null)
             {
-                report.MailHosts = await FindMailHostsAsync(syntax.AsciiDomain!, findings, token).ConfigureAwait(false);
+                lookup = await FindMailHostsAsync(syntax.AsciiDomain!, findings, token).ConfigureAwait(false);
+                report.MailHosts = lookup.Hosts.Select(h => h.Name).ToList();
             }
 
             if (_options.Probe)
-                await ProbeAsync(report, findings, token).ConfigureAwait(false);
+                await ProbeAsync(report, lookup, findings, token).ConfigureAwait(false);
             return report;
         }
 
-        private async Task<IReadOnlyList<string>> FindMailHostsAsync(string domain, List<MailFinding> findings, CancellationToken token)
+        private async Task<MailHostLookup> FindMailHostsAsync(string domain, List<MailFinding> findings, CancellationToken token)
         {
-            var mx = await _dns!.MxAsync(domain, token).ConfigureAwait(false);
-            if (mx.Outcome == DnsOutcome.Found)
+            var lookup = await MailHostLookup.ResolveAsync(_dns!, domain, token).ConfigureAwait(false);
+            findings.Add(lookup.Outcome switch
             {
-                if (mx.Records.Any(m => m.IsNull))
-                {
-                    findings.Add(new MailFinding("Domain", MailFindingStatus.Fail, $"{domain} publishes a null MX (RFC 7505): it accepts no mail"));
-                    return new string[0];
-                }
-                var hosts = mx.Records.Select(m => m.Host).ToList();
-                findings.Add(new MailFinding("Domain", MailFindingStatus.Pass, $"MX: {string.Join(", ", hosts)}"));
-                return hosts;
-            }
-            if (mx.Outcome == DnsOutcome.NoData)
-            {
-                // RFC 5321 §5.1: no MX, so the domain's own address is the implicit MX.
-                var a = await _dns.AddressesAsync(domain, token).ConfigureAwait(false);
-                if (a.Records.Count > 0)
-                {
-                    findings.Add(new MailFinding("Domain", MailFindingStatus.Pass, $"no MX; the domain's own address takes mail ({string.Join(", ", a.Records)})"));
-                    return new[] { domain };
-                }
-                findings.Add(new MailFinding("Domain", MailFindingStatus.Fail, a.Failed ? a.Describe($"A/AAAA lookup of {domain}") : $"{domain} has no MX and no A/AAAA record"));
-                return new string[0];
-            }
-            findings.Add(new MailFinding("Domain", MailFindingStatus.Fail,
-                mx.Outcome == DnsOutcome.NotFound ? $"{domain} does not exist (NXDOMAIN)" : mx.Describe($"MX lookup of {domain}")));
-            return new string[0];
+                MailHostOutcome.Mx => new MailFinding("Domain", MailFindingStatus.Pass, $"MX: {string.Join(", ", lookup.Hosts)}"),
+                MailHostOutcome.ImplicitMx => new MailFinding("Domain", MailFindingStatus.Pass,
+                    $"no MX; the domain's own address takes mail ({string.Join(", ", lookup.Hosts[0].Addresses)})"),
+                _ => new MailFinding("Domain", MailFindingStatus.Fail, lookup.Problem!),
+            });
+            return lookup;
         }
 
-        private async Task ProbeAsync(MailAddressReport report, List<MailFinding> findings, CancellationToken token)
+        private async Task ProbeAsync(MailAddressReport report, MailHostLookup? lookup, List<MailFinding> findings, CancellationToken token)
         {
-            var servers = _options.ProbeServer != null ? new[] { _options.ProbeServer } : report.MailHosts;
+            // -Server as given (no DNS), or the domain's mail hosts at the addresses DNS gave
+            // (through -DnsServer, not the system resolver), or an address literal.
+            var servers = _options.ProbeServer != null ? new[] { new MailHost(0, _options.ProbeServer, new IPAddress[0], null) }
+                : lookup?.Hosts ?? report.MailHosts.Select(h => new MailHost(0, h, new IPAddress[0], null)).ToList();
             if (servers.Count == 0)
             {
-                findings.Add(new MailFinding("Probe", MailFindingStatus.Warning, "no mail host to ask"));
+                findings.Add(new MailFinding("Probe", MailFindingStatus.Warning, lookup?.Problem != null ? $"not asked: {lookup.Problem}" : "no mail host to ask"));
                 return;
             }
             // The first host that answers decides; a host that cannot be reached passes the turn on.
             SmtpProbeResult? result = null;
             foreach (var server in servers)
             {
-                // Mail hosts found through -DnsServer are resolved through it too, not the system resolver.
-                var addresses = new System.Net.IPAddress?[] { null };
-                if (_options.ProbeServer == null && _dns != null && !System.Net.IPAddress.TryParse(server, out _))
+                foreach (var address in server.Addresses.Count > 0 ? server.Addresses.ToArray() : new IPAddress?[] { null })
                 {
-                    var found = await _dns.AddressesAsync(server, token).ConfigureAwait(false);
-                    if (found.Records.Count > 0) addresses = found.Records.ToArray()!;
-                }
-                foreach (var address in addresses)
-                {
-                    result = await SmtpRcptProbe.ProbeAsync(server, address, _options.ProbePort, _options.ProbeSender, report.Address,
+                    result = await SmtpRcptProbe.ProbeAsync(server.Name, address, _options.ProbePort, _options.ProbeSender, report.Address,
                         report.Syntax.RequiresSmtpUtf8, _options.HeloName, _options.Timeout, token).ConfigureAwait(false);
                     if (result.Code != 0) break;
                 }

@@ -33,17 +33,17 @@ namespace MailAdmin.DnsChecks
                 return report;
             }
 
-            // The MX query goes first: when it gets no answer at all, or the domain does not
-            // exist, one finding says so instead of one failure per record type.
-            var mx = await _dns.MxAsync(ascii, token).ConfigureAwait(false);
-            if (mx.Outcome == DnsOutcome.NoAnswer)
+            // The mail hosts go first: when the MX query gets no answer at all, or the domain does
+            // not exist, one finding says so instead of one failure per record type.
+            var mailHosts = await MailHostLookup.ResolveAsync(_dns, ascii, token).ConfigureAwait(false);
+            if (mailHosts.Mx.Outcome == DnsOutcome.NoAnswer)
             {
-                report.Findings = new[] { new MailFinding("DNS", MailFindingStatus.Fail, $"DNS lookup failed: {mx.Error}") };
+                report.Findings = new[] { new MailFinding("DNS", MailFindingStatus.Fail, $"DNS lookup failed: {mailHosts.Mx.Error}") };
                 return report;
             }
-            if (mx.Outcome == DnsOutcome.NotFound)
+            if (mailHosts.Outcome == MailHostOutcome.DomainNotFound)
             {
-                report.Findings = new[] { new MailFinding("Domain", MailFindingStatus.Fail, $"{ascii} does not exist (NXDOMAIN)") };
+                report.Findings = new[] { new MailFinding("Domain", MailFindingStatus.Fail, mailHosts.Problem!) };
                 return report;
             }
 
@@ -52,7 +52,7 @@ namespace MailAdmin.DnsChecks
             var dmarcFindings = new List<MailFinding>();
             var dkimFindings = new List<MailFinding>();
             var policyFindings = new List<MailFinding>();
-            var mxTask = CheckMxAsync(ascii, mx, mxFindings, token);
+            var mxTask = CheckMxAsync(mailHosts, mxFindings, token);
             var spfTask = CheckSpfAsync(ascii, spfFindings, token);
             var dmarcTask = CheckDmarcAsync(ascii, dmarcFindings, token);
             var dkimTasks = selectors.Select(s => CheckDkimAsync(ascii, s, token)).ToList();
@@ -82,31 +82,26 @@ namespace MailAdmin.DnsChecks
 
         // ---- MX and reverse DNS ----
 
-        private async Task<IReadOnlyList<MxHost>> CheckMxAsync(string domain, DnsAnswer<DnsMx> mx, List<MailFinding> findings, CancellationToken token)
+        private async Task<IReadOnlyList<MxHost>> CheckMxAsync(MailHostLookup mailHosts, List<MailFinding> findings, CancellationToken token)
         {
-            if (mx.Failed)
+            switch (mailHosts.Outcome)
             {
-                findings.Add(new MailFinding("MX", MailFindingStatus.Fail, mx.Describe("MX lookup")));
-                return new MxHost[0];
-            }
-            if (mx.Outcome == DnsOutcome.NoData)
-            {
-                // RFC 5321 §5.1: without MX, mail goes to the domain's own address (the implicit MX).
-                var fallback = await _dns.AddressesAsync(domain, token).ConfigureAwait(false);
-                findings.Add(fallback.Records.Count > 0
-                    ? new MailFinding("MX", MailFindingStatus.Warning, $"no MX record; mail goes to the domain's own address ({string.Join(", ", fallback.Records)})")
-                    : new MailFinding("MX", MailFindingStatus.Fail, "no MX record and no A/AAAA record: the domain cannot receive mail"));
-                return new MxHost[0];
-            }
-            if (mx.Records.Any(m => m.IsNull))
-            {
-                findings.Add(mx.Records.Count == 1
-                    ? new MailFinding("MX", MailFindingStatus.Warning, "null MX (RFC 7505): the domain accepts no mail")
-                    : new MailFinding("MX", MailFindingStatus.Fail, "a null MX (\".\") among other MX records (RFC 7505 §3 forbids that)"));
-                return mx.Records.Select(m => new MxHost(m.Preference, m.Host, new MxAddress[0])).ToList();
+                case MailHostOutcome.LookupFailed:
+                case MailHostOutcome.NoMailHost:
+                    findings.Add(new MailFinding("MX", MailFindingStatus.Fail, mailHosts.Problem!));
+                    return new MxHost[0];
+                case MailHostOutcome.ImplicitMx:
+                    findings.Add(new MailFinding("MX", MailFindingStatus.Warning,
+                        $"no MX record; mail goes to the domain's own address ({string.Join(", ", mailHosts.Hosts[0].Addresses)})"));
+                    return new MxHost[0];
+                case MailHostOutcome.NullMx:
+                    findings.Add(mailHosts.NullMxAmongOthers
+                        ? new MailFinding("MX", MailFindingStatus.Fail, "a null MX (\".\") among other MX records (RFC 7505 §3 forbids that)")
+                        : new MailFinding("MX", MailFindingStatus.Warning, "null MX (RFC 7505): the domain accepts no mail"));
+                    return mailHosts.Mx.Records.Select(m => new MxHost(m.Preference, m.Host, new MxAddress[0])).ToList();
             }
 
-            var hosts = await Task.WhenAll(mx.Records.Select(m => ResolveMxHostAsync(m, token))).ConfigureAwait(false);
+            var hosts = await Task.WhenAll(mailHosts.Hosts.Select(h => CheckReverseDnsAsync(h, token))).ConfigureAwait(false);
             var before = findings.Count;
             foreach (var host in hosts)
             {
@@ -126,10 +121,9 @@ namespace MailAdmin.DnsChecks
             return hosts;
         }
 
-        private async Task<MxHost> ResolveMxHostAsync(DnsMx mx, CancellationToken token)
+        private async Task<MxHost> CheckReverseDnsAsync(MailHost host, CancellationToken token)
         {
-            var addresses = await _dns.AddressesAsync(mx.Host, token).ConfigureAwait(false);
-            var checkedAddresses = await Task.WhenAll(addresses.Records.Select(async address =>
+            var checkedAddresses = await Task.WhenAll(host.Addresses.Select(async address =>
             {
                 var ptr = await _dns.PtrAsync(address, token).ConfigureAwait(false);
                 var confirmed = false;
@@ -140,7 +134,7 @@ namespace MailAdmin.DnsChecks
                 }
                 return new MxAddress(address, ptr.Records, confirmed);
             })).ConfigureAwait(false);
-            return new MxHost(mx.Preference, mx.Host, checkedAddresses);
+            return new MxHost(host.Preference, host.Name, checkedAddresses);
         }
 
         // ---- SPF ----

@@ -177,18 +177,7 @@ namespace MailAdmin.Health
             }
         }
 
-        /// <summary>One SMTP reply, all its lines (text after the code), and its code.</summary>
-        private async Task<(int Code, List<string> Lines)> ReadSmtpReplyAsync(CancellationToken cancellationToken)
-        {
-            var lines = new List<string>();
-            while (true)
-            {
-                var line = await Connection.ReadLineAsync(cancellationToken).ConfigureAwait(false);
-                if (line.Length < 3 || !int.TryParse(line.Substring(0, 3), out var code))
-                    throw new ProtocolViolation($"Not an SMTP reply: {line}");
-                lines.Add(line.Length > 4 ? line.Substring(4) : "");
-                if (line.Length == 3 || line[3] == ' ') return (code, lines);
-            }
-        }
+        private Task<(int Code, List<string> Lines)> ReadSmtpReplyAsync(CancellationToken cancellationToken) =>
+            Connection.ReadSmtpReplyAsync(cancellationToken);
     }
 }

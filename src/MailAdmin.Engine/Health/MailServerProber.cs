@@ -255,11 +255,5 @@ namespace MailAdmin.Health
 
             public static StepResult Pass(string detail) => new StepResult(CheckStatus.Pass, detail);
         }
-
-        /// <summary>The server said something the protocol does not allow at this point.</summary>
-        private sealed class ProtocolViolation : Exception
-        {
-            public ProtocolViolation(string message) : base(message) { }
-        }
     }
 }

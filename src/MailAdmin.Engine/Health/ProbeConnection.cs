@@ -19,6 +19,7 @@ namespace MailAdmin.Health
     {
         private static readonly Encoding Latin1 = Encoding.GetEncoding("ISO-8859-1");
         private readonly TcpClient _tcp;
+        private readonly Encoding _encoding;
         private readonly TimeSpan _timeout;
         private readonly List<string> _transcript = new List<string>();
         private readonly List<string> _secrets = new List<string>();
@@ -26,14 +27,16 @@ namespace MailAdmin.Health
         private int _start, _end;
         private Stream _stream;
 
-        private ProbeConnection(TcpClient tcp, TimeSpan timeout)
+        private ProbeConnection(TcpClient tcp, TimeSpan timeout, Encoding encoding)
         {
             _tcp = tcp;
             _timeout = timeout;
+            _encoding = encoding;
             _stream = tcp.GetStream();
         }
 
-        public static async Task<ProbeConnection> ConnectAsync(string host, int port, TimeSpan timeout, CancellationToken cancellationToken)
+        /// <param name="encoding">How lines become bytes: Latin-1 by default (any byte round-trips); UTF-8 for SMTPUTF8 addresses.</param>
+        public static async Task<ProbeConnection> ConnectAsync(string host, int port, TimeSpan timeout, CancellationToken cancellationToken, Encoding? encoding = null)
         {
             var tcp = new TcpClient(System.Net.Sockets.AddressFamily.InterNetworkV6) { NoDelay = true };
             tcp.Client.DualMode = true;
@@ -46,7 +49,7 @@ namespace MailAdmin.Health
                     throw new TimeoutException($"No TCP connection within {timeout.TotalSeconds:0.#} s.");
                 }
                 await connect.ConfigureAwait(false);
-                return new ProbeConnection(tcp, timeout);
+                return new ProbeConnection(tcp, timeout, encoding ?? Latin1);
             }
             catch
             {
@@ -68,7 +71,7 @@ namespace MailAdmin.Health
         public async Task WriteLineAsync(string line, CancellationToken cancellationToken)
         {
             Record("C: " + line);
-            var bytes = Latin1.GetBytes(line + "\r\n");
+            var bytes = _encoding.GetBytes(line + "\r\n");
             using var timeout = TimeoutToken(cancellationToken);
             await _stream.WriteAsync(bytes, 0, bytes.Length, timeout.Token).ConfigureAwait(false);
             await _stream.FlushAsync(timeout.Token).ConfigureAwait(false);
@@ -77,19 +80,20 @@ namespace MailAdmin.Health
         /// <summary>The next line without its CRLF; throws TimeoutException when none comes in time, IOException when the server closed.</summary>
         public async Task<string> ReadLineAsync(CancellationToken cancellationToken)
         {
-            var line = new StringBuilder();
+            // Bytes gather until the LF and are decoded once, so a UTF-8 character split across reads stays whole.
+            var line = new MemoryStream();
             while (true)
             {
                 for (var i = _start; i < _end; i++)
                 {
                     if (_buffer[i] != (byte)'\n') continue;
-                    line.Append(Latin1.GetString(_buffer, _start, i - _start));
+                    line.Write(_buffer, _start, i - _start);
                     _start = i + 1;
-                    var text = line.ToString().TrimEnd('\r');
+                    var text = _encoding.GetString(line.GetBuffer(), 0, (int)line.Length).TrimEnd('\r');
                     Record("S: " + text);
                     return text;
                 }
-                line.Append(Latin1.GetString(_buffer, _start, _end - _start));
+                line.Write(_buffer, _start, _end - _start);
                 if (line.Length > 64 * 1024) throw new IOException("The server sent a line longer than 64 KiB.");
                 _start = _end = 0;
                 int read;
@@ -110,6 +114,20 @@ namespace MailAdmin.Health
                 }
                 if (read == 0) throw new IOException("The server closed the connection.");
                 _end = read;
+            }
+        }
+
+        /// <summary>One SMTP reply: its code and the text of each line (a multi-line reply runs "250-..." to "250 ...").</summary>
+        public async Task<(int Code, List<string> Lines)> ReadSmtpReplyAsync(CancellationToken cancellationToken)
+        {
+            var lines = new List<string>();
+            while (true)
+            {
+                var line = await ReadLineAsync(cancellationToken).ConfigureAwait(false);
+                if (line.Length < 3 || !int.TryParse(line.Substring(0, 3), out var code))
+                    throw new ProtocolViolation($"Not an SMTP reply: {line}");
+                lines.Add(line.Length > 4 ? line.Substring(4) : "");
+                if (line.Length == 3 || line[3] == ' ') return (code, lines);
             }
         }
 

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using MailAdmin.DnsChecks;
 using MailAdmin.Health;
 
 namespace MailAdmin.Commands
@@ -167,24 +168,38 @@ namespace MailAdmin.Commands
             }
         }
 
-        /// <summary>The mail hosts of each domain (see MailHostResolver); a domain that cannot be resolved is an error for that domain.</summary>
+        /// <summary>
+        /// The mail hosts of each domain (MailHostLookup: MX by preference, or the domain itself),
+        /// each at its first address from the same DNS server. A domain with no host to try (null
+        /// MX, no such domain, no DNS answer) is an error for that domain, never a probe.
+        /// </summary>
         private IEnumerable<(string Host, System.Net.IPAddress? Address)> MailHostsOf(IEnumerable<string> domains)
         {
-            MailAdmin.DnsChecks.MailDnsResolver resolver;
-            try { resolver = new MailAdmin.DnsChecks.MailDnsResolver(DnsServer, TimeSpan.FromSeconds(Timeout)); }
+            MailDnsResolver resolver;
+            try { resolver = new MailDnsResolver(DnsServer, TimeSpan.FromSeconds(Timeout)); }
             catch (ArgumentException ex) { ThrowTerminating(ex, "DnsServerInvalid", ErrorCategory.InvalidArgument, DnsServer); yield break; }
             foreach (var domain in domains)
             {
-                IReadOnlyList<(string Host, System.Net.IPAddress? Address)>? hosts = null;
-                string? problem = null;
-                RunAsync(async token => (hosts, problem) = await MailHostResolver.ResolveAsync(resolver, domain, token).ConfigureAwait(false));
-                if (problem != null)
+                var ascii = DomainName.TryToAscii(domain, out var invalid);
+                if (ascii == null)
                 {
-                    WriteError(new InvalidOperationException(problem), "MailDomainUnresolved", ErrorCategory.ResourceUnavailable, domain);
+                    WriteError(new ArgumentException(invalid), "MailDomainInvalid", ErrorCategory.InvalidArgument, domain);
                     continue;
                 }
-                WriteVerbose($"{domain}: mail hosts {string.Join(", ", hosts!.Select(h => h.Host))}");
-                foreach (var host in hosts!) yield return host;
+                MailHostLookup? lookup = null;
+                RunAsync(async token => lookup = await MailHostLookup.ResolveAsync(resolver, ascii, token).ConfigureAwait(false));
+                if (lookup!.Outcome == MailHostOutcome.NullMx)
+                {
+                    WriteError(new InvalidOperationException(lookup.Problem), "MailDomainAcceptsNoMail", ErrorCategory.InvalidData, domain);
+                    continue;
+                }
+                if (lookup.Hosts.Count == 0)
+                {
+                    WriteError(new InvalidOperationException(lookup.Problem), "MailDomainUnresolved", ErrorCategory.ResourceUnavailable, domain);
+                    continue;
+                }
+                WriteVerbose($"{domain}: mail hosts {string.Join(", ", lookup.Hosts)}");
+                foreach (var host in lookup.Hosts) yield return (host.Name, host.Addresses.FirstOrDefault());
             }
         }
 
