@@ -1,0 +1,53 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Reflection;
+
+namespace MailAdmin.Commands
+{
+    /// <summary>
+    /// Makes the engine's public types answer to their full names in scripts on PowerShell 7,
+    /// e.g. [MailAdmin.Hosting.TlsCertificates]::CreateSelfSigned(...) or
+    /// $x -is [MailAdmin.Messages.MailMessage]. PowerShell looks type names up only in the
+    /// default load context (custom contexts are left out on purpose, against type identity
+    /// mix-ups), and the engine lives in the module's own. Type accelerators, the way
+    /// about_Classes gives to export types, map each full name to the one type we loaded.
+    /// </summary>
+    internal static class EngineTypeAccelerators
+    {
+        private static readonly List<string> Added = new List<string>();
+
+        public static void Register(Assembly engine)
+        {
+            var accelerators = AcceleratorsType();
+            if (accelerators == null) return;
+            var add = accelerators.GetMethod("Add", new[] { typeof(string), typeof(Type) });
+            var get = accelerators.GetProperty("Get")?.GetValue(null) as IDictionary<string, Type>;
+            if (add == null || get == null) return;
+            lock (Added)
+            {
+                foreach (var type in engine.GetExportedTypes().Where(t => !t.IsNested && !t.IsGenericTypeDefinition && t.FullName != null))
+                {
+                    // Never shadow a name someone else registered.
+                    if (get.ContainsKey(type.FullName!)) continue;
+                    add.Invoke(null, new object[] { type.FullName!, type });
+                    Added.Add(type.FullName!);
+                }
+            }
+        }
+
+        public static void Unregister()
+        {
+            var remove = AcceleratorsType()?.GetMethod("Remove", new[] { typeof(string) });
+            if (remove == null) return;
+            lock (Added)
+            {
+                foreach (var name in Added) remove.Invoke(null, new object[] { name });
+                Added.Clear();
+            }
+        }
+
+        private static Type? AcceleratorsType() =>
+            typeof(System.Management.Automation.PSObject).Assembly.GetType("System.Management.Automation.TypeAccelerators");
+    }
+}
