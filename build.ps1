@@ -88,8 +88,10 @@ function Invoke-BuildTask {
 
 function Restore-TestTools {
     $pester = Join-Path $ToolsDir 'packages/pester/6.2.0/tools/Pester.psd1'
-    if (-not (Test-Path $pester)) {
-        Write-Host '==> Restoring Pester 6.2.0 from NuGet'
+    # tests/Isolation.Tests.ps1 loads another module's MailKit stack from there too.
+    $others = 'mailkit/4.2.0', 'mimekit/4.18.0', 'bouncycastle.cryptography/2.4.0' | ForEach-Object { Join-Path $ToolsDir "packages/$_" }
+    if (-not (Test-Path $pester) -or ($others | Where-Object { -not (Test-Path $_) })) {
+        Write-Host '==> Restoring Pester 6.2.0 and the isolation tests'' MailKit stack from NuGet'
         Invoke-Native 'tool restore' { dotnet restore (Join-Path $Root 'tests/tools/Tools.csproj') --packages (Join-Path $ToolsDir 'packages') -v quiet } | Out-Host
     }
     return $pester
