@@ -12,10 +12,12 @@ namespace MailAdmin.Commands
     /// default load context (custom contexts are left out on purpose, against type identity
     /// mix-ups), and the engine lives in the module's own. Type accelerators, the way
     /// about_Classes gives to export types, map each full name to the one type we loaded.
+    /// They stay after Remove-Module, as the names of any loaded assembly do (the engine cannot
+    /// unload, and another runspace of the process may still use the module).
     /// </summary>
     internal static class EngineTypeAccelerators
     {
-        private static readonly List<string> Added = new List<string>();
+        private static readonly object Gate = new object();
 
         public static void Register(Assembly engine)
         {
@@ -24,26 +26,14 @@ namespace MailAdmin.Commands
             var add = accelerators.GetMethod("Add", new[] { typeof(string), typeof(Type) });
             var get = accelerators.GetProperty("Get")?.GetValue(null) as IDictionary<string, Type>;
             if (add == null || get == null) return;
-            lock (Added)
+            lock (Gate)
             {
                 foreach (var type in engine.GetExportedTypes().Where(t => !t.IsNested && !t.IsGenericTypeDefinition && t.FullName != null))
                 {
-                    // Never shadow a name someone else registered.
+                    // Never shadow a name someone else registered (nor ours, on a second import).
                     if (get.ContainsKey(type.FullName!)) continue;
                     add.Invoke(null, new object[] { type.FullName!, type });
-                    Added.Add(type.FullName!);
                 }
-            }
-        }
-
-        public static void Unregister()
-        {
-            var remove = AcceleratorsType()?.GetMethod("Remove", new[] { typeof(string) });
-            if (remove == null) return;
-            lock (Added)
-            {
-                foreach (var name in Added) remove.Invoke(null, new object[] { name });
-                Added.Clear();
             }
         }
 

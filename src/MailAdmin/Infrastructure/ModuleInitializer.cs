@@ -51,15 +51,15 @@ namespace MailAdmin.Commands
         private static void RegisterTypeNames() => EngineTypeAccelerators.Register(DependencyLoadContext.Engine());
 
         /// <summary>
-        /// Running servers stop and client sessions close with the module. The load context stays:
-        /// MailAdmin.dll cannot leave the default context, and stays bound to the engine loaded there.
+        /// Running servers stop and client sessions close with the module. The load context and the
+        /// type names stay: MailAdmin.dll cannot leave the default context, and stays bound to the
+        /// engine loaded there.
         /// </summary>
         public void OnRemove(PSModuleInfo module)
         {
             MailServerRegistry.StopAll();
             ClientSessionRegistry.DisconnectAll();
-            if (HasLoadContexts) EngineTypeAccelerators.Unregister();
-            else AppDomain.CurrentDomain.AssemblyResolve -= ResolveDependency;
+            if (!HasLoadContexts) AppDomain.CurrentDomain.AssemblyResolve -= ResolveDependency;
         }
 
         private static Assembly? ResolveDependency(object? sender, ResolveEventArgs args)
