@@ -11,8 +11,8 @@
     FormatsToProcess       = @('MailAdmin.Format.ps1xml')
     TypesToProcess         = @('MailAdmin.Types.ps1xml')
     # Sets up where MailAdmin.Engine and its dependencies load from, before the RootModule's
-    # cmdlets are read (see the file).
-    NestedModules          = @('MailAdmin.Loader.psm1')
+    # cmdlets are read (src/MailAdmin.Loader/DependencyLoading.cs).
+    NestedModules          = @('MailAdmin.Loader.dll')
     CmdletsToExport        = @(
         'New-MailMessage'
         'Import-MailMessage'

@@ -64,15 +64,15 @@ function Invoke-BuildTask {
     $deps = Join-Path $StageDir 'deps'
     New-Item -ItemType Directory -Path $deps -Force | Out-Null
 
-    # Only the cmdlets (MailAdmin.dll) at the top; the engine and every third-party assembly in
-    # deps/, out of PowerShell's probing, so that on PowerShell 7 they load in the module's own
-    # load context (src/MailAdmin/Infrastructure/DependencyLoadContext.cs).
+    # Only the cmdlets (MailAdmin.dll) and their loader at the top; the engine and every
+    # third-party assembly in deps/, out of PowerShell's probing, so that on PowerShell 7 they
+    # load in the module's own load context (src/MailAdmin.Loader/DependencyLoadContext.cs).
+    $top = 'MailAdmin.dll', 'MailAdmin.Loader.dll'
     foreach ($file in Get-ChildItem $binDir -Filter *.dll) {
-        $target = if ($file.Name -eq 'MailAdmin.dll') { $StageDir } else { $deps }
+        $target = if ($top -contains $file.Name) { $StageDir } else { $deps }
         Copy-Item $file.FullName $target
     }
     Copy-Item (Join-Path $Root 'MailAdmin.psd1') $StageDir
-    Copy-Item (Join-Path $Root 'src/MailAdmin/MailAdmin.Loader.psm1') $StageDir
     Copy-Item (Join-Path $Root 'src/MailAdmin/MailAdmin.Format.ps1xml') $StageDir
     Copy-Item (Join-Path $Root 'src/MailAdmin/MailAdmin.Types.ps1xml') $StageDir
 

@@ -68,8 +68,8 @@ Describe 'Another module''s MailKit 4.2, MimeKit 4.18.0 and BouncyCastle 2.4 loa
         $facts.OtherBouncyCastleFileVersion | Should -BeLike '2.4.0.*'
     }
 
-    It 'keeps all of ours but MailAdmin.dll out of the default load context' {
-        @($facts.DefaultOurs) | Should -Be @('MailAdmin')
+    It 'keeps all of ours but the cmdlets and their loader out of the default load context' {
+        @($facts.DefaultOurs) | Should -Be @('MailAdmin', 'MailAdmin.Loader')
         # Each MailKit/MimeKit/BouncyCastle in the default context is the other module's copy.
         @($facts.DefaultDependencyPaths).Count | Should -Be 3
         foreach ($path in $facts.DefaultDependencyPaths) { $path | Should -BeLike "$packages*" }
@@ -81,24 +81,34 @@ Describe 'Another module''s MailKit 4.2, MimeKit 4.18.0 and BouncyCastle 2.4 loa
     }
 }
 
-Describe 'MailAdmin.dll names no dependency type' {
-    It 'references MailAdmin.Engine but not MailKit, MimeKit, BouncyCastle or DnsClient' {
-        # Read without loading it (a throw-away context): a reference here would bind in the
-        # default context to whatever copy another module loaded.
-        $dll = Join-Path (Split-Path $modulePath) 'MailAdmin.dll'
-        $pe = [System.Reflection.PortableExecutable.PEReader]::new([IO.File]::OpenRead($dll))
-        try {
-            $reader = [System.Reflection.Metadata.PEReaderExtensions]::GetMetadataReader($pe)
-            $names = @(foreach ($handle in $reader.AssemblyReferences) { $reader.GetString($reader.GetAssemblyReference($handle).Name) })
+Describe 'The assemblies in the default load context name no dependency type' {
+    BeforeAll {
+        # The assemblies a file references, read without loading it: a reference from the default
+        # context would bind to whatever copy another module loaded there.
+        function Get-AssemblyReferences([string] $Name) {
+            $pe = [System.Reflection.PortableExecutable.PEReader]::new([IO.File]::OpenRead((Join-Path (Split-Path $modulePath) $Name)))
+            try {
+                $reader = [System.Reflection.Metadata.PEReaderExtensions]::GetMetadataReader($pe)
+                @(foreach ($handle in $reader.AssemblyReferences) { $reader.GetString($reader.GetAssemblyReference($handle).Name) })
+            }
+            finally { $pe.Dispose() }
         }
-        finally { $pe.Dispose() }
+    }
+
+    It 'MailAdmin.dll references MailAdmin.Engine but not MailKit, MimeKit, BouncyCastle or DnsClient' {
+        $names = Get-AssemblyReferences 'MailAdmin.dll'
         $names | Should -Contain 'MailAdmin.Engine'
         foreach ($dependency in 'MailKit', 'MimeKit', 'BouncyCastle.Cryptography', 'DnsClient') { $names | Should -Not -Contain $dependency }
     }
 
-    It 'stages only MailAdmin.dll at the module root; the engine sits in deps/' {
+    It 'MailAdmin.Loader.dll references neither the engine nor a dependency' {
+        $names = Get-AssemblyReferences 'MailAdmin.Loader.dll'
+        foreach ($name in 'MailAdmin.Engine', 'MailKit', 'MimeKit', 'BouncyCastle.Cryptography', 'DnsClient') { $names | Should -Not -Contain $name }
+    }
+
+    It 'stages only the cmdlets and their loader at the module root; the engine sits in deps/' {
         $folder = Split-Path $modulePath
-        @(Get-ChildItem $folder -Filter *.dll | ForEach-Object Name) | Should -Be @('MailAdmin.dll')
+        @(Get-ChildItem $folder -Filter *.dll | ForEach-Object Name | Sort-Object) | Should -Be @('MailAdmin.dll', 'MailAdmin.Loader.dll')
         Join-Path $folder 'deps/MailAdmin.Engine.dll' | Should -Exist
     }
 

@@ -102,7 +102,7 @@ try {
     Step 'Contexts' {
         $moduleFolder = Split-Path $ModulePath
         $default = [System.Runtime.Loader.AssemblyLoadContext]::Default.Assemblies
-        # Ours in the default context: only MailAdmin.dll (the cmdlets).
+        # Ours in the default context: only MailAdmin.dll (the cmdlets) and MailAdmin.Loader.dll.
         $facts.DefaultOurs = @($default | Where-Object { -not $_.IsDynamic -and $_.Location -and $_.Location.StartsWith($moduleFolder) } |
                 ForEach-Object { $_.GetName().Name } | Sort-Object)
         # Every MailKit/MimeKit/BouncyCastle/DnsClient there is the other module's.

@@ -4,7 +4,7 @@ using System.IO;
 using System.Reflection;
 using System.Runtime.Loader;
 
-namespace MailAdmin.Commands
+namespace MailAdmin.Loader
 {
     /// <summary>
     /// PowerShell 7: the module's own assembly load context, holding MailAdmin.Engine and every
@@ -12,7 +12,7 @@ namespace MailAdmin.Commands
     /// System.* backports the runtime lacks). Another module's MailKit or BouncyCastle in the
     /// default context (Mailozaurr, PnP, Az, EXO...) then never meets ours, whichever loads first.
     /// <para>
-    /// Only MailAdmin.dll (the cmdlets) is in the default context. It names no dependency type,
+    /// Only MailAdmin.dll (the cmdlets) and this loader are in the default context. The cmdlets name no dependency type,
     /// only the engine's (the engine project keeps its packages' compile assets private, so the
     /// build fails otherwise). When the runtime binds MailAdmin.dll's reference to
     /// MailAdmin.Engine, the default context does not find it (it sits in deps/, out of every
@@ -20,9 +20,9 @@ namespace MailAdmin.Commands
     /// and all the engine's own references resolve through <see cref="Load"/>.
     /// </para>
     /// <para>
-    /// MailAdmin.dll targets netstandard2.0 (one build for Windows PowerShell 5.1 too), which has
+    /// The loader targets netstandard2.0 (one build for Windows PowerShell 5.1 too), which has
     /// no AssemblyLoadContext; it compiles against System.Runtime.Loader's reference assembly, and
-    /// only <see cref="ModuleInitializer"/> touches this class, after checking the runtime is .NET
+    /// only <see cref="DependencyLoading"/> touches this class, after checking the runtime is .NET
     /// (Core). Windows PowerShell keeps the AppDomain resolver: it has no load contexts.
     /// </para>
     /// </summary>
@@ -55,9 +55,6 @@ namespace MailAdmin.Commands
                 Default.Resolving += ResolveEngine;
             }
         }
-
-        /// <summary>MailAdmin.Engine, as loaded here (after <see cref="Install"/>).</summary>
-        public static Assembly Engine() => _instance!.LoadFromAssemblyName(new AssemblyName(EngineName));
 
         /// <summary>The default context asks only for what it could not find: we answer for the engine alone.</summary>
         private static Assembly? ResolveEngine(AssemblyLoadContext context, AssemblyName name) =>
