@@ -193,6 +193,7 @@ function New-Packages {
 function Invoke-CleanTask {
     foreach ($dir in @($OutRoot, (Join-Path $Root 'src/MailAdmin/bin'), (Join-Path $Root 'src/MailAdmin/obj'),
             (Join-Path $Root 'src/MailAdmin.Engine/bin'), (Join-Path $Root 'src/MailAdmin.Engine/obj'),
+            (Join-Path $Root 'src/MailAdmin.Loader/bin'), (Join-Path $Root 'src/MailAdmin.Loader/obj'),
             (Join-Path $Root 'tests/MailAdmin.Engine.Tests/bin'), (Join-Path $Root 'tests/MailAdmin.Engine.Tests/obj'))) {
         if (Test-Path $dir) { Remove-Item $dir -Recurse -Force; Write-Host "    removed $dir" }
     }
