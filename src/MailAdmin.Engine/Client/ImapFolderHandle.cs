@@ -14,7 +14,7 @@ namespace MailAdmin.Client
     /// An IMAP folder of a session, as the cmdlets act on it: UIDs are plain numbers and flags
     /// are <see cref="ImapSystemFlags"/>. Our own type so that MailAdmin.dll never names a
     /// MailKit type: on PowerShell 7 MailKit loads in the module's own load context, out of
-    /// reach of the cmdlets' (see MailAdmin.Isolation). Use it only inside the session's turn
+    /// reach of the cmdlets' (see src/MailAdmin.Loader). Use it only inside the session's turn
     /// (<see cref="MailClientSession.UseAsync{T}"/>).
     /// </summary>
     public sealed class ImapFolderHandle

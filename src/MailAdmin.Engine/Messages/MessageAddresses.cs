@@ -6,7 +6,7 @@ namespace MailAdmin.Messages
 {
     /// <summary>
     /// Addresses of a message as plain strings, for filters in the cmdlets (which never name
-    /// MimeKit types: see MailAdmin.Isolation).
+    /// MimeKit types: see src/MailAdmin.Loader).
     /// </summary>
     public static class MessageAddresses
     {

@@ -5,7 +5,7 @@ namespace MailAdmin.Security
     /// <summary>
     /// A DKIM key read from a file, behind our own type: the cmdlets hold it between
     /// BeginProcessing and the messages without naming BouncyCastle, which on PowerShell 7
-    /// loads in the module's own load context (see MailAdmin.Isolation).
+    /// loads in the module's own load context (see src/MailAdmin.Loader).
     /// </summary>
     public sealed class DkimKey
     {

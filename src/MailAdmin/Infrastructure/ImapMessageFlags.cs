@@ -7,7 +7,7 @@ namespace MailAdmin.Commands
     /// The system flags a user may set (Add-ImapMessage -Flags). Our own type rather than
     /// MailKit's MessageFlags: PowerShell reads parameter types when it imports the module,
     /// and MailAdmin.dll names no MailKit type at all (on PowerShell 7 MailKit lives in the
-    /// module's own load context; see MailAdmin.Isolation).
+    /// module's own load context; see src/MailAdmin.Loader).
     /// </summary>
     [Flags]
     public enum ImapMessageFlags
