@@ -10,6 +10,9 @@
     CompatiblePSEditions   = @('Desktop', 'Core')
     FormatsToProcess       = @('MailAdmin.Format.ps1xml')
     TypesToProcess         = @('MailAdmin.Types.ps1xml')
+    # Sets up where MailAdmin.Engine and its dependencies load from, before the RootModule's
+    # cmdlets are read (src/MailAdmin.Loader/DependencyLoading.cs).
+    NestedModules          = @('MailAdmin.Loader.dll')
     CmdletsToExport        = @(
         'New-MailMessage'
         'Import-MailMessage'

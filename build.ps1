@@ -68,10 +68,12 @@ function Invoke-BuildTask {
     $deps = Join-Path $StageDir 'deps'
     New-Item -ItemType Directory -Path $deps -Force | Out-Null
 
-    # Our assemblies at the top, every third-party assembly in deps/ (see ModuleInitializer).
-    $own = 'MailAdmin.dll', 'MailAdmin.Engine.dll'
+    # Only the cmdlets (MailAdmin.dll) and their loader at the top; the engine and every
+    # third-party assembly in deps/, out of PowerShell's probing, so that on PowerShell 7 they
+    # load in the module's own load context (src/MailAdmin.Loader/DependencyLoadContext.cs).
+    $top = 'MailAdmin.dll', 'MailAdmin.Loader.dll'
     foreach ($file in Get-ChildItem $binDir -Filter *.dll) {
-        $target = if ($own -contains $file.Name) { $StageDir } else { $deps }
+        $target = if ($top -contains $file.Name) { $StageDir } else { $deps }
         Copy-Item $file.FullName $target
     }
     Copy-Item (Join-Path $Root 'MailAdmin.psd1') $StageDir
@@ -90,8 +92,10 @@ function Invoke-BuildTask {
 
 function Restore-TestTools {
     $pester = Join-Path $ToolsDir 'packages/pester/6.2.0/tools/Pester.psd1'
-    if (-not (Test-Path $pester)) {
-        Write-Host '==> Restoring Pester 6.2.0 from NuGet'
+    # tests/Isolation.Tests.ps1 loads another module's MailKit stack from there too.
+    $others = 'mailkit/4.2.0', 'mimekit/4.18.0', 'bouncycastle.cryptography/2.4.0' | ForEach-Object { Join-Path $ToolsDir "packages/$_" }
+    if (-not (Test-Path $pester) -or ($others | Where-Object { -not (Test-Path $_) })) {
+        Write-Host '==> Restoring Pester 6.2.0 and the isolation tests'' MailKit stack from NuGet'
         Invoke-Native 'tool restore' { dotnet restore (Join-Path $Root 'tests/tools/Tools.csproj') --packages (Join-Path $ToolsDir 'packages') -v quiet } | Out-Host
     }
     return $pester
@@ -193,6 +197,7 @@ function New-Packages {
 function Invoke-CleanTask {
     foreach ($dir in @($OutRoot, (Join-Path $Root 'src/MailAdmin/bin'), (Join-Path $Root 'src/MailAdmin/obj'),
             (Join-Path $Root 'src/MailAdmin.Engine/bin'), (Join-Path $Root 'src/MailAdmin.Engine/obj'),
+            (Join-Path $Root 'src/MailAdmin.Loader/bin'), (Join-Path $Root 'src/MailAdmin.Loader/obj'),
             (Join-Path $Root 'tests/MailAdmin.Engine.Tests/bin'), (Join-Path $Root 'tests/MailAdmin.Engine.Tests/obj'))) {
         if (Test-Path $dir) { Remove-Item $dir -Recurse -Force; Write-Host "    removed $dir" }
     }

@@ -7,7 +7,7 @@
       - cmdlet: Get-ImapMessage -BatchSize B (SEARCH ALL, UID FETCH in batches of B of
         UID FLAGS INTERNALDATE RFC822.SIZE BODYSTRUCTURE BODY.PEEK[HEADER], MailMessage objects
         written to the pipeline);
-      - MailKit: the module's own MailKit (already loaded from its deps folder) doing the same
+      - MailKit: the module's own MailKit files (loaded from its deps folder) doing the same
         SEARCH and the same FETCH items over the same batches, discarding the summaries.
     Runs each R times, alternating, and reports the medians and the cmdlet's overhead.
 .EXAMPLE
@@ -23,6 +23,10 @@ param(
 $ErrorActionPreference = 'Stop'
 if (-not (Get-Command dovecot -ErrorAction SilentlyContinue)) { Write-Host 'dovecot is not installed: Get-ImapMessage benchmark skipped.'; return }
 Import-Module $ModulePath
+# Raw MailKit: the same files as the module's, loaded as a script's own copy (on PowerShell 7 the
+# module's load in a context of their own, out of reach of type names in scripts).
+$deps = Join-Path (Split-Path (Get-Module MailAdmin).Path) 'deps'
+Add-Type -Path (Join-Path $deps 'BouncyCastle.Cryptography.dll'), (Join-Path $deps 'MimeKit.dll'), (Join-Path $deps 'MailKit.dll')
 
 $user = 'ann@example.com'; $password = 'Bench-Passw0rd'
 $dir = Join-Path ([IO.Path]::GetTempPath()) "mailadmin-getimapbench-$PID"

@@ -67,7 +67,7 @@ m.logout()
     It 'serves MailKit ImapClient over IMAPS: fetch, search, move to Trash, append' {
         Send-ToAnn 'mailkit imap'
         $deps = Join-Path (Split-Path (Get-Module MailAdmin).Path) 'deps'
-        Add-Type -Path (Join-Path $deps 'MimeKit.dll'), (Join-Path $deps 'MailKit.dll') -ErrorAction SilentlyContinue
+        Add-Type -Path (Join-Path $deps 'BouncyCastle.Cryptography.dll'), (Join-Path $deps 'MimeKit.dll'), (Join-Path $deps 'MailKit.dll') -ErrorAction SilentlyContinue
         $client = [MailKit.Net.Imap.ImapClient]::new()
         try {
             $client.ServerCertificateValidationCallback = { $true }
@@ -83,7 +83,8 @@ m.logout()
             $null = $inbox.MoveTo($uids[0], $trash)
             $inbox.Count | Should -Be 0
             $appended = New-MailMessage -From 'ann@example.com' -To 'ann@example.com' -Subject 'appended by MailKit'
-            $null = $inbox.Append([MailKit.AppendRequest]::new($appended.MimeMessage), [Threading.CancellationToken]::None)
+            # Bytes cross over: on PowerShell 7 .MimeMessage is our MimeKit copy, in the module's own load context.
+            $null = $inbox.Append([MailKit.AppendRequest]::new([MimeKit.MimeMessage]::Load([IO.MemoryStream]::new($appended.GetBytes()))), [Threading.CancellationToken]::None)
             (Get-MailServerMessage -Server mailbox -Account ann@example.com -Subject 'appended by MailKit').Count | Should -Be 1
         }
         finally { $client.Disconnect($true); $client.Dispose() }
@@ -218,7 +219,7 @@ p.quit()
     It 'serves MailKit Pop3Client over POP3S' {
         Send-ToAnn 'mailkit pop3'
         $deps = Join-Path (Split-Path (Get-Module MailAdmin).Path) 'deps'
-        Add-Type -Path (Join-Path $deps 'MimeKit.dll'), (Join-Path $deps 'MailKit.dll') -ErrorAction SilentlyContinue
+        Add-Type -Path (Join-Path $deps 'BouncyCastle.Cryptography.dll'), (Join-Path $deps 'MimeKit.dll'), (Join-Path $deps 'MailKit.dll') -ErrorAction SilentlyContinue
         $client = [MailKit.Net.Pop3.Pop3Client]::new()
         try {
             $client.ServerCertificateValidationCallback = { $true }

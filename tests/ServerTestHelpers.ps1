@@ -21,6 +21,7 @@ function Invoke-Python([string] $Script, [string[]] $Arguments = @()) {
 # MailKit ships in the module's deps folder: load it for a client nobody here wrote.
 function Get-MailKitSmtpClient {
     $deps = Join-Path (Split-Path (Get-Module MailAdmin).Path) 'deps'
-    Add-Type -Path (Join-Path $deps 'MimeKit.dll'), (Join-Path $deps 'MailKit.dll') -ErrorAction SilentlyContinue
+    # A copy of the script's own: on PowerShell 7 the module's sits in its own load context.
+    Add-Type -Path (Join-Path $deps 'BouncyCastle.Cryptography.dll'), (Join-Path $deps 'MimeKit.dll'), (Join-Path $deps 'MailKit.dll') -ErrorAction SilentlyContinue
     [MailKit.Net.Smtp.SmtpClient]::new()
 }

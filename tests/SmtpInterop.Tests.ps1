@@ -98,7 +98,8 @@ with smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=20) as s:
             $client.Connect('127.0.0.1', $submission, [MailKit.Security.SecureSocketOptions]::StartTls)
             $client.Authenticate('ann@example.com', 'Ann-Passw0rd')
             $message = New-MailMessage -From 'ann@example.com' -To 'ann@example.com' -Subject 'MailKit test' -Body ('x' * 5000)
-            $null = $client.Send($message.MimeMessage)
+            # Bytes cross over: on PowerShell 7 .MimeMessage is our MimeKit copy, in the module's own load context.
+            $null = $client.Send([MimeKit.MimeMessage]::Load([IO.MemoryStream]::new($message.GetBytes())))
             $client.Disconnect($true)
         }
         finally { $client.Dispose() }

@@ -114,7 +114,8 @@ $null = Show 'Its route' "Get-MailRoute -Message (Get-MailServerMessage -Server 
 # Read it back as a mail client would: MailKit's IMAP and POP3 clients (not ours), over TLS
 # with the server's self-signed certificate.
 $deps = Join-Path (Split-Path (Get-Module MailAdmin).Path) 'deps'
-Add-Type -Path (Join-Path $deps 'MimeKit.dll'), (Join-Path $deps 'MailKit.dll')
+# (A copy of their own: on PowerShell 7 the module's MailKit sits in its own load context.)
+Add-Type -Path (Join-Path $deps 'BouncyCastle.Cryptography.dll'), (Join-Path $deps 'MimeKit.dll'), (Join-Path $deps 'MailKit.dll')
 Write-Host ''
 Write-Host "== Reading it over IMAP (MailKit's ImapClient, STARTTLS on port $($server.Port('imap')))" -ForegroundColor Cyan
 $imap = [MailKit.Net.Imap.ImapClient]::new()

@@ -32,6 +32,20 @@ namespace MailAdmin.Client
             return folder;
         }
 
+        /// <summary><see cref="OpenFolderAsync"/> for the cmdlets, behind our own type (see <see cref="ImapFolderHandle"/>).</summary>
+        public async Task<ImapFolderHandle> OpenFolderHandleAsync(string? path, bool readWrite, CancellationToken cancellationToken) =>
+            new ImapFolderHandle(this, await OpenFolderAsync(path, readWrite ? FolderAccess.ReadWrite : FolderAccess.ReadOnly, cancellationToken).ConfigureAwait(false));
+
+        /// <summary><see cref="GetFolderAsync"/> for the cmdlets, behind our own type (see <see cref="ImapFolderHandle"/>).</summary>
+        public async Task<ImapFolderHandle> GetFolderHandleAsync(string? path, CancellationToken cancellationToken) =>
+            new ImapFolderHandle(this, await GetFolderAsync(path, cancellationToken).ConfigureAwait(false));
+
+        /// <summary>True when the server has IDLE (RFC 2177).</summary>
+        public bool SupportsIdle => Client.Capabilities.HasFlag(ImapCapabilities.Idle);
+
+        /// <summary>NOOP: lets the server report new mail; inside the session's turn.</summary>
+        public Task NoOpAsync(CancellationToken cancellationToken) => Client.NoOpAsync(cancellationToken);
+
         /// <summary>The folder named <paramref name="path"/> (INBOX when empty); FolderNotFound when there is none.</summary>
         public async Task<IMailFolder> GetFolderAsync(string? path, CancellationToken cancellationToken)
         {

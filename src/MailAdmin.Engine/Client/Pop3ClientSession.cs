@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
 using MailKit.Net.Pop3;
 
 namespace MailAdmin.Client
@@ -15,6 +17,9 @@ namespace MailAdmin.Client
 
         /// <summary>The MailKit client; use it only inside <see cref="MailClientSession.UseAsync{T}"/>.</summary>
         public Pop3Client Client { get; }
+
+        /// <summary>QUIT: the server deletes the messages marked deleted now; inside the session's turn.</summary>
+        public Task QuitAsync(CancellationToken cancellationToken) => Client.DisconnectAsync(true, cancellationToken);
 
     }
 }

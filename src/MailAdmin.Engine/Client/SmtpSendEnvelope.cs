@@ -36,7 +36,7 @@ namespace MailAdmin.Client
         /// Throws <see cref="ArgumentException"/> for an unparsable override, or when there is no
         /// sender or no recipient.
         /// </summary>
-        public static SmtpSendEnvelope Create(MimeMessage headers, string? from, IEnumerable<string>? to)
+        internal static SmtpSendEnvelope Create(MimeMessage headers, string? from, IEnumerable<string>? to)
         {
             if (headers == null) throw new ArgumentNullException(nameof(headers));
             MailboxAddress? sender;
@@ -80,12 +80,15 @@ namespace MailAdmin.Client
             return new SmtpSendEnvelope(sender, recipients);
         }
 
+        /// <summary>Throws ArgumentException for options <see cref="ToNotify"/> refuses (for the cmdlet, which names no MailKit type).</summary>
+        public static void CheckNotify(DeliveryNotificationOptions options) => ToNotify(options);
+
         /// <summary>
         /// Send-MailMessage's -DeliveryNotificationOption as the DSN NOTIFY of each RCPT
         /// (RFC 3461): null (None) asks for nothing and leaves it to the server. Never cannot be
         /// combined with another option.
         /// </summary>
-        public static DeliveryStatusNotification? ToNotify(DeliveryNotificationOptions options)
+        internal static DeliveryStatusNotification? ToNotify(DeliveryNotificationOptions options)
         {
             if (options == DeliveryNotificationOptions.None) return null;
             if ((options & DeliveryNotificationOptions.Never) != 0)

@@ -24,6 +24,27 @@ namespace MailAdmin.Security
             PrivateKey = privateKey;
         }
 
+        /// <summary>
+        /// Options from the cmdlet's words: <paramref name="canonicalization"/> as in the c= tag
+        /// ("relaxed/simple": header/body), <paramref name="headers"/> null for the defaults.
+        /// For callers that must not name MimeKit or BouncyCastle types (MailAdmin.dll).
+        /// </summary>
+        public static DkimSignOptions Create(string domain, string selector, DkimKey privateKey, string canonicalization, IList<string>? headers, string? identity)
+        {
+            var parts = (canonicalization ?? "relaxed/relaxed").ToLowerInvariant().Split('/');
+            var options = new DkimSignOptions(domain, selector, privateKey.Parameter)
+            {
+                HeaderCanonicalization = ParseCanonicalization(parts[0]),
+                BodyCanonicalization = ParseCanonicalization(parts.Length > 1 ? parts[1] : "simple"),
+                Identity = identity,
+            };
+            if (headers != null) options.Headers = headers;
+            return options;
+        }
+
+        private static DkimCanonicalizationAlgorithm ParseCanonicalization(string name) =>
+            name == "simple" ? DkimCanonicalizationAlgorithm.Simple : DkimCanonicalizationAlgorithm.Relaxed;
+
         /// <summary>The signing domain (d=).</summary>
         public string Domain { get; }
 

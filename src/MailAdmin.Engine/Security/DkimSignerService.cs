@@ -24,7 +24,7 @@ namespace MailAdmin.Security
         }
 
         /// <summary>Prepends the DKIM-Signature to <paramref name="message"/>; write it with <see cref="MimeCopies.Wire"/>-like CRLF options.</summary>
-        public static void Sign(MimeMessage message, DkimSignOptions options)
+        internal static void Sign(MimeMessage message, DkimSignOptions options)
         {
             var algorithm = options.PrivateKey is Ed25519PrivateKeyParameters ? DkimSignatureAlgorithm.Ed25519Sha256 : DkimSignatureAlgorithm.RsaSha256;
             var signer = new DkimSigner(options.PrivateKey, options.Domain, options.Selector, algorithm)

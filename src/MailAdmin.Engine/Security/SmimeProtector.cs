@@ -26,7 +26,7 @@ namespace MailAdmin.Security
         }
 
         /// <summary>Replaces the body of <paramref name="message"/> (a message the caller owns) by its protected form.</summary>
-        public static void Protect(MimeMessage message, SmimeOptions options, CancellationToken cancellationToken = default)
+        internal static void Protect(MimeMessage message, SmimeOptions options, CancellationToken cancellationToken = default)
         {
             if (message == null) throw new ArgumentNullException(nameof(message));
             if (options == null) throw new ArgumentNullException(nameof(options));

@@ -1,8 +1,6 @@
 using System.Management.Automation;
 using MailAdmin.Messages;
 using MailAdmin.Security;
-using MimeKit.Cryptography;
-using Org.BouncyCastle.Crypto;
 
 namespace MailAdmin.Commands
 {
@@ -11,7 +9,7 @@ namespace MailAdmin.Commands
     [OutputType(typeof(MailMessage))]
     public sealed class AddDkimSignatureCommand : MessageInputCmdlet
     {
-        private AsymmetricKeyParameter? _key;
+        private DkimKey? _key;
 
         [Parameter(Mandatory = true)]
         [ValidateNotNullOrEmpty]
@@ -45,7 +43,7 @@ namespace MailAdmin.Commands
         {
             try
             {
-                _key = DkimKeys.ReadPrivateKey(SecurityCmdletInputs.Path(this, PrivateKeyPath));
+                _key = DkimKey.ReadPrivate(SecurityCmdletInputs.Path(this, PrivateKeyPath));
             }
             catch (MailSecurityException ex)
             {
@@ -55,15 +53,7 @@ namespace MailAdmin.Commands
 
         protected override void ProcessMessage(MailMessage message)
         {
-            var parts = Canonicalization.ToLowerInvariant().Split('/');
-            var options = new DkimSignOptions(Domain, Selector, _key!)
-            {
-                HeaderCanonicalization = Parse(parts[0]),
-                BodyCanonicalization = Parse(parts[1]),
-                Identity = Identity,
-            };
-            if (Header != null)
-                options.Headers = Header;
+            var options = DkimSignOptions.Create(Domain, Selector, _key!, Canonicalization, Header, Identity);
             try
             {
                 WriteObject(DkimSignerService.Sign(message, options));
@@ -77,8 +67,5 @@ namespace MailAdmin.Commands
                 WriteError(ex, "MessageFormatInvalid", ErrorCategory.InvalidData, message);
             }
         }
-
-        private static DkimCanonicalizationAlgorithm Parse(string name) =>
-            name == "simple" ? DkimCanonicalizationAlgorithm.Simple : DkimCanonicalizationAlgorithm.Relaxed;
     }
 }

@@ -4,7 +4,6 @@ using System.Linq;
 using System.Management.Automation;
 using MailAdmin.Client;
 using MailAdmin.Messages;
-using MailKit;
 
 namespace MailAdmin.Commands
 {
@@ -110,15 +109,16 @@ namespace MailAdmin.Commands
             string what = batch.Length == 1 ? $"'{batch[0].Subject}'" : $"{batch.Length} messages";
             if (!ShouldProcess($"folder '{Folder}' on {session}", $"Add {what}")) return;
 
-            IList<IAppendRequest> requests = batch.Select(Request).ToList<IAppendRequest>();
-            IList<UniqueId> uids;
+            // The server records the message's own date with -KeepDate (its Date field, or the IMAP INTERNALDATE it had).
+            IList<DateTimeOffset?> dates = batch.Select(m => KeepDate ? (m.Origin as ImapOrigin)?.InternalDate ?? m.Date : null).ToList();
+            IList<(uint Uid, uint UidValidity)> uids;
             string folderName;
             try
             {
                 (uids, folderName) = Use(async (s, token) =>
                 {
-                    var folder = await s.GetFolderAsync(Folder, token).ConfigureAwait(false);
-                    var added = await folder.AppendAsync(requests, token).ConfigureAwait(false);
+                    var folder = await s.GetFolderHandleAsync(Folder, token).ConfigureAwait(false);
+                    var added = await folder.AppendAsync(batch, dates, Flags.ToEngine(), Keyword, token).ConfigureAwait(false);
                     return (added, folder.FullName);
                 });
             }
@@ -136,21 +136,10 @@ namespace MailAdmin.Commands
             }
             for (int i = 0; i < batch.Length; i++)
             {
-                var origin = new ImapOrigin(session, folderName, uids[i].Id, uids[i].Validity, FlagNames(Flags.ToMailKit()), Keyword ?? new string[0], requests[i].InternalDate);
+                var origin = new ImapOrigin(session, folderName, uids[i].Uid, uids[i].UidValidity, ImapFolderHandle.FlagNames(Flags.ToEngine()), Keyword ?? new string[0], dates[i]);
                 WriteObject(MailMessage.FromBytes(batch[i].GetBytes(), origin));
             }
         }
 
-        private AppendRequest Request(MailMessage message)
-        {
-            var request = new AppendRequest(message.MimeMessage, Flags.ToMailKit(), Keyword ?? Enumerable.Empty<string>());
-            if (KeepDate)
-                request.InternalDate = (message.Origin as ImapOrigin)?.InternalDate ?? message.Date;
-            return request;
-        }
-
-        private static string[] FlagNames(MessageFlags flags) =>
-            new[] { MessageFlags.Seen, MessageFlags.Answered, MessageFlags.Flagged, MessageFlags.Deleted, MessageFlags.Draft }
-                .Where(f => flags.HasFlag(f)).Select(f => "\\" + f).ToArray();
     }
 }

@@ -143,13 +143,11 @@ namespace MailAdmin.Commands
 
             public bool IsMatch(MailMessage message)
             {
-                var mime = message.MimeMessage;
                 if (_subject != null && !_subject.IsMatch(message.Subject)) return false;
-                if (_from != null && !mime.From.Mailboxes.Any(m => _from.IsMatch(m.Address) || _from.IsMatch(m.ToString()))) return false;
+                if (_from != null && !MessageAddresses.FromForms(message).Any(_from.IsMatch)) return false;
                 if (_to != null)
                 {
-                    var recipients = mime.Headers.Where(h => h.Field.Equals("Delivered-To", StringComparison.OrdinalIgnoreCase)).Select(h => h.Value.Trim())
-                        .Concat(mime.To.Mailboxes.Concat(mime.Cc.Mailboxes).Select(m => m.Address));
+                    var recipients = MessageAddresses.Recipients(message);
                     if (!recipients.Any(r => _to.Any(p => p.IsMatch(r)))) return false;
                 }
                 return true;

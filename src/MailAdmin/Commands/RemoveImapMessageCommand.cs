@@ -1,7 +1,6 @@
 using MailAdmin.Client;
 using System.Collections.Generic;
 using System.Management.Automation;
-using MailKit;
 
 namespace MailAdmin.Commands
 {
@@ -19,8 +18,8 @@ namespace MailAdmin.Commands
             if (!ShouldProcess(batch.ToString(), "Delete for good (expunge)")) return;
             if (!UseBatch(batch, async (session, token) =>
             {
-                var (folder, found) = await OpenBatchAsync(batch, FolderAccess.ReadWrite, token).ConfigureAwait(false);
-                var warning = await ImapExpunge.DeleteAsync(session, folder, found, token).ConfigureAwait(false);
+                var (folder, found) = await OpenBatchAsync(batch, true, token).ConfigureAwait(false);
+                var warning = await folder.DeleteAsync(found, token).ConfigureAwait(false);
                 return (found, warning);
             }, out var result)) return;
 

@@ -176,7 +176,7 @@ namespace MailAdmin.Commands
                 try
                 {
                     WriteVerbose($"Ending {session} with QUIT: the server deletes the {pair.Value} marked message(s) now.");
-                    UseSession(session, token => session.Client.DisconnectAsync(true, token));
+                    UseSession(session, token => session.QuitAsync(token));
                 }
                 catch (MailClientException ex)
                 {

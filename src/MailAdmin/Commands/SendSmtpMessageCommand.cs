@@ -154,7 +154,7 @@ namespace MailAdmin.Commands
             {
                 // Checked here, used by the sender (no MailKit type in this class's fields: the module
                 // loads them from deps/ only after PowerShell has read its cmdlets).
-                SmtpSendEnvelope.ToNotify(DeliveryNotificationOption);
+                SmtpSendEnvelope.CheckNotify(DeliveryNotificationOption);
             }
             catch (ArgumentException ex)
             {

@@ -4,7 +4,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using MailAdmin.Messages;
-using MailKit;
 
 namespace MailAdmin.Commands
 {
@@ -74,20 +73,20 @@ namespace MailAdmin.Commands
             if (!ShouldProcess(batch.ToString(), Change())) return;
             if (!UseBatch(batch, async (session, token) =>
             {
-                var (folder, found) = await OpenBatchAsync(batch, FolderAccess.ReadWrite, token).ConfigureAwait(false);
+                var (folder, found) = await OpenBatchAsync(batch, true, token).ConfigureAwait(false);
                 // A server drops keywords it cannot keep without a word (RFC 3501: only
                 // PERMANENTFLAGS stick); \* there means any keyword may be created.
-                string? warning = (AddKeyword != null || RemoveKeyword != null) && !folder.PermanentFlags.HasFlag(MessageFlags.UserDefined)
+                string? warning = (AddKeyword != null || RemoveKeyword != null) && !folder.KeepsKeywords
                     ? $"{session.Server} does not keep keywords in '{batch.Folder}' (no \\* in its PERMANENTFLAGS): -AddKeyword and -RemoveKeyword have no lasting effect there."
                     : null;
                 if (found.Count > 0)
                 {
                     if (_add != ImapMessageFlags.None || AddKeyword != null)
-                        await folder.StoreAsync(found, new StoreFlagsRequest(StoreAction.Add, _add.ToMailKit(), AddKeyword ?? Enumerable.Empty<string>()) { Silent = true }, token).ConfigureAwait(false);
+                        await folder.StoreAsync(found, true, _add.ToEngine(), AddKeyword, token).ConfigureAwait(false);
                     if (_remove != ImapMessageFlags.None || RemoveKeyword != null)
-                        await folder.StoreAsync(found, new StoreFlagsRequest(StoreAction.Remove, _remove.ToMailKit(), RemoveKeyword ?? Enumerable.Empty<string>()) { Silent = true }, token).ConfigureAwait(false);
+                        await folder.StoreAsync(found, false, _remove.ToEngine(), RemoveKeyword, token).ConfigureAwait(false);
                 }
-                var changed = PassThru ? await ImapMessageReader.FetchHeadersAsync(session, folder, found, token).ConfigureAwait(false) : new List<MailMessage>();
+                var changed = PassThru ? await folder.FetchHeadersAsync(found, token).ConfigureAwait(false) : new List<MailMessage>();
                 return (found, changed, warning);
             }, out var result)) return;
 

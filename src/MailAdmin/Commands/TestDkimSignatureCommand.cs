@@ -2,7 +2,6 @@ using System;
 using System.Management.Automation;
 using MailAdmin.Messages;
 using MailAdmin.Security;
-using MimeKit.Cryptography;
 
 namespace MailAdmin.Commands
 {
@@ -15,7 +14,7 @@ namespace MailAdmin.Commands
     [OutputType(typeof(DkimVerificationResult))]
     public sealed class TestDkimSignatureCommand : MessageInputCmdlet
     {
-        private IDkimPublicKeyLocator? _locator;
+        private DkimKeySource? _keys;
 
         /// <summary>The DNS server to ask for the key record (address or name, optional :port); the system's resolvers when omitted.</summary>
         [Parameter]
@@ -33,9 +32,9 @@ namespace MailAdmin.Commands
                 ThrowTerminating(new ArgumentException("Give -DnsServer or -PublicKeyPath, not both."), "DkimKeySourceConflict", ErrorCategory.InvalidArgument, null);
             try
             {
-                _locator = PublicKeyPath != null
-                    ? new FixedDkimKeyLocator(DkimKeys.ReadPublicKey(SecurityCmdletInputs.Path(this, PublicKeyPath)))
-                    : new DnsDkimKeyLocator(DnsServer == null ? null : MailAdmin.DnsChecks.MailDnsResolver.ParseServer(DnsServer));
+                _keys = PublicKeyPath != null
+                    ? DkimKeySource.FromKey(DkimKey.ReadPublic(SecurityCmdletInputs.Path(this, PublicKeyPath)))
+                    : DkimKeySource.FromDns(DnsServer == null ? null : MailAdmin.DnsChecks.MailDnsResolver.ParseServer(DnsServer));
             }
             catch (MailSecurityException ex)
             {
@@ -51,7 +50,7 @@ namespace MailAdmin.Commands
         {
             try
             {
-                foreach (var result in DkimVerification.Verify(message, _locator!, CancellationToken))
+                foreach (var result in _keys!.Verify(message, CancellationToken))
                     WriteObject(result);
             }
             catch (MessageFormatException ex)

@@ -6,9 +6,6 @@ using System.Threading;
 using System.Threading.Tasks;
 using MailAdmin.Client;
 using MailAdmin.Messages;
-using MailKit;
-using MailKit.Net.Imap;
-using MailKit.Search;
 
 namespace MailAdmin.Commands
 {
@@ -71,25 +68,25 @@ namespace MailAdmin.Commands
         {
             // Always (re)open: UIDNEXT is what the server said at the last SELECT/EXAMINE, and
             // for a folder this session already had open that may be long ago.
-            var folder = await session.GetFolderAsync(Folder, token).ConfigureAwait(false);
-            await folder.OpenAsync(FolderAccess.ReadOnly, token).ConfigureAwait(false);
-            uint next = folder.UidNext?.Id ?? await NextUidAsync(folder, token).ConfigureAwait(false);
-            bool idle = session.Client.Capabilities.HasFlag(ImapCapabilities.Idle);
+            var folder = await session.GetFolderHandleAsync(Folder, token).ConfigureAwait(false);
+            await folder.OpenAsync(false, token).ConfigureAwait(false);
+            uint next = folder.UidNext ?? await folder.NextUidBySearchAsync(token).ConfigureAwait(false);
+            bool idle = session.SupportsIdle;
 
             while (true)
             {
-                var found = await NewUidsAsync(folder, next, token).ConfigureAwait(false);
+                var found = await folder.FindNewAsync(next, From, Subject, token).ConfigureAwait(false);
                 if (found.Count > 0)
-                    return await ImapMessageReader.FetchHeadersAsync(session, folder, found, token).ConfigureAwait(false);
+                    return await folder.FetchHeadersAsync(found, token).ConfigureAwait(false);
                 var left = deadline == null ? (TimeSpan?)null : deadline.Value - DateTime.UtcNow;
                 if (left <= TimeSpan.Zero) return new List<MailMessage>();
                 if (idle)
-                    await IdleAsync(session, folder, left, token).ConfigureAwait(false);
+                    await IdleAsync(folder, left, token).ConfigureAwait(false);
                 else
                 {
                     var pause = TimeSpan.FromSeconds(PollInterval);
                     await Task.Delay(left < pause ? left.Value : pause, token).ConfigureAwait(false);
-                    await session.Client.NoOpAsync(token).ConfigureAwait(false);
+                    await session.NoOpAsync(token).ConfigureAwait(false);
                 }
             }
         }
@@ -99,43 +96,11 @@ namespace MailAdmin.Commands
         /// both the client's -Timeout and the 29 minutes after which servers may drop an idle
         /// client (RFC 2177).
         /// </summary>
-        private async Task IdleAsync(ImapClientSession session, IMailFolder folder, TimeSpan? left, CancellationToken token)
+        private Task IdleAsync(ImapFolderHandle folder, TimeSpan? left, CancellationToken token)
         {
             var refresh = TimeSpan.FromSeconds(Math.Max(1, Math.Min(9 * 60, Timeout * 0.8)));
-            using var done = CancellationTokenSource.CreateLinkedTokenSource(token);
-            done.CancelAfter(left < refresh ? left.Value : refresh);
-            EventHandler<EventArgs> onCount = (_, __) => done.Cancel();
-            folder.CountChanged += onCount;
-            try
-            {
-                // Ctrl+C ends the IDLE politely through the done token; the cancel token only
-                // gives up on a server that does not answer DONE.
-                using var giveUp = new CancellationTokenSource();
-                using (token.Register(() => giveUp.CancelAfter(TimeSpan.FromSeconds(5))))
-                    await session.Client.IdleAsync(done.Token, giveUp.Token).ConfigureAwait(false);
-            }
-            finally
-            {
-                folder.CountChanged -= onCount;
-            }
-            token.ThrowIfCancellationRequested();
-        }
-
-        private async Task<IList<UniqueId>> NewUidsAsync(IMailFolder folder, uint next, CancellationToken token)
-        {
-            SearchQuery query = SearchQuery.Uids(new UniqueIdRange(new UniqueId(next), UniqueId.MaxValue));
-            if (From != null) query = query.And(SearchQuery.FromContains(From));
-            if (Subject != null) query = query.And(SearchQuery.SubjectContains(Subject));
-            var found = await folder.SearchAsync(query, token).ConfigureAwait(false);
-            // "n:*" always includes the last message, even when its UID is below n.
-            return found.Where(uid => uid.Id >= next).ToList();
-        }
-
-        /// <summary>For servers that do not send UIDNEXT: one above the highest UID there is.</summary>
-        private static async Task<uint> NextUidAsync(IMailFolder folder, CancellationToken token)
-        {
-            var all = await folder.SearchAsync(SearchQuery.All, token).ConfigureAwait(false);
-            return all.Count == 0 ? 1 : all.Max(uid => uid.Id) + 1;
+            // Ctrl+C ends the IDLE politely (DONE); the engine gives up on a server that does not answer it.
+            return folder.IdleAsync(left < refresh ? left.Value : refresh, token);
         }
     }
 }

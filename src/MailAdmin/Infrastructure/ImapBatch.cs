@@ -2,7 +2,6 @@ using System.Collections.Generic;
 using System.Linq;
 using MailAdmin.Client;
 using MailAdmin.Messages;
-using MailKit;
 
 namespace MailAdmin.Commands
 {
@@ -29,7 +28,7 @@ namespace MailAdmin.Commands
         public int Count => _uids.Count;
 
         /// <summary>The UIDs, each once, in the order they came.</summary>
-        public IList<UniqueId> Uids => _uids.Select(uid => new UniqueId(uid)).ToList();
+        public IList<uint> Uids => _uids.ToList();
 
         /// <summary>True when a message from <paramref name="origin"/> belongs in this batch.</summary>
         public bool Accepts(ImapOrigin origin) =>
@@ -47,6 +46,6 @@ namespace MailAdmin.Commands
 
         /// <summary>"INBOX UIDs 3:5,9 on imap://ann@host:143", for ShouldProcess and errors.</summary>
         public override string ToString() =>
-            $"{Folder} UID{(Count == 1 ? "" : "s")} {UniqueIdSet.ToString(Uids)} on {Session}";
+            $"{Folder} UID{(Count == 1 ? "" : "s")} {ImapFolderHandle.FormatUidSet(Uids)} on {Session}";
     }
 }

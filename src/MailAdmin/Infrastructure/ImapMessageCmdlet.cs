@@ -6,8 +6,6 @@ using System.Threading;
 using System.Threading.Tasks;
 using MailAdmin.Client;
 using MailAdmin.Messages;
-using MailKit;
-using MailKit.Search;
 
 namespace MailAdmin.Commands
 {
@@ -138,22 +136,22 @@ namespace MailAdmin.Commands
         /// Opens the batch's folder (again: another command may have opened another meanwhile),
         /// checks that its UIDs still mean the same messages, and returns the UIDs that exist.
         /// </summary>
-        protected static async Task<(IMailFolder Folder, IList<UniqueId> Found)> OpenBatchAsync(ImapBatch batch, FolderAccess access, CancellationToken token)
+        protected static async Task<(ImapFolderHandle Folder, IList<uint> Found)> OpenBatchAsync(ImapBatch batch, bool readWrite, CancellationToken token)
         {
-            var folder = await batch.Session.OpenFolderAsync(batch.Folder, access, token).ConfigureAwait(false);
+            var folder = await batch.Session.OpenFolderHandleAsync(batch.Folder, readWrite, token).ConfigureAwait(false);
             if (batch.UidValidity != null && folder.UidValidity != batch.UidValidity)
                 throw new UidValidityChangedException($"The UIDs of folder '{batch.Folder}' on {batch.Session.Server} changed (UIDVALIDITY {batch.UidValidity} is now {folder.UidValidity}): the messages were read before the folder was recreated; read them again.");
             // UID commands skip UIDs that do not exist without a word; ask first, so that a
             // wrong -Uid or a message someone else deleted is reported.
-            var found = await folder.SearchAsync(SearchQuery.Uids(batch.Uids), token).ConfigureAwait(false);
+            var found = await folder.FindAsync(batch.Uids, token).ConfigureAwait(false);
             return (folder, found);
         }
 
         /// <summary>An ImapMessageNotFound error for each UID of the batch the server does not have.</summary>
-        protected void ReportMissing(ImapBatch batch, IList<UniqueId> found)
+        protected void ReportMissing(ImapBatch batch, IList<uint> found)
         {
-            var present = new HashSet<uint>(found.Select(uid => uid.Id));
-            foreach (var uid in batch.Uids.Select(u => u.Id).Where(u => !present.Contains(u)))
+            var present = new HashSet<uint>(found);
+            foreach (var uid in batch.Uids.Where(u => !present.Contains(u)))
             {
                 var error = new MailClientException(MailClientProtocol.Imap, MailClientFailure.MessageNotFound, $"There is no message with UID {uid} in '{batch.Folder}' on {batch.Session.Server}.");
                 WriteClientError(error, batch.Target(uid));

@@ -1,12 +1,13 @@
 using System;
-using MailKit;
+using MailAdmin.Client;
 
 namespace MailAdmin.Commands
 {
     /// <summary>
     /// The system flags a user may set (Add-ImapMessage -Flags). Our own type rather than
     /// MailKit's MessageFlags: PowerShell reads parameter types when it imports the module,
-    /// before the module's resolver can load MailKit.
+    /// and MailAdmin.dll names no MailKit type at all (on PowerShell 7 MailKit lives in the
+    /// module's own load context; see src/MailAdmin.Loader).
     /// </summary>
     [Flags]
     public enum ImapMessageFlags
@@ -21,14 +22,14 @@ namespace MailAdmin.Commands
 
     internal static class ImapMessageFlagsExtensions
     {
-        public static MessageFlags ToMailKit(this ImapMessageFlags flags)
+        public static ImapSystemFlags ToEngine(this ImapMessageFlags flags)
         {
-            var result = MessageFlags.None;
-            if (flags.HasFlag(ImapMessageFlags.Seen)) result |= MessageFlags.Seen;
-            if (flags.HasFlag(ImapMessageFlags.Answered)) result |= MessageFlags.Answered;
-            if (flags.HasFlag(ImapMessageFlags.Flagged)) result |= MessageFlags.Flagged;
-            if (flags.HasFlag(ImapMessageFlags.Deleted)) result |= MessageFlags.Deleted;
-            if (flags.HasFlag(ImapMessageFlags.Draft)) result |= MessageFlags.Draft;
+            var result = ImapSystemFlags.None;
+            if (flags.HasFlag(ImapMessageFlags.Seen)) result |= ImapSystemFlags.Seen;
+            if (flags.HasFlag(ImapMessageFlags.Answered)) result |= ImapSystemFlags.Answered;
+            if (flags.HasFlag(ImapMessageFlags.Flagged)) result |= ImapSystemFlags.Flagged;
+            if (flags.HasFlag(ImapMessageFlags.Deleted)) result |= ImapSystemFlags.Deleted;
+            if (flags.HasFlag(ImapMessageFlags.Draft)) result |= ImapSystemFlags.Draft;
             return result;
         }
     }

@@ -2,8 +2,6 @@ using MailAdmin.Client;
 using System.Collections.Generic;
 using System.Management.Automation;
 using MailAdmin.Messages;
-using MailKit;
-using MailKit.Net.Imap;
 
 namespace MailAdmin.Commands
 {
@@ -30,7 +28,7 @@ namespace MailAdmin.Commands
 
         private sealed class Outcome
         {
-            public IList<UniqueId> Found = new List<UniqueId>();
+            public IList<uint> Found = new List<uint>();
             public List<MailMessage> Placed = new List<MailMessage>();
             public string? Warning;
         }
@@ -42,31 +40,23 @@ namespace MailAdmin.Commands
             {
                 var outcome = new Outcome();
                 // Look the destination up first, so that a wrong name touches nothing.
-                var destination = await session.GetFolderAsync(Destination, token).ConfigureAwait(false);
-                var (source, found) = await OpenBatchAsync(batch, RemovesOriginals ? FolderAccess.ReadWrite : FolderAccess.ReadOnly, token).ConfigureAwait(false);
+                var destination = await session.GetFolderHandleAsync(Destination, token).ConfigureAwait(false);
+                var (source, found) = await OpenBatchAsync(batch, RemovesOriginals, token).ConfigureAwait(false);
                 outcome.Found = found;
                 if (found.Count == 0) return outcome;
 
-                UniqueIdMap map;
-                if (!RemovesOriginals)
-                    map = await source.CopyToAsync(found, destination, token).ConfigureAwait(false);
-                else if (session.Client.Capabilities.HasFlag(ImapCapabilities.Move))
-                    map = await source.MoveToAsync(found, destination, token).ConfigureAwait(false);
-                else
-                {
-                    // RFC 6851's fallback: COPY, then delete and expunge just the originals.
-                    map = await source.CopyToAsync(found, destination, token).ConfigureAwait(false);
-                    outcome.Warning = await ImapExpunge.DeleteAsync(session, source, found, token).ConfigureAwait(false);
-                }
+                // MOVE, or RFC 6851's fallback (COPY, then delete and expunge just the originals).
+                var (placed, warning) = await source.TransferAsync(found, destination, RemovesOriginals, token).ConfigureAwait(false);
+                outcome.Warning = warning;
 
                 if (PassThru)
                 {
-                    if (map.Destination.Count == 0)
+                    if (placed.Count == 0)
                         outcome.Warning = (outcome.Warning == null ? "" : outcome.Warning + " ") + $"{session.Server} did not say the new UIDs (no COPYUID), so -PassThru has nothing to return; find the messages with Get-ImapMessage -Folder '{Destination}'.";
                     else
                     {
-                        await destination.OpenAsync(FolderAccess.ReadOnly, token).ConfigureAwait(false);
-                        outcome.Placed = await ImapMessageReader.FetchHeadersAsync(session, destination, map.Destination, token).ConfigureAwait(false);
+                        await destination.OpenAsync(false, token).ConfigureAwait(false);
+                        outcome.Placed = await destination.FetchHeadersAsync(placed, token).ConfigureAwait(false);
                     }
                 }
                 return outcome;

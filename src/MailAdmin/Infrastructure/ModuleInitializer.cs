@@ -1,37 +1,31 @@
-using System;
-using System.IO;
 using System.Management.Automation;
-using System.Reflection;
+using System.Runtime.CompilerServices;
 
 namespace MailAdmin.Commands
 {
     /// <summary>
-    /// Loads MailKit, MimeKit and their dependencies from the module's deps/ folder. They are
-    /// kept apart from our own assemblies so that a later step can give them an isolated load
-    /// context; until then this resolver finds them when the runtime cannot.
+    /// The module's start and end. Where the engine and its dependencies load from is set up
+    /// before this assembly is even read, by the nested module MailAdmin.Loader.dll.
     /// </summary>
-    /// <remarks>This type must not reference any dependency type: it runs before they can load.</remarks>
     public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
     {
-        private static readonly string DependencyFolder =
-            Path.Combine(Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location) ?? ".", "deps");
+        /// <summary>.NET (Core), where PowerShell 7 runs: its core library is System.Private.CoreLib.</summary>
+        private static bool HasLoadContexts => typeof(object).Assembly.GetName().Name == "System.Private.CoreLib";
 
-        public void OnImport() => AppDomain.CurrentDomain.AssemblyResolve += ResolveDependency;
+        /// <summary>On PowerShell 7, the engine's type names for scripts (see <see cref="EngineTypeAccelerators"/>).</summary>
+        public void OnImport()
+        {
+            if (HasLoadContexts) RegisterTypeNames();
+        }
 
-        /// <summary>Running servers stop and client sessions close with the module; then the resolver goes.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void RegisterTypeNames() => EngineTypeAccelerators.Register(typeof(MailAdmin.Messages.MailMessage).Assembly);
+
+        /// <summary>Running servers stop and client sessions close with the module.</summary>
         public void OnRemove(PSModuleInfo module)
         {
             MailServerRegistry.StopAll();
             ClientSessionRegistry.DisconnectAll();
-            AppDomain.CurrentDomain.AssemblyResolve -= ResolveDependency;
-        }
-
-        private static Assembly? ResolveDependency(object? sender, ResolveEventArgs args)
-        {
-            var name = new AssemblyName(args.Name).Name;
-            if (name == null) return null;
-            var candidate = Path.Combine(DependencyFolder, name + ".dll");
-            return File.Exists(candidate) ? Assembly.LoadFrom(candidate) : null;
         }
     }
 }

@@ -85,6 +85,23 @@ public sealed class DkimTests : IDisposable
     }
 
     [Fact]
+    public void The_cmdlets_way_in_our_own_types_signs_and_verifies()
+    {
+        // Add-/Test-DkimSignature name no MimeKit or BouncyCastle type (they load apart on PowerShell 7).
+        var options = DkimSignOptions.Create("example.com", "sel", DkimKey.ReadPrivate(_privatePath), "simple/relaxed", null, "@example.com");
+        Assert.Equal(DkimCanonicalizationAlgorithm.Simple, options.HeaderCanonicalization);
+        Assert.Equal(DkimCanonicalizationAlgorithm.Relaxed, options.BodyCanonicalization);
+        Assert.Equal(DkimSignOptions.DefaultHeaders, options.Headers);
+        var signed = DkimSignerService.Sign(TestCertificates.Message(), options);
+        var text = Encoding.ASCII.GetString(signed.GetBytes());
+        Assert.Contains("c=simple/relaxed", text);
+        Assert.Contains("i=@example.com", text);
+        var result = Assert.Single(DkimKeySource.FromKey(DkimKey.ReadPublic(_publicPath)).Verify(signed));
+        Assert.True(result.IsValid, result.Reason);
+        Assert.False(DkimKey.ReadPublic(_publicPath).IsPrivate);
+    }
+
+    [Fact]
     public void Unsigned_message_and_wrong_key_are_reported_not_thrown()
     {
         var none = VerifyOne(TestCertificates.Message());
