@@ -32,6 +32,7 @@ internal sealed class ImapConnection : IHostedConnection
     private PipeReader _reader = null!;
     private ReadOnlySequence<byte> _buf;
     private bool _holding, _completed;
+    private long _dueOutput;   // output of finished commands not yet flushed: kept when a command fails inside
     private volatile bool _stopRequested, _awaitingCommand, _timedOut, _inHandshake, _readPending, _inWrite;
 
     public ImapConnection(ImapServer server, ImapServerOptions options, Socket socket, ImapListenerMode mode, long id, CancellationToken abort)
@@ -124,7 +125,8 @@ internal sealed class ImapConnection : IHostedConnection
             Log(ImapLogDirection.Info, "session error: " + ex);
             try
             {
-                _session.Output.SetLength(0);
+                // Replies of earlier commands are due; only the failed command's partial output goes.
+                _session.Output.SetLength(Math.Min(_dueOutput, _session.Output.Length));
                 _session.Bye("[SERVERBUG] Internal error, closing");
                 await FlushAsync().ConfigureAwait(false);
             }
@@ -163,6 +165,7 @@ internal sealed class ImapConnection : IHostedConnection
         }
         Interlocked.Add(ref _server.Statistics._bytesSent, n);
         output.SetLength(0);
+        _dueOutput = 0;
         if (output.Capacity > 1024 * 1024) output.Capacity = 64 * 1024;   // a big FETCH must not pin memory for the session's life
     }
 
@@ -235,6 +238,7 @@ internal sealed class ImapConnection : IHostedConnection
             {
                 if (_stopRequested && !_parser.InCommand) { SayGoodbye(); return; }
                 _parser.AppendAllowed = _session.State is ImapState.Authenticated or ImapState.Selected;
+                _dueOutput = _session.Output.Length;
                 var r = _parser.TryRead(ref _buf);
                 if (r.Status == ImapReadStatus.NeedMore) break;
                 if (r.Status == ImapReadStatus.Continue)
