@@ -10,20 +10,25 @@
       Demo     the main job: build, import the module and show it working on real data
       Bench    the benchmarks under bench/
       Package  a .nupkg (Install-PSResource/Install-Module) and a .zip of the staged module
+      Fuzz     SharpFuzz + AFL++ over the parsers (tests/MailAdmin.Fuzz; needs apt-get install afl++)
       Clean    remove build output
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Package', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Package', 'Clean', 'Fuzz')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
 
     # Run only the Pester files whose names match (for quick local runs).
-    [string[]] $PesterFilter = '*'
+    [string[]] $PesterFilter = '*',
+
+    # Fuzz: the target(s) to run (wildcards; default all) and the minutes for each.
+    [string] $Target = '',
+    [double] $Minutes = 2
 )
 
 $ErrorActionPreference = 'Stop'
@@ -201,4 +206,5 @@ switch ($Task) {
     'Bench' { Invoke-BenchTask }
     'Package' { Invoke-PackageTask }
     'Clean' { Invoke-CleanTask }
+    'Fuzz' { Invoke-Pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/MailAdmin.Fuzz/Invoke-Fuzz.ps1') -Root $Root -Target $Target -Minutes $Minutes; exit $LASTEXITCODE }
 }
