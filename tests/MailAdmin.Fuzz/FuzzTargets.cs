@@ -16,6 +16,7 @@ internal static class FuzzTargets
         ["imap-sequence-set"] = ImapTargets.SequenceSets,
         ["imap-search"] = ImapTargets.Search,
         ["imap-list-pattern"] = ImapTargets.ListPattern,
+        ["imap-session"] = ImapSessionTarget.Run,
         ["pop3-command"] = Pop3Targets.Command,
         ["sasl"] = SaslTargets.SessionResponses,
         ["received"] = MessageTargets.Received,
