@@ -60,7 +60,7 @@ public class ImapHostileInputTests
         {
             var pattern = new string(Enumerable.Range(0, random.Next(0, 7)).Select(_ => patternAlphabet[random.Next(patternAlphabet.Length)]).ToArray());
             var name = new string(Enumerable.Range(0, random.Next(0, 8)).Select(_ => nameAlphabet[random.Next(nameAlphabet.Length)]).ToArray());
-            var regex = "^" + string.Concat(pattern.Select(c => c == '*' ? ".*" : c == '%' ? "[^.]*" : Regex.Escape(c.ToString()))) + "$";
+            var regex = "^" + string.Concat(pattern.Select(c => c == '*' ? ".*" : c == '%' ? "[^.]*" : Regex.Escape(c.ToString()))) + @"\z";
             bool expected = Regex.IsMatch(name, regex, RegexOptions.Singleline);
             Assert.True(expected == ImapListPattern.IsMatch(pattern, name, '.'), $"pattern '{pattern}' name '{name}': expected {expected}");
         }

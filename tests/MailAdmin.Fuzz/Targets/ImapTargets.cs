@@ -89,7 +89,7 @@ internal static class ImapTargets
         bool folded = ImapListPattern.IsMatch(pattern, name, '.', ignoreCase: true);
         FuzzTargets.Check(!match || folded, "matches exactly but not ignoring case");
         if (pattern.Length > 64 || name.Length > 64) return;
-        var regex = "^" + string.Concat(pattern.Select(c => c == '*' ? ".*" : c == '%' ? "[^.]*" : Regex.Escape(c.ToString()))) + "$";
+        var regex = "^" + string.Concat(pattern.Select(c => c == '*' ? ".*" : c == '%' ? "[^.]*" : Regex.Escape(c.ToString()))) + @"\z";
         bool expected;
         try { expected = Regex.IsMatch(name, regex, RegexOptions.Singleline | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(20)); }
         catch (RegexMatchTimeoutException) { return; }
