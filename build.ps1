@@ -27,7 +27,7 @@ param(
     [string[]] $PesterFilter = '*',
 
     # Fuzz: the target(s) to run (wildcards; default all) and the minutes for each.
-    [string] $Target = '',
+    [string[]] $Target = @(),
     [double] $Minutes = 2
 )
 
@@ -206,5 +206,5 @@ switch ($Task) {
     'Bench' { Invoke-BenchTask }
     'Package' { Invoke-PackageTask }
     'Clean' { Invoke-CleanTask }
-    'Fuzz' { Invoke-Pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/MailAdmin.Fuzz/Invoke-Fuzz.ps1') -Root $Root -Target $Target -Minutes $Minutes; exit $LASTEXITCODE }
+    'Fuzz' { Invoke-Pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/MailAdmin.Fuzz/Invoke-Fuzz.ps1') -Root $Root -Target ($Target -join ',') -Minutes $Minutes; exit $LASTEXITCODE }
 }

@@ -12,6 +12,7 @@
 #>
 param(
     [Parameter(Mandatory)] [string] $Root,
+    # Comma-separated names or wildcards; empty for all.
     [string] $Target = '',
     [double] $Minutes = 2
 )
@@ -45,7 +46,8 @@ if ($LASTEXITCODE -ne 0) { throw 'sharpfuzz failed to instrument MailAdmin.Engin
 $harness = Join-Path $bin 'MailAdmin.Fuzz'
 $targets = @(& $harness --list)
 if ($Target) {
-    $targets = @($targets | Where-Object { $_ -like $Target })
+    $patterns = $Target -split ','
+    $targets = @($targets | Where-Object { $name = $_; @($patterns | Where-Object { $name -like $_ }).Count -gt 0 })
     if ($targets.Count -eq 0) { throw "No fuzz target matches '$Target'. Targets: $((& $harness --list) -join ', ')" }
 }
 
