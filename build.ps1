@@ -11,13 +11,14 @@
       Bench    the benchmarks under bench/
       Soak     1,000 connections for -Minutes (default 10) against one server (bench/soak/Soak.ps1)
       Package  a .nupkg (Install-PSResource/Install-Module) and a .zip of the staged module
+      Fuzz     SharpFuzz + AFL++ over the parsers (tests/MailAdmin.Fuzz; needs apt-get install afl++)
       Clean    remove build output
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Soak', 'Package', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Soak', 'Package', 'Clean', 'Fuzz')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -26,7 +27,10 @@ param(
     # Run only the Pester files whose names match (for quick local runs).
     [string[]] $PesterFilter = '*',
 
-    # How long the Soak task runs (its script's default when not given).
+    # Fuzz: the target(s) to run (wildcards; default all).
+    [string[]] $Target = @(),
+
+    # Soak: how long it runs (default 10); Fuzz: minutes per target (default 2).
     [double] $Minutes
 )
 
@@ -216,4 +220,5 @@ switch ($Task) {
     }
     'Package' { Invoke-PackageTask }
     'Clean' { Invoke-CleanTask }
+    'Fuzz' { Invoke-Pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/MailAdmin.Fuzz/Invoke-Fuzz.ps1') -Root $Root -Target ($Target -join ',') -Minutes $(if ($Minutes) { $Minutes } else { 2 }); exit $LASTEXITCODE }
 }

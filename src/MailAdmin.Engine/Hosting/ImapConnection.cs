@@ -14,6 +14,7 @@ internal sealed class ImapConnection : ProtocolConnection
     private readonly ImapServer _server;
     private readonly ImapSession _session;
     private readonly ImapCommandReader _parser;
+    private long _dueOutput;   // output of finished commands not yet flushed: kept when a command fails inside
 
     public ImapConnection(ImapServer server, Socket socket, ImapListenerMode mode, long id, CancellationToken abort)
         : base("IMAP", server.Options, server.Statistics, socket, mode.ToString(), mode == ImapListenerMode.Imaps, id, abort)
@@ -52,7 +53,8 @@ internal sealed class ImapConnection : ProtocolConnection
 
     protected override void QueueInternalError()
     {
-        _session.Output.SetLength(0);
+        // Replies of earlier commands are due; only the failed command's partial output goes.
+        _session.Output.SetLength(Math.Min(_dueOutput, _session.Output.Length));
         _session.Bye("[SERVERBUG] Internal error, closing");
     }
 
@@ -70,6 +72,7 @@ internal sealed class ImapConnection : ProtocolConnection
     {
         var output = _session.Output;
         output.SetLength(0);
+        _dueOutput = 0;
         if (output.Capacity > 1024 * 1024) output.Capacity = 64 * 1024;   // a big FETCH must not pin memory for the session's life
     }
 
@@ -111,6 +114,7 @@ internal sealed class ImapConnection : ProtocolConnection
             {
                 if (StopRequested && !_parser.InCommand) { QueueGoodbye(timedOut: false); return; }
                 _parser.AppendAllowed = _session.State is ImapState.Authenticated or ImapState.Selected;
+                _dueOutput = _session.Output.Length;
                 var r = _parser.TryRead(ref Buffer);
                 if (r.Status == ImapReadStatus.NeedMore) break;
                 if (r.Status == ImapReadStatus.Continue)

@@ -372,6 +372,7 @@ namespace MailAdmin.Protocols.Imap
 
         private byte[] Text => _texts[_seg];
         private bool AtEnd => _seg == _texts.Length - 1 && _pos >= Text.Length;
+        private bool AtSegmentEnd => _pos >= Text.Length;
 
         public ImapCommand ReadCommand()
         {
@@ -379,13 +380,15 @@ namespace MailAdmin.Protocols.Imap
             if (tag.Length == 0) throw new ImapParseException("Missing tag");
             foreach (var c in tag)
                 if (!(c > 0x20 && c < 0x7f) || "(){%*\"\\+".IndexOf(c) >= 0) throw new ImapParseException("Invalid tag");
-            if (AtEnd || Text[_pos] != ' ') throw new ImapParseException("Missing command");
+            if (AtEnd || AtSegmentEnd || Text[_pos] != ' ') throw new ImapParseException("Missing command");
             _pos++;
             var name = ReadBareAtom().ToUpperInvariant();
             if (name.Length == 0) throw new ImapParseException("Missing command");
             var args = new List<ImapToken>();
             while (!AtEnd)
             {
+                // Short of the last segment, only a literal may end one: "x{1}" read as an atom did.
+                if (AtSegmentEnd) throw new ImapParseException("Invalid literal");
                 if (Text[_pos] != ' ') throw new ImapParseException("Expected a space");
                 while (!AtEnd && _pos < Text.Length && Text[_pos] == ' ') _pos++;
                 if (AtEnd) break;

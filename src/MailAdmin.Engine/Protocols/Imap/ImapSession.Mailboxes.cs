@@ -252,7 +252,6 @@ namespace MailAdmin.Protocols.Imap
                 return await CompleteAsync(tag, verb + " completed", Notify.All, ct).ConfigureAwait(false);
             }
             var full = reference + pattern;
-            var regex = PatternToRegex(full);
             var folders = await _store.GetFoldersAsync(_account!, ct).ConfigureAwait(false);
             var existing = folders.ToDictionary(f => f.Name, f => f.SpecialUse, StringComparer.Ordinal);
             if (!existing.ContainsKey(MailboxNames.Inbox)) existing[MailboxNames.Inbox] = null;
@@ -275,7 +274,9 @@ namespace MailAdmin.Protocols.Imap
             }
             foreach (var name in candidates.OrderBy(n => n == MailboxNames.Inbox ? 0 : 1).ThenBy(n => n, StringComparer.Ordinal))
             {
-                bool match = regex.IsMatch(name) || (name == MailboxNames.Inbox && PatternToRegex(full, ignoreCase: true).IsMatch(name));
+                ct.ThrowIfCancellationRequested();
+                bool match = ImapListPattern.IsMatch(full, name, MailboxNames.Delimiter)
+                    || (name == MailboxNames.Inbox && ImapListPattern.IsMatch(full, name, MailboxNames.Delimiter, ignoreCase: true));
                 if (!match) continue;
                 var attrs = new List<string>();
                 bool exists = existing.TryGetValue(name, out var special);
@@ -289,19 +290,6 @@ namespace MailAdmin.Protocols.Imap
                 WriteLine("* " + verb + " (" + string.Join(" ", attrs) + ") \".\" " + WireName(name));
             }
             return await CompleteAsync(tag, verb + " completed", Notify.All, ct).ConfigureAwait(false);
-        }
-
-        internal static Regex PatternToRegex(string pattern, bool ignoreCase = false)
-        {
-            var sb = new StringBuilder("^");
-            foreach (var c in pattern)
-            {
-                if (c == '*') sb.Append(".*");
-                else if (c == '%') sb.Append("[^.]*");
-                else sb.Append(Regex.Escape(c.ToString()));
-            }
-            sb.Append('$');
-            return new Regex(sb.ToString(), RegexOptions.Singleline | RegexOptions.CultureInvariant | (ignoreCase ? RegexOptions.IgnoreCase : RegexOptions.None));
         }
 
         // ---------------------------------------------------------------- STATUS / QUOTA
