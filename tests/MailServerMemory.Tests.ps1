@@ -12,7 +12,7 @@ BeforeAll {
 
 Describe 'Server memory under large messages' {
     It 'holds 50 x 20 MiB SMTP and 20 x 20 MiB IMAP APPEND within 200 MiB over idle, byte-exact' -Skip:(-not (Find-Program python3) -or -not $IsLinux) {
-        $result = & (Join-Path $PSScriptRoot '../bench/ServerMemory.ps1') -ModulePath (Get-Module MailAdmin).Path -PassThru 6>$null
+        $result = & (Join-Path $PSScriptRoot '../bench/ServerMemory.ps1') -ModulePath $env:MAILADMIN_TEST_MODULE -PassThru 6>$null
         foreach ($phase in $result.Smtp, $result.Imap) {
             $phase.errors | Should -BeNullOrEmpty
             $phase.stored_exact | Should -Be $phase.clients -Because "every $($phase.mode) message must be stored once, byte for byte"
