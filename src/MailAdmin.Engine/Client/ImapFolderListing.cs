@@ -18,7 +18,11 @@ namespace MailAdmin.Client
         /// Every folder of the personal namespaces, parents before children, INBOX first;
         /// with <paramref name="withStatus"/> the counts of each selectable folder.
         /// </summary>
-        public static async Task<List<ImapFolderInfo>> ListAsync(ImapClientSession session, bool withStatus, bool subscribedOnly, CancellationToken cancellationToken)
+        /// <remarks>
+        /// A folder whose STATUS fails (deleted by another client between LIST and STATUS) is
+        /// left out and reported in <paramref name="failures"/>, so one folder never hides the rest.
+        /// </remarks>
+        public static async Task<List<ImapFolderInfo>> ListAsync(ImapClientSession session, bool withStatus, bool subscribedOnly, CancellationToken cancellationToken, List<MailClientException>? failures = null)
         {
             var client = session.Client;
             var folders = new List<IMailFolder>();
@@ -41,7 +45,19 @@ namespace MailAdmin.Client
             {
                 var info = Describe(session, folder, subscribed.Contains(folder.FullName) || (folder.Attributes & FolderAttributes.Subscribed) != 0);
                 if (withStatus && info.CanHoldMessages)
-                    await AddStatusAsync(client, folder, info, cancellationToken).ConfigureAwait(false);
+                {
+                    try
+                    {
+                        await AddStatusAsync(client, folder, info, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (ex is FolderNotFoundException || ex is ImapCommandException)
+                    {
+                        var reply = ex is ImapCommandException command ? command.ResponseText : null;
+                        failures?.Add(new MailClientException(MailClientProtocol.Imap, MailClientFailure.FolderNotFound,
+                            $"The folder '{folder.FullName}' on {session.Server} was listed but its status could not be read (deleted meanwhile?){(reply != null ? ": " + reply : ".")}", ex, serverReply: reply));
+                        continue;
+                    }
+                }
                 infos.Add(info);
             }
             return infos;
@@ -98,9 +114,33 @@ namespace MailAdmin.Client
             return Describe(session, folder, false);
         }
 
+        /// <summary>The full names of the folders below <paramref name="fullName"/>, deepest first (the order to delete them in).</summary>
+        public static async Task<List<string>> ListDescendantsAsync(ImapClientSession session, string fullName, CancellationToken cancellationToken)
+        {
+            var folder = await session.GetFolderAsync(fullName, cancellationToken).ConfigureAwait(false);
+            var below = new List<IMailFolder>();
+            await CollectAsync(folder, below, cancellationToken).ConfigureAwait(false);
+            return below.OrderByDescending(f => f.FullName.Length).Select(f => f.FullName).ToList();
+        }
+
+        private static async Task CollectAsync(IMailFolder folder, List<IMailFolder> into, CancellationToken cancellationToken)
+        {
+            foreach (var child in await folder.GetSubfoldersAsync(false, cancellationToken).ConfigureAwait(false))
+            {
+                into.Add(child);
+                await CollectAsync(child, into, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>
+        /// Deletes <paramref name="fullName"/>. The session leaves the folder first when it has it
+        /// selected: servers drop a session whose selected mailbox is deleted (RFC 3501 lets them).
+        /// </summary>
         public static async Task DeleteAsync(ImapClientSession session, string fullName, CancellationToken cancellationToken)
         {
             var folder = await session.GetFolderAsync(fullName, cancellationToken).ConfigureAwait(false);
+            if (folder.IsOpen)
+                await folder.CloseAsync(false, cancellationToken).ConfigureAwait(false);
             await folder.DeleteAsync(cancellationToken).ConfigureAwait(false);
         }
 
