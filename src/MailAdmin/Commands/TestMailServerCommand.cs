@@ -188,21 +188,33 @@ namespace MailAdmin.Commands
             }
         }
 
-        /// <summary>All targets run at once, at most -ThrottleLimit at a time; results come out as they finish.</summary>
+        /// <summary>
+        /// All targets run at once, at most -ThrottleLimit at a time. Results come out in input
+        /// order (so -Quiet's booleans line up with the targets), each as soon as it and every
+        /// one before it are done.
+        /// </summary>
         protected override void EndProcessing()
         {
             var total = _targets.Count;
             var done = 0;
+            var results = new MailServerHealth?[total];
+            var next = 0;
             RunAsync(async token =>
             {
                 using var throttle = new SemaphoreSlim(ThrottleLimit);
-                var checks = _targets.Select(async options =>
+                var checks = _targets.Select(async (options, index) =>
                 {
                     await throttle.WaitAsync(token).ConfigureAwait(false);
                     try
                     {
                         var health = await MailServerProber.ProbeAsync(options, token).ConfigureAwait(false);
-                        await OnPipelineThread(() => Report(health, Interlocked.Increment(ref done), total)).ConfigureAwait(false);
+                        await OnPipelineThread(() =>
+                        {
+                            results[index] = health;
+                            ReportProgress(++done, total);
+                            for (; next < total && results[next] != null; next++)
+                                Report(results[next]!);
+                        }).ConfigureAwait(false);
                     }
                     finally
                     {
@@ -215,10 +227,14 @@ namespace MailAdmin.Commands
                 WriteProgress(new ProgressRecord(1, "Test-MailServer", "Done") { RecordType = ProgressRecordType.Completed });
         }
 
-        private void Report(MailServerHealth health, int done, int total)
+        private void ReportProgress(int done, int total)
         {
             if (total > 1)
                 WriteProgress(new ProgressRecord(1, "Test-MailServer", $"{done} of {total} checked") { PercentComplete = done * 100 / total });
+        }
+
+        private void Report(MailServerHealth health)
+        {
             if (Quiet) WriteObject(health.Status != CheckStatus.Fail);
             else WriteObject(health);
         }
