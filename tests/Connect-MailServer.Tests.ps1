@@ -38,9 +38,13 @@ Describe 'Connect-<_>Server against our server' -ForEach 'Smtp', 'Imap', 'Pop3' 
         ($warnings -join ' ') | Should -Match 'certificate is not checked'
     }
 
-    It 'refuses a self-signed certificate unless told otherwise: <_>TlsFailed' {
-        { & "Connect-${protocol}Server" -Server $lab.Host -Port $ports[$protocol] -Credential $lab.Credential -ErrorAction Stop } |
-            Should -Throw -ErrorId "${protocol}TlsFailed,*"
+    It 'trusts the certificate of a server started in this session, without -SkipCertificateCheck' {
+        $session = & "Connect-${protocol}Server" -Server $lab.Host -Port $ports[$protocol] -Credential $lab.Credential -WarningVariable warnings -ErrorAction Stop
+        try {
+            $session.IsSecure | Should -BeTrue
+            $warnings | Should -BeNullOrEmpty
+        }
+        finally { & "Disconnect-${protocol}Server" -Session $session }
     }
 
     It 'connects in plain text with -Secure None (the lab allows it)' {
@@ -107,6 +111,30 @@ Describe 'Implicit TLS' {
             Disconnect-ImapServer -Session $session
         }
         finally { Stop-MailServer -Name $tlsLab.Name }
+    }
+}
+
+Describe 'Certificates of servers not started here' {
+    BeforeAll {
+        $script:certDir = New-TestFolder 'connect-cert'
+        $key = Join-Path $certDir 'key.pem'; $cert = Join-Path $certDir 'cert.pem'
+        & openssl req -x509 -newkey rsa:2048 -nodes -keyout $key -out $cert -days 2 -subj '/CN=localhost' -addext 'subjectAltName=DNS:localhost' 2>&1 | Out-Null
+        $script:tlsFake = Start-FakeServer -Mode imap-tls -MoreArguments $cert, $key
+    }
+    AfterAll { Stop-FakeServer $tlsFake }
+    It 'a certificate for another name says which names it carries, and that it is self-signed' {
+        $err = $null
+        try { Connect-ImapServer -Server 127.0.0.1 -Port $tlsFake.Port -Secure Tls -Timeout 10 -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'ImapTlsFailed,*'
+        "$err" | Should -Match "is for localhost, not '127\.0\.0\.1'"
+        "$err" | Should -Match 'self-signed'
+    }
+    It 'by its own name only the trust is missing' {
+        $err = $null
+        try { Connect-ImapServer -Server localhost -Port $tlsFake.Port -Secure Tls -Timeout 10 -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'ImapTlsFailed,*'
+        "$err" | Should -Not -Match 'not .localhost.'
+        "$err" | Should -Match 'self-signed.*-SkipCertificateCheck'
     }
 }
 

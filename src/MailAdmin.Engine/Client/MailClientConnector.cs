@@ -41,12 +41,19 @@ namespace MailAdmin.Client
                     break;
             }
             service.Timeout = (int)Math.Min(int.MaxValue, Math.Max(1, options.Timeout.TotalMilliseconds));
+            // The check is recorded, so that a failed handshake can say why (name, issuer, expiry).
+            var tls = new TlsVerdict(options.Server);
             if (options.SkipCertificateCheck)
                 service.ServerCertificateValidationCallback = (sender, certificate, chain, errors) => true;
-            else if (options.TrustedThumbprints.Length > 0)
+            else
                 service.ServerCertificateValidationCallback = (sender, certificate, chain, errors) =>
-                    errors == System.Net.Security.SslPolicyErrors.None ||
-                    (certificate != null && options.TrustedThumbprints.Contains(new System.Security.Cryptography.X509Certificates.X509Certificate2(certificate).Thumbprint, StringComparer.OrdinalIgnoreCase));
+                {
+                    if (errors == System.Net.Security.SslPolicyErrors.None) return true;
+                    if (certificate != null && options.TrustedThumbprints.Contains(new System.Security.Cryptography.X509Certificates.X509Certificate2(certificate).Thumbprint, StringComparer.OrdinalIgnoreCase))
+                        return true;
+                    tls.Record(certificate, chain, errors);
+                    return false;
+                };
 
             var connecting = true;
             try
@@ -67,7 +74,7 @@ namespace MailAdmin.Client
                 service.Dispose();
                 log.Dispose();
                 if (ex is OperationCanceledException) throw;
-                throw MailClientErrors.Classify(options.Protocol, ex, options.Server, connecting);
+                throw MailClientErrors.Classify(options.Protocol, ex, options.Server, connecting, tls.Describe());
             }
         }
 

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Management.Automation;
 using System.Net;
 using System.Threading;
@@ -77,6 +78,9 @@ namespace MailAdmin.Commands
                 UserName = UserName,
                 Timeout = TimeSpan.FromSeconds(Timeout),
                 LogPath = LogPath == null ? null : ResolveOutputPath(LogPath),
+                // A server started in this session (Start-MailServer) presents a certificate this
+                // process made: trusted when it shows exactly that one, so lab mail needs no -SkipCertificateCheck.
+                TrustedThumbprints = MailServerRegistry.All.Select(s => s.Certificate?.Thumbprint).Where(t => t != null).Select(t => t!).ToArray(),
             };
         }
 
