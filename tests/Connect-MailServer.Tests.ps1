@@ -54,13 +54,16 @@ Describe 'Connect-<_>Server against our server' -ForEach 'Smtp', 'Imap', 'Pop3' 
         & "Disconnect-${protocol}Server" -Session $session
     }
 
-    It 'a wrong password is <_>AuthenticationFailed' {
+    It 'a wrong password is <_>AuthenticationFailed, after one login attempt' {
         $err = $null
-        try { & "Connect-${protocol}Server" -Server $lab.Host -Port $ports[$protocol] -Credential $wrong -Secure None -ErrorAction Stop }
+        $log = Join-Path $TestDrive "wrong-$protocol.log"
+        try { & "Connect-${protocol}Server" -Server $lab.Host -Port $ports[$protocol] -Credential $wrong -Secure None -LogPath $log -ErrorAction Stop }
         catch { $err = $_ }
         $err | Should -Not -BeNullOrEmpty
         $err.FullyQualifiedErrorId | Should -BeLike "${protocol}AuthenticationFailed,*"
         $err.CategoryInfo.Category | Should -Be 'AuthenticationError'
+        # Lockout policies count failures: one wrong password must be one attempt, not one per mechanism.
+        @(Get-Content $log | Where-Object { $_ -match ' C: (\S+ )?(AUTHENTICATE|AUTH|LOGIN|USER|APOP)\b' }).Count | Should -Be 1
     }
 
     It 'a closed port is <_>ConnectFailed' {
@@ -111,6 +114,32 @@ Describe 'Implicit TLS' {
             Disconnect-ImapServer -Session $session
         }
         finally { Stop-MailServer -Name $tlsLab.Name }
+    }
+}
+
+Describe '-Secure Auto on a port that is not a standard one' {
+    BeforeAll { $script:tlsLab = Start-TestServer -Name "auto-$(Get-Random)" -Extra @{ AllowInsecureAuth = $true; ImapsPort = 0; Pop3sPort = 0 } }
+    AfterAll { Stop-MailServer -Name $tlsLab.Name }
+    It 'finds implicit TLS on <_> within seconds, not after the timeout' -ForEach 'imaps', 'pop3s' {
+        $port = $tlsLab.Port($_)
+        if (-not $port) { Set-ItResult -Skipped -Because "the test server has no $_ listener"; return }
+        $command = if ($_ -eq 'imaps') { 'Connect-ImapServer' } else { 'Connect-Pop3Server' }
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $session = & $command -Server 127.0.0.1 -Port $port -Timeout 60 -ErrorAction Stop
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 10
+        $session.IsSecure | Should -BeTrue
+        $session.Dispose()
+    }
+    It 'a port that neither greets nor speaks TLS says which -Secure to give' {
+        $fake = Start-FakeServer -Mode silent
+        try {
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            $err = $null
+            try { Connect-ImapServer -Server 127.0.0.1 -Port $fake.Port -Timeout 3 -ErrorAction Stop } catch { $err = $_ }
+            $watch.Elapsed.TotalSeconds | Should -BeLessThan 15
+            "$err" | Should -Match '-Secure Tls'
+        }
+        finally { Stop-FakeServer $fake }
     }
 }
 
