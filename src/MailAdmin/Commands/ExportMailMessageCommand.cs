@@ -19,7 +19,7 @@ namespace MailAdmin.Commands
         private readonly HashSet<string> _truncatedMboxes = new HashSet<string>(StringComparer.Ordinal);
         private readonly HashSet<string> _writtenEmls = new HashSet<string>(StringComparer.Ordinal);
 
-        [Parameter(Mandatory = true, ValueFromPipeline = true)]
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNull]
         public MailMessage[] Message { get; set; } = new MailMessage[0];
 

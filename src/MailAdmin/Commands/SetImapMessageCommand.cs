@@ -93,7 +93,7 @@ namespace MailAdmin.Commands
 
             ReportMissing(batch, result.found);
             if (result.warning != null) WriteWarning(result.warning);
-            WriteObject(result.changed, true);
+            foreach (var message in result.changed) WriteObject(GetImapMessageCommand.Wrap(message));
         }
     }
 }

@@ -64,7 +64,7 @@ namespace MailAdmin.Commands
                 return;
             }
             // Written after the session is free: the caller may read the bodies at once.
-            WriteObject(arrived, true);
+            foreach (var message in arrived) WriteObject(GetImapMessageCommand.Wrap(message));
         }
 
         private async Task<List<MailMessage>> WaitAsync(ImapClientSession session, DateTime? deadline, CancellationToken token)

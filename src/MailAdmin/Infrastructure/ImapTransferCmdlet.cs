@@ -74,7 +74,7 @@ namespace MailAdmin.Commands
 
             ReportMissing(batch, result.Found);
             if (result.Warning != null) WriteWarning(result.Warning);
-            WriteObject(result.Placed, true);
+            foreach (var message in result.Placed) WriteObject(GetImapMessageCommand.Wrap(message));
         }
     }
 }
