@@ -97,12 +97,31 @@ namespace MailAdmin.Client
             if (size) info.Size = folder.Size;
         }
 
-        /// <summary>Creates <paramref name="fullName"/> (its parents must exist); returns the new folder.</summary>
+        /// <summary>
+        /// Creates <paramref name="fullName"/> (its parents must exist) and subscribes to it, as
+        /// mail clients do, so that clients showing subscribed folders only see it; returns the
+        /// new folder. "Archive/2026" on a server whose separator is "." becomes "Archive.2026":
+        /// compare the result's FullName with what was asked.
+        /// </summary>
         public static async Task<ImapFolderInfo> CreateAsync(ImapClientSession session, string fullName, CancellationToken cancellationToken)
         {
+            fullName = WithServerSeparator(session, fullName);
             var (parent, name) = await SplitAsync(session, fullName, cancellationToken).ConfigureAwait(false);
-            var created = await parent.CreateAsync(name, true, cancellationToken).ConfigureAwait(false);
-            return Describe(session, created ?? throw new InvalidOperationException($"{session.Server} created no folder {fullName}."), false);
+            var created = await parent.CreateAsync(name, true, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"{session.Server} created no folder {fullName}.");
+            bool subscribed = true;
+            try { await created.SubscribeAsync(cancellationToken).ConfigureAwait(false); }
+            catch (ImapCommandException) { subscribed = false; /* the folder exists; an unsubscribed folder is still usable */ }
+            return Describe(session, created, subscribed);
+        }
+
+        /// <summary>The path with "/" (and "\") written as the server's own separator, when that is another character.</summary>
+        public static string WithServerSeparator(ImapClientSession session, string path)
+        {
+            var client = session.Client;
+            var separator = client.PersonalNamespaces.Count > 0 ? client.PersonalNamespaces[0].DirectorySeparator : client.Inbox.DirectorySeparator;
+            if (separator == '\0' || separator == '/') return path;
+            return path.Replace('/', separator).Replace('\\', separator);
         }
 
         /// <summary>Renames (or moves within the tree) <paramref name="fullName"/> to <paramref name="newFullName"/>.</summary>

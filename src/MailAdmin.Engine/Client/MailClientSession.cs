@@ -183,6 +183,7 @@ namespace MailAdmin.Client
             GC.SuppressFinalize(this);
         }
 
-        public override string ToString() => $"{Protocol.ToString().ToLowerInvariant()}://{(UserName != null ? UserName + "@" : "")}{Server}:{Port}";
+        /// <summary>"imap://mail.example.com:143 as ann@example.com": a user name that is an address would read badly inside the URL.</summary>
+        public override string ToString() => $"{Protocol.ToString().ToLowerInvariant()}://{Server}:{Port}{(UserName != null ? " as " + UserName : "")}";
     }
 }

@@ -71,7 +71,7 @@ namespace MailAdmin.Commands
 
         protected override void ProcessBatch(ImapBatch batch)
         {
-            if (!ShouldProcess(batch.ToString(), Change())) return;
+            if (!ShouldProcess(batch.Describe(), Change())) return;
             if (!UseBatch(batch, async (session, token) =>
             {
                 var (folder, found) = await OpenBatchAsync(batch, FolderAccess.ReadWrite, token).ConfigureAwait(false);

@@ -19,6 +19,7 @@ namespace MailAdmin.Commands
         private const string TargetSet = "ComputerName";
         private const string DomainSet = "Domain";
         private readonly List<MailServerProbeOptions> _targets = new List<MailServerProbeOptions>();
+        private bool _warnedSmtpOnly;
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = TargetSet)]
         [Alias("Server", "HostName", "Target")]
@@ -160,8 +161,13 @@ namespace MailAdmin.Commands
                     };
                     if (RelayRecipient != null) options.RelayRecipient = RelayRecipient;
                     if (HeloName != null) options.HeloName = HeloName;
-                    if ((TestRelay || Recipient != null) && !MailServiceDefaults.IsSmtp(protocol))
-                        WriteWarning($"-TestRelay and -Recipient apply to SMTP only; skipped for {protocol} on {target}.");
+                    // Said once for the whole command, not once per target.
+                    if ((TestRelay || Recipient != null) && !MailServiceDefaults.IsSmtp(protocol) && !_warnedSmtpOnly)
+                    {
+                        _warnedSmtpOnly = true;
+                        var others = Protocol.Where(p => !MailServiceDefaults.IsSmtp(p)).Select(p => p.ToString());
+                        WriteWarning($"-TestRelay and -Recipient apply to SMTP only; skipped for {string.Join(", ", others)} on every target.");
+                    }
                     _targets.Add(options);
                 }
             }

@@ -37,7 +37,7 @@ namespace MailAdmin.Commands
 
         protected override void ProcessBatch(ImapBatch batch)
         {
-            if (!ShouldProcess(batch.ToString(), $"{(RemovesOriginals ? "Move" : "Copy")} to folder '{Destination}'")) return;
+            if (!ShouldProcess(batch.Describe(), $"{(RemovesOriginals ? "Move" : "Copy")} to folder '{Destination}'")) return;
             if (!UseBatch(batch, async (session, token) =>
             {
                 var outcome = new Outcome();
