@@ -102,11 +102,12 @@ Describe 'IMAP folders on <Kind>' -ForEach @{ Kind = 'Lab' }, @{ Kind = 'Dovecot
         @(Get-ImapMessage -Session $session -Folder INBOX).Count | Should -Be 3
     }
 
-    It '-Subscribed lists only subscribed folders' {
+    It '-Subscribed lists only subscribed folders, and New-ImapFolder subscribes what it creates' {
         $all = (Get-ImapFolder -Session $session -NoStatus).FullName
         $subscribed = @(Get-ImapFolder -Session $session -Subscribed -NoStatus)
         $subscribed | ForEach-Object { $_.Subscribed | Should -BeTrue }
-        $subscribed.Count | Should -BeLessThan $all.Count
+        $subscribed.Count | Should -BeLessOrEqual $all.Count
+        $subscribed.FullName | Should -Contain 'Projects'
     }
 
     It 'completes folder names of the session' {

@@ -152,14 +152,17 @@ namespace MailAdmin.Client
         }
 
         /// <summary>
-        /// Deletes <paramref name="fullName"/>. The session leaves the folder first when it has it
-        /// selected: servers drop a session whose selected mailbox is deleted (RFC 3501 lets them).
+        /// Unsubscribes and deletes <paramref name="fullName"/>. The session leaves the folder first
+        /// when it has it selected: servers drop a session whose selected mailbox is deleted.
         /// </summary>
         public static async Task DeleteAsync(ImapClientSession session, string fullName, CancellationToken cancellationToken)
         {
             var folder = await session.GetFolderAsync(fullName, cancellationToken).ConfigureAwait(false);
             if (folder.IsOpen)
                 await folder.CloseAsync(false, cancellationToken).ConfigureAwait(false);
+            // New-ImapFolder subscribes; a deleted folder should not linger in the subscription list (RFC 3501 6.3.4 leaves it there).
+            try { await folder.UnsubscribeAsync(cancellationToken).ConfigureAwait(false); }
+            catch (ImapCommandException) { /* not subscribed, or the server refuses: the delete still matters */ }
             await folder.DeleteAsync(cancellationToken).ConfigureAwait(false);
         }
 
