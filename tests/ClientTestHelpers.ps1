@@ -61,10 +61,11 @@ function Stop-PostfixPeer($Peer) { if ($Peer) { & bash (Join-Path $PSScriptRoot 
 
 # A misbehaving server (tests/tools/fake_server.py): 'silent', or 'imap-close-on' / 'pop3-close-on' a command word.
 function Start-FakeServer {
-    param([Parameter(Mandatory)] [string] $Mode, [string] $Trigger)
+    param([Parameter(Mandatory)] [string] $Mode, [string] $Trigger, [string[]] $MoreArguments = @())
     $portFile = Join-Path ([IO.Path]::GetTempPath()) "mailadmin-fake-$PID-$(Get-Random).port"
     $arguments = @((Join-Path $PSScriptRoot 'tools/fake_server.py'), $portFile, $Mode)
     if ($Trigger) { $arguments += $Trigger }
+    $arguments += $MoreArguments
     $start = [Diagnostics.ProcessStartInfo]::new('python3')
     foreach ($a in $arguments) { $start.ArgumentList.Add($a) }
     $start.RedirectStandardInput = $true

@@ -38,9 +38,13 @@ Describe 'Connect-<_>Server against our server' -ForEach 'Smtp', 'Imap', 'Pop3' 
         ($warnings -join ' ') | Should -Match 'certificate is not checked'
     }
 
-    It 'refuses a self-signed certificate unless told otherwise: <_>TlsFailed' {
-        { & "Connect-${protocol}Server" -Server $lab.Host -Port $ports[$protocol] -Credential $lab.Credential -ErrorAction Stop } |
-            Should -Throw -ErrorId "${protocol}TlsFailed,*"
+    It 'trusts the certificate of a server started in this session, without -SkipCertificateCheck' {
+        $session = & "Connect-${protocol}Server" -Server $lab.Host -Port $ports[$protocol] -Credential $lab.Credential -WarningVariable warnings -ErrorAction Stop
+        try {
+            $session.IsSecure | Should -BeTrue
+            $warnings | Should -BeNullOrEmpty
+        }
+        finally { & "Disconnect-${protocol}Server" -Session $session }
     }
 
     It 'connects in plain text with -Secure None (the lab allows it)' {
@@ -50,13 +54,16 @@ Describe 'Connect-<_>Server against our server' -ForEach 'Smtp', 'Imap', 'Pop3' 
         & "Disconnect-${protocol}Server" -Session $session
     }
 
-    It 'a wrong password is <_>AuthenticationFailed' {
+    It 'a wrong password is <_>AuthenticationFailed, after one login attempt' {
         $err = $null
-        try { & "Connect-${protocol}Server" -Server $lab.Host -Port $ports[$protocol] -Credential $wrong -Secure None -ErrorAction Stop }
+        $log = Join-Path $TestDrive "wrong-$protocol.log"
+        try { & "Connect-${protocol}Server" -Server $lab.Host -Port $ports[$protocol] -Credential $wrong -Secure None -LogPath $log -ErrorAction Stop }
         catch { $err = $_ }
         $err | Should -Not -BeNullOrEmpty
         $err.FullyQualifiedErrorId | Should -BeLike "${protocol}AuthenticationFailed,*"
         $err.CategoryInfo.Category | Should -Be 'AuthenticationError'
+        # Lockout policies count failures: one wrong password must be one attempt, not one per mechanism.
+        @(Get-Content $log | Where-Object { $_ -match ' C: (\S+ )?(AUTHENTICATE|AUTH|LOGIN|USER|APOP)\b' }).Count | Should -Be 1
     }
 
     It 'a closed port is <_>ConnectFailed' {
@@ -87,6 +94,8 @@ Describe 'Connect-<_>Server against our server' -ForEach 'Smtp', 'Imap', 'Pop3' 
             $output | Should -Match 'C: '
             $output | Should -Match 'S: '
             $output | Should -Match '\*{8}'
+            # The mask is always eight stars: it does not tell how long the password is.
+            $output | Should -Not -Match '\*{9}'
             $output | Should -Not -Match ([regex]::Escape($LabPassword))
             $output | Should -Not -Match ([regex]::Escape($plainBase64))
         }
@@ -107,6 +116,56 @@ Describe 'Implicit TLS' {
             Disconnect-ImapServer -Session $session
         }
         finally { Stop-MailServer -Name $tlsLab.Name }
+    }
+}
+
+Describe '-Secure Auto on a port that is not a standard one' {
+    BeforeAll { $script:tlsLab = Start-TestServer -Name "auto-$(Get-Random)" -Extra @{ AllowInsecureAuth = $true; ImapsPort = 0; Pop3sPort = 0 } }
+    AfterAll { Stop-MailServer -Name $tlsLab.Name }
+    It 'finds implicit TLS on <_> within seconds, not after the timeout' -ForEach 'imaps', 'pop3s' {
+        $port = $tlsLab.Port($_)
+        if (-not $port) { Set-ItResult -Skipped -Because "the test server has no $_ listener"; return }
+        $command = if ($_ -eq 'imaps') { 'Connect-ImapServer' } else { 'Connect-Pop3Server' }
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $session = & $command -Server 127.0.0.1 -Port $port -Timeout 60 -ErrorAction Stop
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 10
+        $session.IsSecure | Should -BeTrue
+        $session.Dispose()
+    }
+    It 'a port that neither greets nor speaks TLS says which -Secure to give' {
+        $fake = Start-FakeServer -Mode silent
+        try {
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            $err = $null
+            try { Connect-ImapServer -Server 127.0.0.1 -Port $fake.Port -Timeout 3 -ErrorAction Stop } catch { $err = $_ }
+            $watch.Elapsed.TotalSeconds | Should -BeLessThan 15
+            "$err" | Should -Match '-Secure Tls'
+        }
+        finally { Stop-FakeServer $fake }
+    }
+}
+
+Describe 'Certificates of servers not started here' {
+    BeforeAll {
+        $script:certDir = New-TestFolder 'connect-cert'
+        $key = Join-Path $certDir 'key.pem'; $cert = Join-Path $certDir 'cert.pem'
+        & openssl req -x509 -newkey rsa:2048 -nodes -keyout $key -out $cert -days 2 -subj '/CN=localhost' -addext 'subjectAltName=DNS:localhost' 2>&1 | Out-Null
+        $script:tlsFake = Start-FakeServer -Mode imap-tls -MoreArguments $cert, $key
+    }
+    AfterAll { Stop-FakeServer $tlsFake }
+    It 'a certificate for another name says which names it carries, and that it is self-signed' {
+        $err = $null
+        try { Connect-ImapServer -Server 127.0.0.1 -Port $tlsFake.Port -Secure Tls -Timeout 10 -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'ImapTlsFailed,*'
+        "$err" | Should -Match "is for localhost, not '127\.0\.0\.1'"
+        "$err" | Should -Match 'self-signed'
+    }
+    It 'by its own name only the trust is missing' {
+        $err = $null
+        try { Connect-ImapServer -Server localhost -Port $tlsFake.Port -Secure Tls -Timeout 10 -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'ImapTlsFailed,*'
+        "$err" | Should -Not -Match 'not .localhost.'
+        "$err" | Should -Match 'self-signed.*-SkipCertificateCheck'
     }
 }
 

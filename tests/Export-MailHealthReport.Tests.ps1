@@ -78,6 +78,15 @@ Describe 'Rendered by headless Chromium' -Skip:(-not $chromium) {
         $dom | Should -Match 'UntrustedRoot'
         ([regex]::Matches($dom, 'class="bar (pass|warning|fail)"')).Count | Should -Be 2   # the closed port has no latency
     }
+    It 'latency bars sit in equal tracks, and each value keeps "ms" with its number; unmeasured shows nothing' {
+        ([regex]::Matches($dom, '<span class="bar-track"><span class="bar (pass|warning|fail)"')).Count | Should -Be 2
+        $values = [regex]::Matches($dom, '<span class="bar-value">([^<]*)</span>') | ForEach-Object { $_.Groups[1].Value }
+        $values.Count | Should -Be 2
+        $values | ForEach-Object { $_ | Should -Match "^\d+(\u00a0|&nbsp;)ms$" }
+        $targets = [regex]::Match($dom, '(?s)<section id="targets">.*?</section>').Value
+        $targets | Should -Not -Match '>0(\u00a0|&nbsp;| )ms<'
+        $dom | Should -Match '\.bar-value \{[^}]*white-space: nowrap'
+    }
     It 'paints a screenshot' {
         $png = Join-Path $folder 'health.png'
         $null = Invoke-Chromium @("--screenshot=$png", '--window-size=1200,900', ([Uri]::new($report)).AbsoluteUri)

@@ -101,3 +101,15 @@ Describe 'Get-MailHeader positional names' {
         (Get-MailHeader $file -Name Subject).Value | Should -Be 'positional'
     }
 }
+
+Describe 'Get-MailHeader readable address headers' {
+    It 'a folded To reads with single spaces, and punycode domains in Unicode; RawValue keeps the wire form' {
+        $folder = New-TestFolder
+        $eml = Join-Path $folder 'idn.eml'
+        [IO.File]::WriteAllText($eml, "From: a@example.org`r`nTo: Jörg <jorg@xn--mller-kva.example>,`r`n`tops@example.net`r`nSubject: x`r`n`r`nbody`r`n")
+        $to = Import-MailMessage $eml | Get-MailHeader -Name To
+        $to.Value | Should -Be 'Jörg <jorg@müller.example>, ops@example.net'
+        $to.Value | Should -Not -Match "`t"
+        $to.RawValue | Should -Match 'xn--mller-kva'
+    }
+}

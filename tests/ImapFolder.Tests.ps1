@@ -51,7 +51,7 @@ Describe 'IMAP folders on <Kind>' -ForEach @{ Kind = 'Lab' }, @{ Kind = 'Dovecot
     It '-WhatIf creates, renames and deletes nothing' {
         New-ImapFolder -Session $session -Name WhatIfNew -WhatIf
         Rename-ImapFolder -Session $session -Folder Projects -NewName Renamed -WhatIf
-        Remove-ImapFolder -Session $session -Folder Projects -WhatIf
+        Remove-ImapFolder -Session $session -Folder Projects -Recurse -WhatIf
         $names = (Get-ImapFolder -Session $session -NoStatus).FullName
         $names | Should -Not -Contain 'WhatIfNew'
         $names | Should -Not -Contain 'Renamed'
@@ -75,11 +75,39 @@ Describe 'IMAP folders on <Kind>' -ForEach @{ Kind = 'Lab' }, @{ Kind = 'Dovecot
         { & $_ @parameters } | Should -Throw -ErrorId 'ImapFolderNotFound,*'
     }
 
-    It '-Subscribed lists only subscribed folders' {
+    It 'refuses to remove a folder with subfolders, and -Recurse removes the subtree' {
+        $child = "Tree${delimiter}Leaf"
+        New-ImapFolder -Session $session -Name Tree | Out-Null
+        New-ImapFolder -Session $session -Name $child | Out-Null
+        { Remove-ImapFolder -Session $session -Folder Tree -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'ImapFolderHasSubfolders,*'
+        "$((Get-ImapFolder -Session $session -NoStatus).FullName)" | Should -Match ([regex]::Escape($child))
+        $transcript = Join-Path $TestDrive "whatif-$Kind.txt"
+        Start-Transcript -Path $transcript | Out-Null
+        Remove-ImapFolder -Session $session -Folder Tree -Recurse -WhatIf
+        Stop-Transcript | Out-Null
+        Get-Content $transcript -Raw | Should -Match "subfolder.*$([regex]::Escape($child))"
+        "$((Get-ImapFolder -Session $session -NoStatus).FullName)" | Should -Match ([regex]::Escape($child))
+        Remove-ImapFolder -Session $session -Folder Tree -Recurse -Confirm:$false -ErrorAction Stop
+        $names = (Get-ImapFolder -Session $session -NoStatus).FullName
+        $names | Should -Not -Contain 'Tree'
+        $names | Should -Not -Contain $child
+    }
+
+    It 'removing the folder the session has selected keeps the session' {
+        New-ImapFolder -Session $session -Name Selected | Out-Null
+        Add-ImapTestMessages $peer -Folder Selected
+        @(Get-ImapMessage -Session $session -Folder Selected).Count | Should -Be 3
+        Remove-ImapFolder -Session $session -Folder Selected -Confirm:$false -ErrorAction Stop
+        $session.IsConnected | Should -BeTrue
+        @(Get-ImapMessage -Session $session -Folder INBOX).Count | Should -Be 3
+    }
+
+    It '-Subscribed lists only subscribed folders, and New-ImapFolder subscribes what it creates' {
         $all = (Get-ImapFolder -Session $session -NoStatus).FullName
         $subscribed = @(Get-ImapFolder -Session $session -Subscribed -NoStatus)
         $subscribed | ForEach-Object { $_.Subscribed | Should -BeTrue }
-        $subscribed.Count | Should -BeLessThan $all.Count
+        $subscribed.Count | Should -BeLessOrEqual $all.Count
+        $subscribed.FullName | Should -Contain 'Projects'
     }
 
     It 'completes folder names of the session' {
@@ -106,5 +134,17 @@ Describe 'Special-use folders on our server' {
             $uses['INBOX'] | Should -Be 'None'
         }
         finally { Disconnect-ImapServer -Session $session }
+    }
+}
+
+Describe 'A folder that vanishes between LIST and STATUS' {
+    BeforeAll { $script:fake = Start-FakeServer -Mode imap-vanished -Trigger Gone }
+    AfterAll { Stop-FakeServer $fake }
+    It 'is one non-terminating error; the other folders are listed' {
+        $folders = @(Get-ImapFolder -Server 127.0.0.1 -Port $fake.Port -Credential ([pscredential]::new('a', (ConvertTo-TestSecureString 'b'))) -Secure None -ErrorVariable failed -ErrorAction SilentlyContinue)
+        $folders.FullName | Should -Be @('INBOX', 'Archive')
+        $failed.Count | Should -Be 1
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'ImapFolderNotFound*'
+        "$failed" | Should -Match "Gone"
     }
 }

@@ -311,13 +311,15 @@ Describe 'IMAP message changes against <Kind>' -ForEach @(@{ Kind = 'our server'
             $clock.Elapsed.TotalSeconds | Should -BeLessThan 4.5
         }
 
-        It 'returns nothing when -WaitTimeout passes' {
+        It 'returns nothing and an ImapWaitTimeout error when -WaitTimeout passes, as Get-MailServerMessage -Wait does' {
             if (-not $peer) { return }
             $clock = [Diagnostics.Stopwatch]::StartNew()
-            $arrived = Wait-ImapMessage -Session $session -WaitTimeout 2
+            $arrived = Wait-ImapMessage -Session $session -WaitTimeout 2 -ErrorVariable waited -ErrorAction SilentlyContinue
             $clock.Elapsed.TotalSeconds | Should -BeGreaterOrEqual 1.9
             $clock.Elapsed.TotalSeconds | Should -BeLessThan 5
             $arrived | Should -BeNullOrEmpty
+            $waited[0].FullyQualifiedErrorId | Should -BeLike 'ImapWaitTimeout*'
+            $waited[0].CategoryInfo.Category | Should -Be 'OperationTimeout'
         }
 
         It '-Subject ignores other mail' {

@@ -200,6 +200,43 @@ print("new", try_login("New-Passw0rd"))
         }
         finally { Stop-MailServer -Name auth }
     }
+
+    It 'refuses an account in a domain the server does not serve; -Force adds the domain and mail arrives' {
+        $office = Start-TestServer -Name "office-$(Get-Random)" -Domain office.test
+        try {
+            $password = ConvertTo-TestSecureString 'Bob-Passw0rd'
+            New-MailAccount -Server $office.Name -Address bob@elsewhere.test -Password $password -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'MailAccountDomainNotServed*'
+            "$($err[0])" | Should -Match 'office\.test.*-Force'
+            @(Get-MailAccount -Server $office.Name).Address | Should -Not -Contain 'bob@elsewhere.test'
+            New-MailAccount -Server $office.Name -Address bob@elsewhere.test -Password $password -Force | Out-Null
+            $office.Domains | Should -Contain 'elsewhere.test'
+            Send-MailMessage -SmtpServer 127.0.0.1 -Port $office.Port('smtp') -From 'a@remote.test' -To 'bob@elsewhere.test' -Subject 'reachable' -WarningAction SilentlyContinue
+            (Get-MailServerMessage -Server $office.Name -Account bob@elsewhere.test -Subject reachable -Wait -Timeout 10).Subject | Should -Be 'reachable'
+        }
+        finally { Stop-MailServer -Name $office.Name }
+    }
+
+    It 'a lab server on the default domains takes the account''s domain, and -Verbose says so' {
+        $labServer = Start-MailServer -Name "defaults-$(Get-Random)" -InMemory -FreePorts
+        try {
+            $verbose = New-MailAccount -Server $labServer.Name -Address ann@lab.test -Password (ConvertTo-TestSecureString 'Ann-Passw0rd') -Verbose 4>&1 |
+                Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+            "$verbose" | Should -Match 'lab\.test'
+            $labServer.Domains | Should -Contain 'lab.test'
+        }
+        finally { Stop-MailServer -Name $labServer.Name }
+    }
+
+    It 'without -Server, -Path or a running server, -Verbose names the default store folder' {
+        $script = "Import-Module '$($env:MAILADMIN_TEST_MODULE)'; `$VerbosePreference = 'Continue'; Get-MailAccount 4>&1 | Where-Object { `$_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message"
+        $profileDir = New-TestFolder 'default-store-home'
+        $self = [Environment]::ProcessPath
+        [string[]] $arguments = if ([IO.Path]::GetFileNameWithoutExtension($self) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' } else { @() }
+        $arguments += '-NoProfile', '-NonInteractive', '-Command', "`$env:XDG_DATA_HOME = '$profileDir'; `$env:HOME = '$profileDir'; $script"
+        $out = & $self @arguments 2>&1
+        "$out" | Should -Match 'default store.*MailAdmin[\\/]store'
+    }
 }
 
 Describe 'Get-MailServerMessage and Clear-MailServerMessage' {
@@ -247,6 +284,14 @@ Describe 'Get-MailServerMessage and Clear-MailServerMessage' {
         Clear-MailServerMessage -Server fixture -WhatIf
         @(Get-MailServerMessage -Server fixture -Subject gamma).Count | Should -Be 1
         Clear-MailServerMessage -Server fixture -Confirm:$false
+        @(Get-MailServerMessage -Server fixture).Count | Should -Be 0
+    }
+
+    It 'clears without -Confirm:$false in a -NonInteractive session (ConfirmImpact Medium, a teardown)' {
+        [Environment]::GetCommandLineArgs() -contains '-NonInteractive' | Should -BeTrue -Because 'Pester runs in pwsh -NonInteractive, where a prompt is an error'
+        Send-MailMessage -SmtpServer 127.0.0.1 -Port $port -From 'a@remote.test' -To 'x@example.com' -Subject 'teardown' -WarningAction SilentlyContinue
+        $null = Get-MailServerMessage -Server fixture -Subject teardown -Wait -Timeout 10
+        Clear-MailServerMessage -Server fixture -ErrorAction Stop
         @(Get-MailServerMessage -Server fixture).Count | Should -Be 0
     }
 

@@ -82,6 +82,14 @@ Describe 'Send-SmtpMessage with the parameters of Send-MailMessage' {
         $got[0].MimeMessage.TextBody | Should -Match 'positional body'
     }
 
+    It 'to a server started in this session: STARTTLS with its certificate trusted, no -Secure None needed' {
+        $subject = New-Subject
+        Send-SmtpMessage -SmtpServer $lab.Host -Port $lab.SmtpPort -From 'app@remote.test' -To $lab.Address -Subject $subject -Body 'over TLS' -ErrorAction Stop
+        $got = Get-Delivered $lab.Address $subject
+        $got.Count | Should -Be 1
+        $got[0].MimeMessage.Headers['Received'] | Should -Match 'TLS|ESMTPS'
+    }
+
     It '-Encoding names the body charset; the default is UTF-8' {
         $latin = New-Subject; $utf = New-Subject
         Send-SmtpMessage @plain -From 'app@remote.test' -To $lab.Address -Subject $latin -Body 'Café' -Encoding 'iso-8859-1'

@@ -21,6 +21,19 @@ AfterAll {
 }
 
 Describe 'Test-MailAddress syntax (-SkipDns)' {
+    It 'recognises a display name: <_>' -ForEach 'Jörg Müller <jorg@example.com>', '"Müller, Jörg" <jorg@example.com>' {
+        $r = Test-MailAddress $_ -SkipDns
+        $r.IsValid | Should -BeTrue
+        $r.Address | Should -Be 'jorg@example.com'
+        $r.DisplayName | Should -Match 'Jörg'
+    }
+    It 'names the wrong character of a domain instead of a raw .NET IDN message' {
+        $r = Test-MailAddress 'user@exa_mple.com' -SkipDns
+        $r.IsValid | Should -BeFalse
+        "$($r.Findings)" | Should -Match "'_' is not allowed"
+        "$($r.Findings)" | Should -Not -Match 'IDN name|Parameter'
+    }
+
     It 'accepts <_>' -ForEach @(
         'ann@example.com'
         '"john..doe"@example.com'

@@ -118,6 +118,19 @@ Describe 'Unreachable and silent servers' {
         finally { Stop-FakeServer $fake }
     }
 
+    It 'results come in the order of the targets, not the order they finish' {
+        $fake = Start-FakeServer -Mode silent
+        try {
+            # The silent 127.0.0.1 finishes after its 2 s timeout; nothing listens on 127.0.0.2, refused at once.
+            $results = @(Test-MailServer 127.0.0.1, 127.0.0.2 -Port $fake.Port -Timeout 2)
+            $results.Target | Should -Be @('127.0.0.1', '127.0.0.2')
+            $results.Stage | Should -Be @('banner', 'connect')
+            $quiet = @(Test-MailServer 127.0.0.2, 127.0.0.1 -Port $lab.SmtpPort -TrustedCertificate $trusted -Timeout 5 -Quiet)
+            $quiet | Should -Be @($false, $true)
+        }
+        finally { Stop-FakeServer $fake }
+    }
+
     It 'targets are checked concurrently: 8 silent targets take about one timeout, not eight' {
         $fake = Start-FakeServer -Mode silent
         try {

@@ -11,6 +11,11 @@
                                              UIDL, TOP, RETR, NOOP, QUIT; 2 canned messages) that
                                              drops the connection when a command contains W
                                              (e.g. RETR)
+    fake_server.py PORTFILE imap-tls CERT KEY  the IMAP server above behind implicit TLS with the
+                                             certificate CERT (PEM) and its key KEY
+    fake_server.py PORTFILE imap-vanished W  the IMAP server above, whose LIST shows INBOX,
+                                             Archive and W, and whose STATUS of W says NO
+                                             (a folder deleted between LIST and STATUS)
 
 Listens on a free port, writes it to PORTFILE, serves until killed; at most 5 minutes.
 """
@@ -31,7 +36,7 @@ def imap(conn):
         text = line.decode('latin-1').rstrip('\r\n')
         tag, _, rest = text.partition(' ')
         command = rest.upper()
-        if trigger and trigger in command:
+        if trigger and trigger in command and mode not in ('imap-vanished', 'imap-tls'):
             conn.shutdown(socket.SHUT_RDWR)
             return
         if command.startswith('AUTHENTICATE') and len(rest.split(' ')) == 2:
@@ -46,6 +51,19 @@ def imap(conn):
             continue
         elif 'SEARCH' in command:
             f.write(b'* SEARCH 1 2 3\r\n')
+        elif command.startswith(('LIST', 'LSUB')) and mode == 'imap-vanished':
+            verb = command.split(' ')[0].encode()
+            if command.endswith('"" ""'):
+                f.write(b'* ' + verb + b' (\\Noselect) "." ""\r\n')
+            else:
+                for name in (b'INBOX', b'Archive', sys.argv[3].encode()):
+                    f.write(b'* ' + verb + b' (\\HasNoChildren) "." ' + name + b'\r\n')
+        elif command.startswith('STATUS') and mode == 'imap-vanished':
+            name = rest.split(' ')[1].strip('"')
+            if name.upper() == trigger:
+                f.write(tag.encode() + b' NO Mailbox doesn\'t exist: ' + name.encode() + b'\r\n')
+                continue
+            f.write(b'* STATUS ' + name.encode() + b' (MESSAGES 3 UNSEEN 1 RECENT 0 UIDNEXT 4 UIDVALIDITY 1)\r\n')
         elif command.startswith('LIST'):
             f.write(b'* LIST () "." INBOX\r\n')
         elif command.startswith('LOGOUT'):
@@ -95,7 +113,17 @@ def pop3(conn):
 
 def serve(conn):
     try:
-        if mode == 'silent':
+        if mode == 'imap-tls':
+            import ssl
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(sys.argv[3], sys.argv[4])
+            conn.settimeout(30)
+            try:
+                conn = context.wrap_socket(conn, server_side=True)
+            except (ssl.SSLError, OSError):
+                return  # the client refused the certificate: that is what the tests look at
+            imap(conn)
+        elif mode == 'silent':
             time.sleep(300)
         elif mode == 'pop3-close-on':
             pop3(conn)

@@ -10,6 +10,9 @@ namespace MailAdmin.Addresses
 
         public string Address => Syntax.Address;
 
+        /// <summary>The display name when the address was given as "Name &lt;address&gt;".</summary>
+        public string? DisplayName => Syntax.DisplayName;
+
         /// <summary>No finding failed.</summary>
         public bool IsValid => MailFinding.Worst(Findings) != MailFindingStatus.Fail;
 

@@ -44,8 +44,27 @@ namespace MailAdmin.Addresses
 
         public override string ToString() => Address;
 
+        /// <summary>The display name of a "Name &lt;address&gt;" form, without quotes; null for a bare address.</summary>
+        public string? DisplayName { get; private set; }
+
+        /// <summary>
+        /// Checks a bare address, or one written with a display name as in a header
+        /// ("Jörg Müller &lt;jorg@example.com&gt;"): then the address in the brackets is checked
+        /// and the name kept in <see cref="DisplayName"/>.
+        /// </summary>
         public static MailAddressSyntax Check(string address)
         {
+            var open = address.LastIndexOf('<');
+            if (open >= 0 && address.EndsWith(">", StringComparison.Ordinal) && address.IndexOf('>') == address.Length - 1)
+            {
+                var inner = address.Substring(open + 1, address.Length - open - 2).Trim();
+                var named = new MailAddressSyntax(inner);
+                var name = address.Substring(0, open).Trim();
+                if (name.Length >= 2 && name[0] == '"' && name[name.Length - 1] == '"') name = name.Substring(1, name.Length - 2);
+                named.DisplayName = name.Length > 0 ? name : null;
+                named.Error = named.Parse(inner);
+                return named;
+            }
             var result = new MailAddressSyntax(address);
             result.Error = result.Parse(address);
             return result;

@@ -58,13 +58,30 @@ namespace MailAdmin.Client
             var copy = new byte[count];
             Buffer.BlockCopy(buffer, offset, copy, 0, count);
             var secrets = AuthenticationSecretDetector?.DetectSecrets(buffer, offset, count);
-            if (secrets != null)
-            {
-                foreach (var secret in secrets)
-                    for (var i = 0; i < secret.Length; i++)
-                        if (secret.StartIndex - offset + i < copy.Length) copy[secret.StartIndex - offset + i] = (byte)'*';
-            }
+            if (secrets != null && secrets.Count > 0)
+                copy = Mask(copy, offset, secrets);
             Append(_client, "C: ", copy, 0, copy.Length, Recorder == null ? null : (Action<string>)Recorder.Client);
+        }
+
+        /// <summary>The mask every secret becomes: always this long, so that it does not tell the password's length.</summary>
+        internal const string SecretMask = "********";
+
+        private static byte[] Mask(byte[] copy, int offset, IList<AuthenticationSecret> secrets)
+        {
+            var output = new System.Collections.Generic.List<byte>(copy.Length);
+            for (var i = 0; i < copy.Length; i++)
+            {
+                var end = -1;
+                foreach (var secret in secrets)
+                {
+                    var start = secret.StartIndex - offset;
+                    if (i >= start && i < start + secret.Length) { end = start + secret.Length; break; }
+                }
+                if (end < 0) { output.Add(copy[i]); continue; }
+                output.AddRange(System.Text.Encoding.ASCII.GetBytes(SecretMask));
+                i = end - 1; // skip the rest of this secret
+            }
+            return output.ToArray();
         }
 
         public void LogServer(byte[] buffer, int offset, int count)

@@ -18,7 +18,11 @@ namespace MailAdmin.Client
         /// Every folder of the personal namespaces, parents before children, INBOX first;
         /// with <paramref name="withStatus"/> the counts of each selectable folder.
         /// </summary>
-        public static async Task<List<ImapFolderInfo>> ListAsync(ImapClientSession session, bool withStatus, bool subscribedOnly, CancellationToken cancellationToken)
+        /// <remarks>
+        /// A folder whose STATUS fails (deleted by another client between LIST and STATUS) is
+        /// left out and reported in <paramref name="failures"/>, so one folder never hides the rest.
+        /// </remarks>
+        public static async Task<List<ImapFolderInfo>> ListAsync(ImapClientSession session, bool withStatus, bool subscribedOnly, CancellationToken cancellationToken, List<MailClientException>? failures = null)
         {
             var client = session.Client;
             var folders = new List<IMailFolder>();
@@ -41,7 +45,19 @@ namespace MailAdmin.Client
             {
                 var info = Describe(session, folder, subscribed.Contains(folder.FullName) || (folder.Attributes & FolderAttributes.Subscribed) != 0);
                 if (withStatus && info.CanHoldMessages)
-                    await AddStatusAsync(client, folder, info, cancellationToken).ConfigureAwait(false);
+                {
+                    try
+                    {
+                        await AddStatusAsync(client, folder, info, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (ex is FolderNotFoundException || ex is ImapCommandException)
+                    {
+                        var reply = ex is ImapCommandException command ? command.ResponseText : null;
+                        failures?.Add(new MailClientException(MailClientProtocol.Imap, MailClientFailure.FolderNotFound,
+                            $"The folder '{folder.FullName}' on {session.Server} was listed but its status could not be read (deleted meanwhile?){(reply != null ? ": " + reply : ".")}", ex, serverReply: reply));
+                        continue;
+                    }
+                }
                 infos.Add(info);
             }
             return infos;
@@ -81,12 +97,31 @@ namespace MailAdmin.Client
             if (size) info.Size = folder.Size;
         }
 
-        /// <summary>Creates <paramref name="fullName"/> (its parents must exist); returns the new folder.</summary>
+        /// <summary>
+        /// Creates <paramref name="fullName"/> (its parents must exist) and subscribes to it, as
+        /// mail clients do, so that clients showing subscribed folders only see it; returns the
+        /// new folder. "Archive/2026" on a server whose separator is "." becomes "Archive.2026":
+        /// compare the result's FullName with what was asked.
+        /// </summary>
         public static async Task<ImapFolderInfo> CreateAsync(ImapClientSession session, string fullName, CancellationToken cancellationToken)
         {
+            fullName = WithServerSeparator(session, fullName);
             var (parent, name) = await SplitAsync(session, fullName, cancellationToken).ConfigureAwait(false);
-            var created = await parent.CreateAsync(name, true, cancellationToken).ConfigureAwait(false);
-            return Describe(session, created ?? throw new InvalidOperationException($"{session.Server} created no folder {fullName}."), false);
+            var created = await parent.CreateAsync(name, true, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"{session.Server} created no folder {fullName}.");
+            bool subscribed = true;
+            try { await created.SubscribeAsync(cancellationToken).ConfigureAwait(false); }
+            catch (ImapCommandException) { subscribed = false; /* the folder exists; an unsubscribed folder is still usable */ }
+            return Describe(session, created, subscribed);
+        }
+
+        /// <summary>The path with "/" (and "\") written as the server's own separator, when that is another character.</summary>
+        public static string WithServerSeparator(ImapClientSession session, string path)
+        {
+            var client = session.Client;
+            var separator = client.PersonalNamespaces.Count > 0 ? client.PersonalNamespaces[0].DirectorySeparator : client.Inbox.DirectorySeparator;
+            if (separator == '\0' || separator == '/') return path;
+            return path.Replace('/', separator).Replace('\\', separator);
         }
 
         /// <summary>Renames (or moves within the tree) <paramref name="fullName"/> to <paramref name="newFullName"/>.</summary>
@@ -98,9 +133,36 @@ namespace MailAdmin.Client
             return Describe(session, folder, false);
         }
 
+        /// <summary>The full names of the folders below <paramref name="fullName"/>, deepest first (the order to delete them in).</summary>
+        public static async Task<List<string>> ListDescendantsAsync(ImapClientSession session, string fullName, CancellationToken cancellationToken)
+        {
+            var folder = await session.GetFolderAsync(fullName, cancellationToken).ConfigureAwait(false);
+            var below = new List<IMailFolder>();
+            await CollectAsync(folder, below, cancellationToken).ConfigureAwait(false);
+            return below.OrderByDescending(f => f.FullName.Length).Select(f => f.FullName).ToList();
+        }
+
+        private static async Task CollectAsync(IMailFolder folder, List<IMailFolder> into, CancellationToken cancellationToken)
+        {
+            foreach (var child in await folder.GetSubfoldersAsync(false, cancellationToken).ConfigureAwait(false))
+            {
+                into.Add(child);
+                await CollectAsync(child, into, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>
+        /// Unsubscribes and deletes <paramref name="fullName"/>. The session leaves the folder first
+        /// when it has it selected: servers drop a session whose selected mailbox is deleted.
+        /// </summary>
         public static async Task DeleteAsync(ImapClientSession session, string fullName, CancellationToken cancellationToken)
         {
             var folder = await session.GetFolderAsync(fullName, cancellationToken).ConfigureAwait(false);
+            if (folder.IsOpen)
+                await folder.CloseAsync(false, cancellationToken).ConfigureAwait(false);
+            // New-ImapFolder subscribes; a deleted folder should not linger in the subscription list (RFC 3501 6.3.4 leaves it there).
+            try { await folder.UnsubscribeAsync(cancellationToken).ConfigureAwait(false); }
+            catch (ImapCommandException) { /* not subscribed, or the server refuses: the delete still matters */ }
             await folder.DeleteAsync(cancellationToken).ConfigureAwait(false);
         }
 

@@ -108,10 +108,11 @@ namespace MailAdmin.Client
         /// folder may have been closed or another opened meanwhile).
         /// </summary>
         public static byte[] LoadBody(ImapOrigin origin) =>
-            origin.Session.Use(async token =>
+            origin.Session.UseOrReconnectAsync(async (used, token) =>
             {
-                var folder = await origin.Session.OpenFolderAsync(origin.Folder, FolderAccess.ReadOnly, token).ConfigureAwait(false);
-                CheckUidValidity(origin.Session, folder, origin.UidValidity);
+                var session = (ImapClientSession)used;
+                var folder = await session.OpenFolderAsync(origin.Folder, FolderAccess.ReadOnly, token).ConfigureAwait(false);
+                CheckUidValidity(session, folder, origin.UidValidity);
                 if (!(folder is ImapFolder imap))
                     throw new MailClientException(MailClientProtocol.Imap, MailClientFailure.NotSupported, "Fetching a message needs an IMAP folder.");
                 byte[]? raw = null;
@@ -122,8 +123,8 @@ namespace MailAdmin.Client
                     raw = copy.ToArray();
                 }, token).ConfigureAwait(false);
                 return raw ?? throw new MailClientException(MailClientProtocol.Imap, MailClientFailure.MessageNotFound,
-                    $"Message UID {origin.Uid} is no longer in '{origin.Folder}' on {origin.Session.Server}.");
-            });
+                    $"Message UID {origin.Uid} is no longer in '{origin.Folder}' on {session.Server}.");
+            }, null, CancellationToken.None).GetAwaiter().GetResult();
 
         private static void CheckUidValidity(ImapClientSession session, IMailFolder folder, uint uidValidity)
         {

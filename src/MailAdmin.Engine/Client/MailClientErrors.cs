@@ -12,14 +12,18 @@ namespace MailAdmin.Client
     /// <summary>Turns what MailKit and the network throw into a <see cref="MailClientException"/>.</summary>
     public static class MailClientErrors
     {
-        public static MailClientException Classify(MailClientProtocol protocol, Exception error, string server, bool connecting = false)
+        /// <param name="certificateProblem">What the certificate check found (see TlsVerdict), when it failed: the real cause of a failed handshake.</param>
+        public static MailClientException Classify(MailClientProtocol protocol, Exception error, string server, bool connecting = false, string? certificateProblem = null)
         {
             if (error is MailClientException known) return known;
             if (error is AggregateException aggregate && aggregate.InnerExceptions.Count == 1)
-                return Classify(protocol, aggregate.InnerException!, server, connecting);
+                return Classify(protocol, aggregate.InnerException!, server, connecting, certificateProblem);
 
             switch (error)
             {
+                case SslHandshakeException _ when certificateProblem != null:
+                case System.Security.Authentication.AuthenticationException _ when certificateProblem != null:
+                    return new MailClientException(protocol, MailClientFailure.TlsFailed, $"The TLS handshake with {server} failed: {certificateProblem}", error);
                 case SslHandshakeException _:
                 case System.Security.Authentication.AuthenticationException _:
                     return new MailClientException(protocol, MailClientFailure.TlsFailed, $"The TLS handshake with {server} failed: {TlsReason(error)}", error);

@@ -46,6 +46,14 @@ namespace MailAdmin.Client
         public string[] Capabilities { get; internal set; } = new string[0];
 
         public MailClientOptions Options { get; }
+
+        /// <summary>
+        /// The command that opened this session for itself (-Server), e.g. "Get-ImapMessage";
+        /// null for a Connect-*Server session. Such a session closes when the pipeline that
+        /// command ran in is done, and the messages it read say so when asked for more later.
+        /// </summary>
+        public string? OpenedBy { get; set; }
+
         internal IMailService Service { get; }
         internal ClientProtocolLog Log { get; }
 
@@ -59,7 +67,7 @@ namespace MailAdmin.Client
             if (Holder.Value == this)
                 throw new InvalidOperationException("This session is already in use by the current operation; a nested use would deadlock.");
             if (Volatile.Read(ref _disposed) != 0)
-                throw new MailClientException(Protocol, MailClientFailure.ConnectionLost, $"The session to {Server} is closed; connect again.");
+                throw ClosedError();
             await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
             Holder.Value = this;
             Log.Listener = listener;
@@ -84,6 +92,41 @@ namespace MailAdmin.Client
         public Task UseAsync(Func<CancellationToken, Task> work, Action<string>? listener, CancellationToken cancellationToken) =>
             UseAsync(async token => { await work(token).ConfigureAwait(false); return true; }, listener, cancellationToken);
 
+        /// <summary>Why this session cannot be used any more, and what to do instead.</summary>
+        internal MailClientException ClosedError()
+        {
+            var connect = $"Connect-{Protocol}Server";
+            var message = OpenedBy == null
+                ? $"The session to {Server} is closed; connect again."
+                : $"The connection {OpenedBy} -Server opened for itself to {Server} closed when that command's pipeline ended. " +
+                  $"Use what it returned in the same pipeline ({OpenedBy} -Server ... | ...), or connect first with {connect} so that the session stays open.";
+            return new MailClientException(Protocol, MailClientFailure.ConnectionLost, message);
+        }
+
+        /// <summary>True once Disconnect or Dispose ran.</summary>
+        public bool IsClosed => Volatile.Read(ref _disposed) != 0;
+
+        /// <summary>
+        /// Runs <paramref name="work"/> on this session or, when this is a command's own session
+        /// (<see cref="OpenedBy"/>) that closed with its pipeline, on a fresh connection with the
+        /// same options that closes again at once: a lazy body load after the pipeline (a stored
+        /// `$messages = Get-ImapMessage -Server ...`) still works instead of failing quietly.
+        /// </summary>
+        public async Task<T> UseOrReconnectAsync<T>(Func<MailClientSession, CancellationToken, Task<T>> work, Action<string>? listener, CancellationToken cancellationToken)
+        {
+            if (!IsClosed || OpenedBy == null)
+                return await UseAsync(token => work(this, token), listener, cancellationToken).ConfigureAwait(false);
+            var fresh = await MailClientConnector.ConnectAsync(Options, listener, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await fresh.UseAsync(token => work(fresh, token), listener, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                await fresh.DisconnectAsync(null, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+
         /// <summary>Synchronous use, for lazy loads from property getters (the pipeline thread).</summary>
         public T Use<T>(Func<CancellationToken, Task<T>> work) => UseAsync(work, null, CancellationToken.None).GetAwaiter().GetResult();
 
@@ -94,7 +137,7 @@ namespace MailAdmin.Client
         internal async Task ReconnectAsync(Action<string>? listener, CancellationToken cancellationToken)
         {
             if (Volatile.Read(ref _disposed) != 0)
-                throw new MailClientException(Protocol, MailClientFailure.ConnectionLost, $"The session to {Server} is closed; connect again.");
+                throw ClosedError();
             await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
             Log.Listener = listener;
             try
@@ -140,6 +183,7 @@ namespace MailAdmin.Client
             GC.SuppressFinalize(this);
         }
 
-        public override string ToString() => $"{Protocol.ToString().ToLowerInvariant()}://{(UserName != null ? UserName + "@" : "")}{Server}:{Port}";
+        /// <summary>"imap://mail.example.com:143 as ann@example.com": a user name that is an address would read badly inside the URL.</summary>
+        public override string ToString() => $"{Protocol.ToString().ToLowerInvariant()}://{Server}:{Port}{(UserName != null ? " as " + UserName : "")}";
     }
 }

@@ -27,7 +27,22 @@ namespace MailAdmin.Client
                 return MailMessage.FromBytes(bytes, origin);
             // The loader runs later, on whatever thread reads the body, and takes its turn on the session.
             return MailMessage.FromHeader(bytes, maildrop.SizeOf(index), origin,
-                () => session.Use(token => FetchAsync(maildrop, index, false, token)));
+                () => session.UseOrReconnectAsync((used, token) => ReferenceEquals(used, session)
+                    ? FetchAsync(maildrop, index, false, token)
+                    : FetchAgainAsync((Pop3ClientSession)used, uid, token), null, CancellationToken.None).GetAwaiter().GetResult());
+        }
+
+        /// <summary>The message again on a new connection (its number may differ there): found by its UIDL.</summary>
+        private static async Task<byte[]> FetchAgainAsync(Pop3ClientSession session, string? uid, CancellationToken cancellationToken)
+        {
+            var maildrop = Pop3Maildrop.Of(session);
+            await maildrop.LoadAsync(cancellationToken).ConfigureAwait(false);
+            var index = uid == null ? null : maildrop.IndexOf(uid);
+            if (index == null)
+                throw new MailClientException(MailClientProtocol.Pop3, MailClientFailure.MessageNotFound, uid == null
+                    ? $"{session.Server} has no UIDL, so the message cannot be found again on a new connection; read it without -HeadersOnly, or connect first with Connect-Pop3Server."
+                    : $"The message with UIDL {uid} is no longer on {session.Server}.");
+            return await FetchAsync(maildrop, index.Value, false, cancellationToken).ConfigureAwait(false);
         }
 
         private static async Task<byte[]> FetchAsync(Pop3Maildrop maildrop, int index, bool headersOnly, CancellationToken cancellationToken)

@@ -18,9 +18,13 @@ namespace MailAdmin.DnsChecks
             var name = domain.Trim();
             if (name.EndsWith(".", StringComparison.Ordinal)) name = name.Substring(0, name.Length - 1);
             if (name.Length == 0) throw new ArgumentException("The domain is empty.");
+            // Say which character is wrong rather than .NET's "Decoded string is not a valid IDN name".
+            foreach (var c in name)
+                if (c < 128 && !(char.IsLetterOrDigit(c) || c == '-' || c == '.'))
+                    throw new ArgumentException($"'{domain}' is not a valid domain name: '{c}' is not allowed in a host name (letters, digits, hyphens and dots only).");
             string ascii;
             try { ascii = Idn.GetAscii(name); }
-            catch (ArgumentException ex) { throw new ArgumentException($"'{domain}' is not a valid domain name: {ex.Message}", ex); }
+            catch (ArgumentException ex) { throw new ArgumentException($"'{domain}' is not a valid domain name: it is not a valid internationalized name (IDNA).", ex); }
             if (ascii.Length > 253) throw new ArgumentException($"'{domain}' is longer than 253 octets.");
             foreach (var label in ascii.Split('.'))
             {

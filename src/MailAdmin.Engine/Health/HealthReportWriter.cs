@@ -86,7 +86,7 @@ namespace MailAdmin.Health
         /// <summary>Horizontal bars scaled to the slowest connect; pure CSS widths, so no script is needed.</summary>
         private static void WriteLatency(StringBuilder html, IReadOnlyList<MailServerHealth> results)
         {
-            var measured = Ordered(results).Where(r => r.Latency.HasValue).ToList();
+            var measured = Ordered(results).Where(r => Measured(r.Latency)).ToList();
             html.Append("<section id=\"latency\">\n<h2>Connect latency</h2>\n");
             if (measured.Count == 0)
             {
@@ -99,8 +99,10 @@ namespace MailAdmin.Health
             {
                 var ms = r.Latency!.Value.TotalMilliseconds;
                 var width = Math.Max(1.0, ms / slowest * 100.0);
-                html.Append("<div class=\"bar-row\"><span class=\"bar-label\">").Append(Encode($"{r.Target} {r.Protocol}")).Append("</span><span class=\"bar ")
-                    .Append(Css(r.Status)).Append("\" style=\"width:").Append(width.ToString("0.0", CultureInfo.InvariantCulture)).Append("%\"></span><span class=\"bar-value\">")
+                // The bar sits in a track of its own, so every bar starts and scales alike and the
+                // value column (fixed width, no wrap) lines up and keeps "ms" with its number.
+                html.Append("<div class=\"bar-row\"><span class=\"bar-label\">").Append(Encode($"{r.Target} {r.Protocol}")).Append("</span><span class=\"bar-track\"><span class=\"bar ")
+                    .Append(Css(r.Status)).Append("\" style=\"width:").Append(width.ToString("0.0", CultureInfo.InvariantCulture)).Append("%\"></span></span><span class=\"bar-value\">")
                     .Append(Milliseconds(r.Latency)).Append("</span></div>\n");
             }
             html.Append("</div>\n</section>\n");
@@ -126,8 +128,11 @@ namespace MailAdmin.Health
         private static IEnumerable<MailServerHealth> Ordered(IEnumerable<MailServerHealth> results) =>
             results.OrderByDescending(r => r.Status).ThenBy(r => r.Target, StringComparer.OrdinalIgnoreCase).ThenBy(r => r.Protocol);
 
+        /// <summary>A check that never connected has no latency (or a zero one): it shows nothing, not "0 ms".</summary>
+        private static bool Measured(TimeSpan? value) => value.HasValue && value.Value > TimeSpan.Zero;
+
         private static string Milliseconds(TimeSpan? value) =>
-            value.HasValue ? value.Value.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture) + " ms" : "–";
+            Measured(value) ? value!.Value.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture) + "\u00a0ms" : "";
 
         private static string Css(CheckStatus status) => status.ToString().ToLowerInvariant();
 
@@ -144,8 +149,9 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .tile.pass, .bar.pass { background: #2e7d32; } .tile.warning, .bar.warning { background: #ef8f00; } .tile.fail, .bar.fail { background: #c62828; }
 .badge { padding: 1px 6px; border-radius: 4px; color: #fff; } .badge.pass { background: #2e7d32; } .badge.warning { background: #ef8f00; } .badge.fail { background: #c62828; }
 .bars { max-width: 60em; } .bar-row { display: flex; align-items: center; margin: 3px 0; }
-.bar-label { width: 18em; overflow: hidden; white-space: nowrap; text-overflow: ellipsis; }
-.bar { display: inline-block; height: 14px; border-radius: 3px; } .bar-value { margin-left: 0.5em; color: #555; }
+.bar-label { flex: none; width: 18em; overflow: hidden; white-space: nowrap; text-overflow: ellipsis; }
+.bar-track { flex: 1; min-width: 0; } .bar { display: block; height: 14px; border-radius: 3px; }
+.bar-value { flex: none; width: 6em; margin-left: 0.5em; text-align: right; white-space: nowrap; color: #555; font-variant-numeric: tabular-nums; }
 li { margin: 3px 0; }
 </style>
 ";

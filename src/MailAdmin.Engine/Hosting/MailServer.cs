@@ -66,6 +66,15 @@ namespace MailAdmin.Hosting
         public DateTimeOffset StartTime { get; private set; }
         public IReadOnlyCollection<string> Domains => Backend.Domains;
         public string? CatchAll => Options.CatchAll;
+
+        /// <summary>True when mail to <paramref name="domain"/> is delivered here (a catch-all takes every domain).</summary>
+        public bool ServesDomain(string domain) => CatchAll != null || Backend.Serves(domain);
+
+        /// <summary>True when the server was started with -Domain; otherwise it serves the lab defaults (localhost, the host name).</summary>
+        public bool HasExplicitDomains => Options.Domains.Count > 0;
+
+        /// <summary>Delivers <paramref name="domain"/> locally from now on, until the server stops.</summary>
+        public void AddDomain(string domain) => Backend.AddDomain(domain);
         /// <summary>Live counters per protocol.</summary>
         public MailServerStatistics Statistics { get; }
         public System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate => Options.Certificate;

@@ -17,7 +17,9 @@ namespace MailAdmin.Hosting
     public sealed class StoreSmtpBackend : ISmtpBackend
     {
         private readonly IMailStore _store;
-        private readonly HashSet<string> _domains;
+        // Replaced whole (copy on write) by AddDomain, so sessions read it without a lock.
+        private volatile HashSet<string> _domains;
+        private readonly object _domainsGate = new object();
         private readonly string? _catchAll;
 
         private readonly Dictionary<string, string> _bearerTokens;
@@ -32,6 +34,18 @@ namespace MailAdmin.Hosting
 
         /// <summary>Local domains, in their ASCII form.</summary>
         public IReadOnlyCollection<string> Domains => _domains;
+
+        public bool Serves(string domain) => _domains.Contains(NormalizeDomain(domain));
+
+        /// <summary>Delivers <paramref name="domain"/> locally from now on (New-MailAccount on a lab server).</summary>
+        public void AddDomain(string domain)
+        {
+            lock (_domainsGate)
+            {
+                var next = new HashSet<string>(_domains, StringComparer.OrdinalIgnoreCase) { NormalizeDomain(domain) };
+                _domains = next;
+            }
+        }
 
         public RecipientCheck CheckRecipient(string address, bool authenticated, long declaredSize)
         {

@@ -104,7 +104,31 @@ namespace MailAdmin.Messages
                 return FormatParameters(type.MimeType, type.Parameters);
             if (header.Id == HeaderId.ContentDisposition && ContentDisposition.TryParse(ParserOptions.Default, header.RawValue, out var disposition))
                 return FormatParameters(disposition.Disposition, disposition.Parameters);
+            // A folded header keeps its folding whitespace (a tab) after unfolding: one space reads right.
+            value = System.Text.RegularExpressions.Regex.Replace(value, "[ \t]*[\r\n]+[ \t]*|[ \t]*\t[ \t]*", " ");
+            if (IsAddressHeader(header.Id))
+                value = ReadableAddresses(value);
             return value;
+        }
+
+        private static bool IsAddressHeader(HeaderId id) =>
+            id == HeaderId.From || id == HeaderId.To || id == HeaderId.Cc || id == HeaderId.Bcc || id == HeaderId.ReplyTo ||
+            id == HeaderId.Sender || id == HeaderId.ResentFrom || id == HeaderId.ResentTo || id == HeaderId.ResentCc;
+
+        /// <summary>Addresses with their domains in Unicode (xn--... decoded), as a reader expects; the raw form stays in RawValue.</summary>
+        private static string ReadableAddresses(string value)
+        {
+            if (value.IndexOf("xn--", StringComparison.OrdinalIgnoreCase) < 0) return value;
+            if (!InternetAddressList.TryParse(value, out var list) || list.Any(a => !(a is MailboxAddress))) return value;
+            var idn = new System.Globalization.IdnMapping();
+            return string.Join(", ", list.Mailboxes.Select(m =>
+            {
+                string domain;
+                try { domain = idn.GetUnicode(m.Domain); }
+                catch (ArgumentException) { domain = m.Domain; }
+                var address = m.LocalPart + "@" + domain;
+                return string.IsNullOrEmpty(m.Name) ? address : $"{m.Name} <{address}>";
+            }));
         }
 
         private static string FormatParameters(string head, ParameterList parameters)

@@ -89,9 +89,21 @@ namespace MailAdmin.Messages
         /// <summary>Writes the message's bytes unchanged to an .eml file, flushed to disk.</summary>
         public static void WriteEml(string path, MailMessage message, bool overwrite)
         {
-            using var stream = new FileStream(path, overwrite ? FileMode.Create : FileMode.CreateNew, FileAccess.Write, FileShare.None);
-            message.WriteTo(stream);
-            stream.Flush(flushToDisk: true);
+            var raw = message.RawBytes; // fetches a body still on the server before the file is created
+            var stream = new FileStream(path, overwrite ? FileMode.Create : FileMode.CreateNew, FileAccess.Write, FileShare.None);
+            try
+            {
+                stream.Write(raw, 0, raw.Length);
+                stream.Flush(flushToDisk: true);
+                stream.Dispose();
+            }
+            catch (Exception)
+            {
+                // A failed write (disk full) leaves no partial file that a retry would trip over.
+                stream.Dispose();
+                try { File.Delete(path); } catch (Exception) { /* the write's failure matters more */ }
+                throw;
+            }
         }
 
         /// <summary>

@@ -26,7 +26,7 @@ namespace MailAdmin.Commands
         private readonly List<MailMessage> _pending = new List<MailMessage>();
         private long _pendingBytes;
 
-        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = MessageSet)]
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = MessageSet)]
         [ValidateNotNull]
         public MailMessage[] Message { get; set; } = new MailMessage[0];
 
@@ -137,7 +137,7 @@ namespace MailAdmin.Commands
             for (int i = 0; i < batch.Length; i++)
             {
                 var origin = new ImapOrigin(session, folderName, uids[i].Uid, uids[i].UidValidity, ImapFolderHandle.FlagNames(Flags.ToEngine()), Keyword ?? new string[0], dates[i]);
-                WriteObject(MailMessage.FromBytes(batch[i].GetBytes(), origin));
+                WriteObject(GetImapMessageCommand.Wrap(MailMessage.FromBytes(batch[i].GetBytes(), origin)));
             }
         }
 

@@ -5,7 +5,8 @@ using MailAdmin.Store;
 namespace MailAdmin.Commands
 {
     /// <summary>Clear-MailServerMessage: deletes every message of a folder, in one mailbox or all.</summary>
-    [Cmdlet(VerbsCommon.Clear, "MailServerMessage", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+    // ConfirmImpact Medium, like Remove-Item: a test fixture's teardown (and -NonInteractive) clears without -Confirm:$false.
+    [Cmdlet(VerbsCommon.Clear, "MailServerMessage", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     public sealed class ClearMailServerMessageCommand : MailAccountCmdlet
     {
         /// <summary>Mailboxes to purge (wildcards); all when omitted.</summary>

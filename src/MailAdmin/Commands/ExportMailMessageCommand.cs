@@ -19,7 +19,7 @@ namespace MailAdmin.Commands
         private readonly HashSet<string> _truncatedMboxes = new HashSet<string>(StringComparer.Ordinal);
         private readonly HashSet<string> _writtenEmls = new HashSet<string>(StringComparer.Ordinal);
 
-        [Parameter(Mandatory = true, ValueFromPipeline = true)]
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNull]
         public MailMessage[] Message { get; set; } = new MailMessage[0];
 
@@ -40,6 +40,20 @@ namespace MailAdmin.Commands
         {
             var target = ResolveOutputPath(Path);
             bool toFolder = Directory.Exists(target);
+            // "./split/" names a folder even before it exists (the README exports that way): create it.
+            if (!toFolder && EndsWithSeparator(Path))
+            {
+                toFolder = true;
+                if (!_createdFolder && ShouldProcess(target, "Create folder"))
+                {
+                    try { Directory.CreateDirectory(target); }
+                    catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                    {
+                        ThrowTerminating(ex, "MailExportFolderNotCreated", ErrorCategory.WriteError, target);
+                    }
+                }
+                _createdFolder = true;
+            }
             var format = MyInvocation.BoundParameters.ContainsKey(nameof(Format))
                 ? Format
                 : (!toFolder && MessageFiles.HasMboxExtension(target) ? MailFileFormat.Mbox : MailFileFormat.Eml);
@@ -64,8 +78,18 @@ namespace MailAdmin.Commands
                 {
                     WriteError(ex, "MailExportNotMbox", ErrorCategory.InvalidData, target);
                 }
+                catch (MailAdmin.Client.MailClientException ex)
+                {
+                    // The body was still on the server and could not be fetched: nothing was written.
+                    WriteError(new ErrorRecord(ex, "MailExportBodyUnavailable", ErrorCategory.ConnectionError, message)
+                        { ErrorDetails = new ErrorDetails($"'{message.Subject}' was not exported: {ex.Message}") });
+                }
             }
         }
+
+        private bool _createdFolder;
+
+        private static bool EndsWithSeparator(string path) => path.EndsWith("/", StringComparison.Ordinal) || path.EndsWith("\\", StringComparison.Ordinal);
 
         private void ExportToEml(MailMessage message, string file)
         {
@@ -83,6 +107,8 @@ namespace MailAdmin.Commands
             }
             if (!ShouldProcess(file, exists ? "Overwrite with message '" + message.Subject + "'" : "Export message '" + message.Subject + "'"))
                 return;
+            // Fetch a body still on the server before the file exists, so that a failure leaves no file behind.
+            message.LoadBody();
             MessageFiles.WriteEml(file, message, overwrite: Force);
             _writtenEmls.Add(file);
             if (PassThru) WriteObject(new FileInfo(file));
@@ -93,6 +119,7 @@ namespace MailAdmin.Commands
             bool truncate = Force && File.Exists(file) && !_truncatedMboxes.Contains(file);
             if (!ShouldProcess(file, truncate ? "Overwrite mbox with message '" + message.Subject + "'" : "Append message '" + message.Subject + "' to mbox"))
                 return;
+            message.LoadBody();
             if (truncate)
                 File.WriteAllBytes(file, new byte[0]);
             _truncatedMboxes.Add(file);

@@ -35,15 +35,18 @@ namespace MailAdmin.Commands
         {
             var session = GetSession();
             System.Collections.Generic.List<ImapFolderInfo> folders;
+            var failures = new System.Collections.Generic.List<MailClientException>();
             try
             {
-                folders = Use((s, token) => ImapFolderListing.ListAsync(s, !NoStatus, Subscribed, token));
+                folders = Use((s, token) => ImapFolderListing.ListAsync(s, !NoStatus, Subscribed, token, failures));
             }
             catch (MailClientException ex)
             {
                 ThrowClientError(ex, session.Server);
                 return;
             }
+            foreach (var failure in failures)
+                WriteClientError(failure, session.Server);
             if (!Subscribed)
                 ImapFolderCompleter.Remember(session, folders.Where(f => f.CanHoldMessages).Select(f => f.FullName));
 

@@ -3,7 +3,7 @@ using MailAdmin.Client;
 
 namespace MailAdmin.Commands
 {
-    /// <summary>New-ImapFolder: creates a folder (its parent must exist).</summary>
+    /// <summary>New-ImapFolder: creates a folder (its parent must exist) and subscribes to it.</summary>
     [Cmdlet(VerbsCommon.New, "ImapFolder", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(ImapFolderInfo))]
     public sealed class NewImapFolderCommand : MailClientCmdlet<ImapClientSession>
@@ -25,7 +25,10 @@ namespace MailAdmin.Commands
                 if (!ShouldProcess($"{name} on {session}", "Create IMAP folder")) continue;
                 try
                 {
-                    WriteObject(Use((s, token) => ImapFolderListing.CreateAsync(s, name, token)));
+                    var created = Use((s, token) => ImapFolderListing.CreateAsync(s, name, token));
+                    if (created.FullName != name)
+                        WriteVerbose($"{session.Server} separates folders with '{created.Delimiter}': created '{created.FullName}'.");
+                    WriteObject(created);
                 }
                 catch (MailClientException ex)
                 {

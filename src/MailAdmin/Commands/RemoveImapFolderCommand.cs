@@ -14,6 +14,10 @@ namespace MailAdmin.Commands
         [ArgumentCompleter(typeof(ImapFolderCompleter))]
         public string[] Folder { get; set; } = new string[0];
 
+        /// <summary>Deletes the folders below each folder too; without it a folder with subfolders is refused.</summary>
+        [Parameter]
+        public SwitchParameter Recurse { get; set; }
+
         protected override MailClientProtocol Protocol => MailClientProtocol.Imap;
 
         protected override void ProcessRecord()
@@ -22,9 +26,23 @@ namespace MailAdmin.Commands
             foreach (var name in Folder)
             {
                 ThrowIfStopping();
-                if (!ShouldProcess($"{name} on {session}", "Delete IMAP folder and its messages")) continue;
                 try
                 {
+                    // Deleting a parent leaves its children on most servers (RFC 3501 6.3.4):
+                    // refuse, or with -Recurse delete the subtree, deepest first, and say so.
+                    var below = Use((s, token) => ImapFolderListing.ListDescendantsAsync(s, name, token));
+                    if (below.Count > 0 && !Recurse)
+                    {
+                        WriteError(new System.InvalidOperationException($"The folder '{name}' has subfolders ({string.Join(", ", below)}); give -Recurse to delete them too."),
+                            "ImapFolderHasSubfolders", ErrorCategory.InvalidOperation, name);
+                        continue;
+                    }
+                    var what = below.Count == 0
+                        ? "Delete IMAP folder and its messages"
+                        : $"Delete IMAP folder, its {below.Count} subfolder(s) ({string.Join(", ", below)}) and all their messages";
+                    if (!ShouldProcess($"{name} on {session}", what)) continue;
+                    foreach (var folder in below)
+                        Use((s, token) => ImapFolderListing.DeleteAsync(s, folder, token));
                     Use((s, token) => ImapFolderListing.DeleteAsync(s, name, token));
                 }
                 catch (MailClientException ex)

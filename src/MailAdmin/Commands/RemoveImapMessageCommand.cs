@@ -15,7 +15,7 @@ namespace MailAdmin.Commands
     {
         protected override void ProcessBatch(ImapBatch batch)
         {
-            if (!ShouldProcess(batch.ToString(), "Delete for good (expunge)")) return;
+            if (!ShouldProcess(batch.Describe(), "Delete for good (expunge)")) return;
             if (!UseBatch(batch, async (session, token) =>
             {
                 var (folder, found) = await OpenBatchAsync(batch, true, token).ConfigureAwait(false);

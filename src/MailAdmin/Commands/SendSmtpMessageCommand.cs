@@ -32,7 +32,7 @@ namespace MailAdmin.Commands
         private SmtpMessageSender? _sender;
 
         /// <summary>Messages to send as they are (New-MailMessage, Import-MailMessage, ...).</summary>
-        [Parameter(ParameterSetName = MessageSet, Mandatory = true, ValueFromPipeline = true)]
+        [Parameter(ParameterSetName = MessageSet, Mandatory = true, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("InputObject")]
         [ValidateNotNull]
         public MailMessage[] Message { get; set; } = new MailMessage[0];

@@ -70,7 +70,7 @@ namespace MailAdmin.Commands
 
         protected override void ProcessBatch(ImapBatch batch)
         {
-            if (!ShouldProcess(batch.ToString(), Change())) return;
+            if (!ShouldProcess(batch.Describe(), Change())) return;
             if (!UseBatch(batch, async (session, token) =>
             {
                 var (folder, found) = await OpenBatchAsync(batch, true, token).ConfigureAwait(false);
@@ -92,7 +92,7 @@ namespace MailAdmin.Commands
 
             ReportMissing(batch, result.found);
             if (result.warning != null) WriteWarning(result.warning);
-            WriteObject(result.changed, true);
+            foreach (var message in result.changed) WriteObject(GetImapMessageCommand.Wrap(message));
         }
     }
 }

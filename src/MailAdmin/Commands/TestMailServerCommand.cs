@@ -20,6 +20,7 @@ namespace MailAdmin.Commands
         private const string TargetSet = "ComputerName";
         private const string DomainSet = "Domain";
         private readonly List<MailServerProbeOptions> _targets = new List<MailServerProbeOptions>();
+        private bool _warnedSmtpOnly;
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = TargetSet)]
         [Alias("Server", "HostName", "Target")]
@@ -161,8 +162,13 @@ namespace MailAdmin.Commands
                     };
                     if (RelayRecipient != null) options.RelayRecipient = RelayRecipient;
                     if (HeloName != null) options.HeloName = HeloName;
-                    if ((TestRelay || Recipient != null) && !MailServiceDefaults.IsSmtp(protocol))
-                        WriteWarning($"-TestRelay and -Recipient apply to SMTP only; skipped for {protocol} on {target}.");
+                    // Said once for the whole command, not once per target.
+                    if ((TestRelay || Recipient != null) && !MailServiceDefaults.IsSmtp(protocol) && !_warnedSmtpOnly)
+                    {
+                        _warnedSmtpOnly = true;
+                        var others = Protocol.Where(p => !MailServiceDefaults.IsSmtp(p)).Select(p => p.ToString());
+                        WriteWarning($"-TestRelay and -Recipient apply to SMTP only; skipped for {string.Join(", ", others)} on every target.");
+                    }
                     _targets.Add(options);
                 }
             }
@@ -203,21 +209,33 @@ namespace MailAdmin.Commands
             }
         }
 
-        /// <summary>All targets run at once, at most -ThrottleLimit at a time; results come out as they finish.</summary>
+        /// <summary>
+        /// All targets run at once, at most -ThrottleLimit at a time. Results come out in input
+        /// order (so -Quiet's booleans line up with the targets), each as soon as it and every
+        /// one before it are done.
+        /// </summary>
         protected override void EndProcessing()
         {
             var total = _targets.Count;
             var done = 0;
+            var results = new MailServerHealth?[total];
+            var next = 0;
             RunAsync(async token =>
             {
                 using var throttle = new SemaphoreSlim(ThrottleLimit);
-                var checks = _targets.Select(async options =>
+                var checks = _targets.Select(async (options, index) =>
                 {
                     await throttle.WaitAsync(token).ConfigureAwait(false);
                     try
                     {
                         var health = await MailServerProber.ProbeAsync(options, token).ConfigureAwait(false);
-                        await OnPipelineThread(() => Report(health, Interlocked.Increment(ref done), total)).ConfigureAwait(false);
+                        await OnPipelineThread(() =>
+                        {
+                            results[index] = health;
+                            ReportProgress(++done, total);
+                            for (; next < total && results[next] != null; next++)
+                                Report(results[next]!);
+                        }).ConfigureAwait(false);
                     }
                     finally
                     {
@@ -230,10 +248,14 @@ namespace MailAdmin.Commands
                 WriteProgress(new ProgressRecord(1, "Test-MailServer", "Done") { RecordType = ProgressRecordType.Completed });
         }
 
-        private void Report(MailServerHealth health, int done, int total)
+        private void ReportProgress(int done, int total)
         {
             if (total > 1)
                 WriteProgress(new ProgressRecord(1, "Test-MailServer", $"{done} of {total} checked") { PercentComplete = done * 100 / total });
+        }
+
+        private void Report(MailServerHealth health)
+        {
             if (Quiet) WriteObject(health.Status != CheckStatus.Fail);
             else WriteObject(health);
         }

@@ -25,7 +25,7 @@ namespace MailAdmin.Commands
         [ArgumentCompleter(typeof(ImapFolderCompleter))]
         public string Folder { get; set; } = "INBOX";
 
-        /// <summary>Seconds to wait for new mail before giving up (returning nothing); 0, the default, waits until Ctrl+C.</summary>
+        /// <summary>Seconds to wait for new mail before giving up (an ImapWaitTimeout error); 0, the default, waits until Ctrl+C.</summary>
         [Parameter]
         [ValidateRange(0, int.MaxValue)]
         public int WaitTimeout { get; set; }
@@ -60,8 +60,15 @@ namespace MailAdmin.Commands
                 ThrowClientError(ex, Folder);
                 return;
             }
+            // Like Get-MailServerMessage -Wait: a wait that ends empty is a non-terminating error
+            // (silence it with -ErrorAction SilentlyContinue), so both waits behave the same way.
+            if (arrived.Count == 0 && deadline != null)
+            {
+                WriteError(new TimeoutException($"No new message arrived in '{Folder}' within {WaitTimeout} s."), "ImapWaitTimeout", ErrorCategory.OperationTimeout, Folder);
+                return;
+            }
             // Written after the session is free: the caller may read the bodies at once.
-            WriteObject(arrived, true);
+            foreach (var message in arrived) WriteObject(GetImapMessageCommand.Wrap(message));
         }
 
         private async Task<List<MailMessage>> WaitAsync(ImapClientSession session, DateTime? deadline, CancellationToken token)

@@ -44,7 +44,25 @@ namespace MailAdmin.Commands
         /// <summary>What an error or a -WhatIf names: the piped message, or the folder and UID.</summary>
         public object Target(uint uid) => _messages.TryGetValue(uid, out var message) ? message : (object)$"{Folder};UID={uid}";
 
-        /// <summary>"INBOX UIDs 3:5,9 on imap://ann@host:143", for ShouldProcess and errors.</summary>
+        /// <summary>
+        /// What -WhatIf and -Confirm name: the piped messages by subject, sender and date (the
+        /// first three, then how many more), then the folder, UIDs and session.
+        /// </summary>
+        public string Describe()
+        {
+            var named = _uids.Where(uid => _messages.ContainsKey(uid)).Select(uid => Name(_messages[uid])).ToList();
+            if (named.Count == 0) return ToString();
+            var list = named.Count <= 3 ? string.Join("; ", named) : string.Join("; ", named.Take(3)) + $"; and {named.Count - 3} more";
+            return $"{list} ({this})";
+        }
+
+        private static string Name(MailMessage message)
+        {
+            var date = message.Date?.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+            return $"'{message.Subject}' from {message.From}{(date != null ? ", " + date : "")}";
+        }
+
+        /// <summary>"INBOX UIDs 3:5,9 on imap://host:143 as ann@example.com", for errors.</summary>
         public override string ToString() =>
             $"{Folder} UID{(Count == 1 ? "" : "s")} {ImapFolderHandle.FormatUidSet(Uids)} on {Session}";
     }

@@ -35,7 +35,7 @@ namespace MailAdmin.Commands
 
         protected override void ProcessBatch(ImapBatch batch)
         {
-            if (!ShouldProcess(batch.ToString(), $"{(RemovesOriginals ? "Move" : "Copy")} to folder '{Destination}'")) return;
+            if (!ShouldProcess(batch.Describe(), $"{(RemovesOriginals ? "Move" : "Copy")} to folder '{Destination}'")) return;
             if (!UseBatch(batch, async (session, token) =>
             {
                 var outcome = new Outcome();
@@ -64,7 +64,7 @@ namespace MailAdmin.Commands
 
             ReportMissing(batch, result.Found);
             if (result.Warning != null) WriteWarning(result.Warning);
-            WriteObject(result.Placed, true);
+            foreach (var message in result.Placed) WriteObject(GetImapMessageCommand.Wrap(message));
         }
     }
 }

@@ -12,7 +12,9 @@ namespace MailAdmin.Commands
     /// <list type="number">
     /// <item>-Session, when given;</item>
     /// <item>a connection of its own, opened from -Server (and -Port, -Credential, ...) and
-    /// closed when the command ends;</item>
+    /// closed when the pipeline the command runs in is done (PowerShell disposes every command
+    /// of a pipeline after the last one ended), so that `Get-ImapMessage -Server x | Move-ImapMessage`
+    /// and lazy body loads downstream still find it open;</item>
     /// <item>otherwise the newest session Connect-*Server opened.</item>
     /// </list>
     /// </summary>
@@ -50,6 +52,7 @@ namespace MailAdmin.Commands
                 {
                     ThrowClientError(ex, Server);
                 }
+                opened!.OpenedBy = MyInvocation.MyCommand.Name;
                 return _session = _owned = opened!;
             }
             var current = ClientSessionRegistry.Current<TSession>();
@@ -75,13 +78,10 @@ namespace MailAdmin.Commands
         protected void Use(Func<TSession, CancellationToken, Task> work) =>
             Use(async (session, token) => { await work(session, token).ConfigureAwait(false); return true; });
 
-        /// <summary>A connection opened for this command closes with it.</summary>
-        protected override void EndProcessing()
-        {
-            CloseOwnedSession();
-            base.EndProcessing();
-        }
-
+        /// <summary>
+        /// A connection opened for this command closes when the pipeline is done, not in
+        /// EndProcessing: downstream commands finish their batches after this one ended.
+        /// </summary>
         protected override void OnDispose() => CloseOwnedSession();
 
         private void CloseOwnedSession()

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Management.Automation;
 using System.Net;
 using System.Threading;
@@ -67,6 +68,8 @@ namespace MailAdmin.Commands
         {
             if (SkipCertificateCheck)
                 WriteWarning("-SkipCertificateCheck: the server's certificate is not checked, so the connection can be intercepted.");
+            if (Secure == MailSecurity.None && Credential != null && OAuthToken == null && FirstCleartextLogin($"{Protocol}:{Server}:{Port}"))
+                WriteWarning($"-Secure None: the password for {Credential.UserName} travels in clear text to {Server}. Use -Secure StartTls or Tls unless this is a lab on loopback. (Said once per server in this session.)");
             return new MailClientOptions(Protocol, Server!)
             {
                 Port = Port,
@@ -77,7 +80,18 @@ namespace MailAdmin.Commands
                 UserName = UserName,
                 Timeout = TimeSpan.FromSeconds(Timeout),
                 LogPath = LogPath == null ? null : ResolveOutputPath(LogPath),
+                // A server started in this session (Start-MailServer) presents a certificate this
+                // process made: trusted when it shows exactly that one, so lab mail needs no -SkipCertificateCheck.
+                TrustedThumbprints = MailServerRegistry.All.Select(s => s.Certificate?.Thumbprint).Where(t => t != null).Select(t => t!).ToArray(),
             };
+        }
+
+        private static readonly System.Collections.Generic.HashSet<string> WarnedCleartext = new System.Collections.Generic.HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+        /// <summary>True the first time a clear-text login goes to this server in this process: the warning is said once, not per command.</summary>
+        private static bool FirstCleartextLogin(string key)
+        {
+            lock (WarnedCleartext) return WarnedCleartext.Add(key);
         }
 
         /// <summary>Where the protocol lines go: -Verbose on the pipeline thread, or nowhere.</summary>

@@ -57,6 +57,8 @@ namespace MailAdmin.Commands
         private IMailStore OpenStore()
         {
             var path = Path != null ? ResolveOutputPath(Path) : MailServerOptions.DefaultStorePath();
+            if (Path == null)
+                WriteVerbose($"No mail server is running and neither -Server nor -Path was given: using the default store {path}.");
             _ownedStore = new MaildirStore(path);
             return _ownedStore;
         }

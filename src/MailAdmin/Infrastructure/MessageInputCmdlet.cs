@@ -16,7 +16,7 @@ namespace MailAdmin.Commands
 
         // No position: a positional word is a -Path (or a cmdlet's own first parameter), and
         // messages arrive through the pipeline or by name.
-        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = MessageSet)]
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = MessageSet)]
         [ValidateNotNull]
         public MailMessage[] Message { get; set; } = new MailMessage[0];
 

@@ -18,7 +18,8 @@ public class MailHeaderTests
         Assert.Equal(new[] { "Received", "Subject", "Content-Type", "X-Raw" }, headers.Select(h => h.Name));
         Assert.Equal(new[] { 0, 1, 2, 3 }, headers.Select(h => h.Index));
         Assert.Equal("from a.example\r\n\tby b.example; Mon, 5 Jan 2026 10:00:00 +0000", headers[0].RawValue);
-        Assert.Equal("from a.example\tby b.example; Mon, 5 Jan 2026 10:00:00 +0000", headers[0].Value);
+        // Folding whitespace reads as one space in the decoded value (issue 13: no tab in To).
+        Assert.Equal("from a.example by b.example; Mon, 5 Jan 2026 10:00:00 +0000", headers[0].Value);
         Assert.Equal("=?UTF-8?B?w4RyZ2VyIMO8YmVy?=\r\n =?ISO-8859-1?Q?_Gr=FC=DFe?=", headers[1].RawValue);
         Assert.Equal("Ärger über Grüße", headers[1].Value);
         Assert.Equal("text/plain; name=\"€ rates.txt\"", headers[2].Value);
