@@ -82,7 +82,7 @@ Describe 'Rendered by headless Chromium' -Skip:(-not $chromium) {
         ([regex]::Matches($dom, '<span class="bar-track"><span class="bar (pass|warning|fail)"')).Count | Should -Be 2
         $values = [regex]::Matches($dom, '<span class="bar-value">([^<]*)</span>') | ForEach-Object { $_.Groups[1].Value }
         $values.Count | Should -Be 2
-        $values | ForEach-Object { $_ | Should -Match "^\d+(\u00a0|&nbsp;)ms$" }
+        $values | ForEach-Object { $_ | Should -Match "^\d+(\.\d)?(\u00a0|&nbsp;)ms$" }
         $targets = [regex]::Match($dom, '(?s)<section id="targets">.*?</section>').Value
         $targets | Should -Not -Match '>0(\u00a0|&nbsp;| )ms<'
         $dom | Should -Match '\.bar-value \{[^}]*white-space: nowrap'

@@ -131,8 +131,15 @@ namespace MailAdmin.Health
         /// <summary>A check that never connected has no latency (or a zero one): it shows nothing, not "0 ms".</summary>
         private static bool Measured(TimeSpan? value) => value.HasValue && value.Value > TimeSpan.Zero;
 
-        private static string Milliseconds(TimeSpan? value) =>
-            Measured(value) ? value!.Value.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture) + "\u00a0ms" : "";
+        // Loopback checks take well under a millisecond: those keep one decimal (at least 0.1), so a
+        // measured latency never reads as the "0 ms" of an unmeasured one.
+        private static string Milliseconds(TimeSpan? value)
+        {
+            if (!Measured(value)) return "";
+            double ms = value!.Value.TotalMilliseconds;
+            var text = ms < 10 ? Math.Max(0.1, ms).ToString("0.#", CultureInfo.InvariantCulture) : ms.ToString("0", CultureInfo.InvariantCulture);
+            return text + "\u00a0ms";
+        }
 
         private static string Css(CheckStatus status) => status.ToString().ToLowerInvariant();
 
