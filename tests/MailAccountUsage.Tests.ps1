@@ -17,7 +17,9 @@ Describe 'Get-MailAccount usage on a <Kind> store' -ForEach @{ Kind = 'InMemory'
         $script:server = Start-TestServer -Path $storePath -Extra @{ AllowInsecureAuth = $true; DefaultQuota = $defaultQuota }
         New-MailAccount -Server $server.Name -Address ann@example.com -Password $password -Quota 1MB | Out-Null
         New-MailAccount -Server $server.Name -Address bob@example.com -Password $password | Out-Null
-        New-MailAccount -Server $server.Name -Address eve@example.com -Password $password | Out-Null
+        # An account with no mail, and an address longer than the table's column.
+        $script:empty = 'a-rather-long-mailbox-name.for-tests@example.com'
+        New-MailAccount -Server $server.Name -Address $empty -Password $password | Out-Null
         Send-Test $server ann@example.com 'ann one' ('a' * 1000)
         Send-Test $server ann@example.com 'ann two' ('b' * 3000)
         Send-Test $server ann@example.com 'ann three' 'short'
@@ -38,7 +40,7 @@ Describe 'Get-MailAccount usage on a <Kind> store' -ForEach @{ Kind = 'InMemory'
         $bobStored.Count | Should -Be 1
         $accounts['ann@example.com'].MessageCount | Should -Be 3
         $accounts['bob@example.com'].MessageCount | Should -Be 1
-        $accounts['eve@example.com'].MessageCount | Should -Be 0
+        $accounts[$empty].MessageCount | Should -Be 0
     }
 
     It 'reports the bytes stored, exactly' {
@@ -47,7 +49,7 @@ Describe 'Get-MailAccount usage on a <Kind> store' -ForEach @{ Kind = 'InMemory'
         $annBytes | Should -BeGreaterThan 4000
         $accounts['ann@example.com'].UsedBytes | Should -Be $annBytes
         $accounts['bob@example.com'].UsedBytes | Should -Be $bobBytes
-        $accounts['eve@example.com'].UsedBytes | Should -Be 0
+        $accounts[$empty].UsedBytes | Should -Be 0
         if ($Kind -eq 'Maildir') {
             # What is on disk, file by file (Maildir++: ann's Trash is the hidden .Trash inside her folder).
             foreach ($address in 'ann@example.com', 'bob@example.com') {
@@ -79,6 +81,12 @@ Describe 'Get-MailAccount usage on a <Kind> store' -ForEach @{ Kind = 'InMemory'
             $kb = '{0:0.#} KB' -f ($accounts['bob@example.com'].UsedBytes / 1KB)
             $text | Should -Match ("bob@example\.com\s+True\s+none\s+" + [regex]::Escape($kb) + '\s+1\s')
             $text -split "`r?`n" | ForEach-Object { $_.TrimEnd().Length | Should -BeLessOrEqual $width }
+            # A long address wraps, whole, and its row still shows 0 B and 0 messages.
+            $long = $accounts[$empty] | Out-String -Width $width
+            $rows = @($long -split "`r?`n" | Where-Object { $_.Trim() } | Select-Object -Skip 2)
+            $column = ($long -split "`r?`n" | Where-Object { $_ -match '^Address' } | Select-Object -First 1).IndexOf('Enabled')
+            (($rows | ForEach-Object { $_.Substring(0, [Math]::Min($column, $_.Length)) }) -join '') -replace '\s', '' | Should -Be $empty
+            $long | Should -Match '\s0 B\s+0\s'
         }
     }
 }
