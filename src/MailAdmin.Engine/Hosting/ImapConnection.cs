@@ -160,14 +160,14 @@ internal sealed class ImapConnection : ProtocolConnection
                     _parser.Reset();
                     return true;
                 case ImapAction.ReadSaslResponse:
-                {
-                    var line = await ReadLineAsync().ConfigureAwait(false);
-                    if (line == null) return false;
-                    Log(ProtocolLogDirection.Received, "<SASL response redacted>");
-                    response = await _session.ContinueAuthenticateAsync(line.Value.Text ?? "*", AbortToken).ConfigureAwait(false);
-                    if (_session.State != ImapState.NotAuthenticated) Interlocked.Increment(ref Statistics._logins);
-                    continue;
-                }
+                    {
+                        var line = await ReadLineAsync().ConfigureAwait(false);
+                        if (line == null) return false;
+                        Log(ProtocolLogDirection.Received, "<SASL response redacted>");
+                        response = await _session.ContinueAuthenticateAsync(line.Value.Text ?? "*", AbortToken).ConfigureAwait(false);
+                        if (_session.State != ImapState.NotAuthenticated) Interlocked.Increment(ref Statistics._logins);
+                        continue;
+                    }
                 case ImapAction.Idle:
                     response = await IdleAsync().ConfigureAwait(false);
                     continue;

@@ -8,293 +8,292 @@ using MailAdmin.Messages;
 using MailAdmin.Protocols.Sasl;
 using MailAdmin.Store;
 
-namespace MailAdmin.Hosting
+namespace MailAdmin.Hosting;
+
+public enum MailServerStatus { Starting, Running, Stopping, Stopped }
+
+/// <summary>One listening endpoint: protocol, address and the port really bound.</summary>
+public sealed class MailServerEndpoint
 {
-    public enum MailServerStatus { Starting, Running, Stopping, Stopped }
-
-    /// <summary>One listening endpoint: protocol, address and the port really bound.</summary>
-    public sealed class MailServerEndpoint
+    public MailServerEndpoint(string protocol, IPEndPoint endPoint)
     {
-        public MailServerEndpoint(string protocol, IPEndPoint endPoint)
-        {
-            Protocol = protocol;
-            EndPoint = endPoint;
-        }
-
-        /// <summary>smtp, submission, smtps, imap, imaps, pop3 or pop3s.</summary>
-        public string Protocol { get; }
-        public IPEndPoint EndPoint { get; }
-        public int Port => EndPoint.Port;
-        public string Address => EndPoint.Address.ToString();
-
-        public override string ToString() =>
-            EndPoint.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
-                ? $"{Protocol}://[{EndPoint.Address}]:{EndPoint.Port}"
-                : $"{Protocol}://{EndPoint.Address}:{EndPoint.Port}";
+        Protocol = protocol;
+        EndPoint = endPoint;
     }
 
-    /// <summary>
-    /// A running MailAdmin server: the store, and the SMTP and POP3 listeners over it. Built
-    /// and started by Start-MailServer; the same object is what Get-MailServer shows.
-    /// </summary>
-    public sealed class MailServer : IDisposable
+    /// <summary>smtp, submission, smtps, imap, imaps, pop3 or pop3s.</summary>
+    public string Protocol { get; }
+    public IPEndPoint EndPoint { get; }
+    public int Port => EndPoint.Port;
+    public string Address => EndPoint.Address.ToString();
+
+    public override string ToString() =>
+        EndPoint.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+            ? $"{Protocol}://[{EndPoint.Address}]:{EndPoint.Port}"
+            : $"{Protocol}://{EndPoint.Address}:{EndPoint.Port}";
+}
+
+/// <summary>
+/// A running MailAdmin server: the store, and the SMTP and POP3 listeners over it. Built
+/// and started by Start-MailServer; the same object is what Get-MailServer shows.
+/// </summary>
+public sealed class MailServer : IDisposable
+{
+    private readonly SmtpServer _smtp;
+    private readonly ImapServer? _imap;
+    private readonly Pop3Server? _pop3;
+    private readonly ProtocolLogFile? _log;
+    private readonly object _closeGate = new();
+    private int _stopped;
+
+    private MailServer(MailServerOptions options, IMailStore store, StoreSmtpBackend backend, SmtpServer smtp, ImapServer? imap, Pop3Server? pop3, ProtocolLogFile? log)
     {
-        private readonly SmtpServer _smtp;
-        private readonly ImapServer? _imap;
-        private readonly Pop3Server? _pop3;
-        private readonly ProtocolLogFile? _log;
-        private readonly object _closeGate = new();
-        private int _stopped;
+        Options = options;
+        Store = store;
+        Backend = backend;
+        _smtp = smtp;
+        _imap = imap;
+        _pop3 = pop3;
+        _log = log;
+        Statistics = new MailServerStatistics(smtp.Statistics, imap?.Statistics, pop3?.Statistics);
+    }
 
-        private MailServer(MailServerOptions options, IMailStore store, StoreSmtpBackend backend, SmtpServer smtp, ImapServer? imap, Pop3Server? pop3, ProtocolLogFile? log)
+    public string Name => Options.Name;
+    public MailServerStatus Status { get; private set; } = MailServerStatus.Starting;
+    public IReadOnlyList<MailServerEndpoint> Endpoints { get; private set; } = new MailServerEndpoint[0];
+    /// <summary>The store root, or null for an in-memory server.</summary>
+    public string? Path => Options.InMemory ? null : Options.Path;
+    public DateTimeOffset StartTime { get; private set; }
+    public IReadOnlyCollection<string> Domains => Backend.Domains;
+    public string? CatchAll => Options.CatchAll;
+
+    /// <summary>True when mail to <paramref name="domain"/> is delivered here (a catch-all takes every domain).</summary>
+    public bool ServesDomain(string domain) => CatchAll != null || Backend.Serves(domain);
+
+    /// <summary>True when the server was started with -Domain; otherwise it serves the lab defaults (localhost, the host name).</summary>
+    public bool HasExplicitDomains => Options.Domains.Count > 0;
+
+    /// <summary>Delivers <paramref name="domain"/> locally from now on, until the server stops.</summary>
+    public void AddDomain(string domain) => Backend.AddDomain(domain);
+    /// <summary>Live counters per protocol.</summary>
+    public MailServerStatistics Statistics { get; }
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate => Options.Certificate;
+    public IMailStore Store { get; }
+    public MailServerOptions Options { get; }
+    internal StoreSmtpBackend Backend { get; }
+
+    /// <summary>The port of the first endpoint of a protocol, e.g. Port("smtp").</summary>
+    public int? Port(string protocol) => Endpoints.FirstOrDefault(e => string.Equals(e.Protocol, protocol, StringComparison.OrdinalIgnoreCase))?.Port;
+
+    public static async Task<MailServer> StartAsync(MailServerOptions options, CancellationToken cancellationToken = default)
+    {
+        if (!options.InMemory && string.IsNullOrEmpty(options.Path))
+            options.Path = MailServerOptions.DefaultStorePath();
+        if (options.DefaultQuota < 0) throw new ArgumentOutOfRangeException(nameof(options), "DefaultQuota cannot be negative (0: no default quota).");
+        IMailStore store = options.InMemory ? new InMemoryStore() : new MaildirStore(options.Path!);
+        store.DefaultQuota = options.DefaultQuota > 0 ? options.DefaultQuota : (long?)null;
+        try
         {
-            Options = options;
-            Store = store;
-            Backend = backend;
-            _smtp = smtp;
-            _imap = imap;
-            _pop3 = pop3;
-            _log = log;
-            Statistics = new MailServerStatistics(smtp.Statistics, imap?.Statistics, pop3?.Statistics);
-        }
+            if (options.Certificate == null)
+                options.Certificate = options.InMemory
+                    ? TlsCertificates.CreateSelfSigned(options.HostName)
+                    : TlsCertificates.GetOrCreateSelfSigned(options.Path!, options.HostName);
 
-        public string Name => Options.Name;
-        public MailServerStatus Status { get; private set; } = MailServerStatus.Starting;
-        public IReadOnlyList<MailServerEndpoint> Endpoints { get; private set; } = new MailServerEndpoint[0];
-        /// <summary>The store root, or null for an in-memory server.</summary>
-        public string? Path => Options.InMemory ? null : Options.Path;
-        public DateTimeOffset StartTime { get; private set; }
-        public IReadOnlyCollection<string> Domains => Backend.Domains;
-        public string? CatchAll => Options.CatchAll;
+            var domains = options.Domains.Count > 0 ? options.Domains : new List<string> { "localhost", options.HostName };
+            if (options.CatchAll != null && await store.Accounts.GetAsync(options.CatchAll, cancellationToken).ConfigureAwait(false) == null)
+            {
+                // The catch-all mailbox needs an account; its password is random until an admin sets one.
+                await store.Accounts.AddAsync(options.CatchAll, Guid.NewGuid().ToString("N"), cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            var backend = new StoreSmtpBackend(store, domains, options.CatchAll, options.BearerTokens);
+            // One login service for the three protocols: the penalty of an address counts its failures everywhere.
+            store.Accounts.CredentialCacheTtl = options.AuthCacheTtl;
+            var authenticator = new SaslAuthenticator(new StoreCredentials(store.Accounts, options.BearerTokens), options.LoginPenalty);
 
-        /// <summary>True when mail to <paramref name="domain"/> is delivered here (a catch-all takes every domain).</summary>
-        public bool ServesDomain(string domain) => CatchAll != null || Backend.Serves(domain);
+            var log = options.LogPath != null ? new ProtocolLogFile(options.LogPath) : null;
+            var smtpOptions = new SmtpServerOptions
+            {
+                MaxMessageSize = options.MaxMessageSize,
+                MaxRecipients = options.MaxRecipients,
+                // There is no outbound queue: mail for other domains is refused, even after AUTH.
+                AllowRelayForAuthenticated = false,
+                EnableXOAuth2 = options.BearerTokens != null && options.BearerTokens.Count > 0,
+                Authenticator = authenticator,
+            };
+            ApplyShared(options, smtpOptions, log);
+            AddListener(smtpOptions, SmtpListenerMode.Smtp, options.SmtpPort, options.IPAddress);
+            AddListener(smtpOptions, SmtpListenerMode.Submission, options.SubmissionPort, options.IPAddress);
+            AddListener(smtpOptions, SmtpListenerMode.Smtps, options.SmtpsPort, options.IPAddress);
+            options.ConfigureSmtp?.Invoke(smtpOptions);
 
-        /// <summary>True when the server was started with -Domain; otherwise it serves the lab defaults (localhost, the host name).</summary>
-        public bool HasExplicitDomains => Options.Domains.Count > 0;
-
-        /// <summary>Delivers <paramref name="domain"/> locally from now on, until the server stops.</summary>
-        public void AddDomain(string domain) => Backend.AddDomain(domain);
-        /// <summary>Live counters per protocol.</summary>
-        public MailServerStatistics Statistics { get; }
-        public System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate => Options.Certificate;
-        public IMailStore Store { get; }
-        public MailServerOptions Options { get; }
-        internal StoreSmtpBackend Backend { get; }
-
-        /// <summary>The port of the first endpoint of a protocol, e.g. Port("smtp").</summary>
-        public int? Port(string protocol) => Endpoints.FirstOrDefault(e => string.Equals(e.Protocol, protocol, StringComparison.OrdinalIgnoreCase))?.Port;
-
-        public static async Task<MailServer> StartAsync(MailServerOptions options, CancellationToken cancellationToken = default)
-        {
-            if (!options.InMemory && string.IsNullOrEmpty(options.Path))
-                options.Path = MailServerOptions.DefaultStorePath();
-            if (options.DefaultQuota < 0) throw new ArgumentOutOfRangeException(nameof(options), "DefaultQuota cannot be negative (0: no default quota).");
-            IMailStore store = options.InMemory ? new InMemoryStore() : new MaildirStore(options.Path!);
-            store.DefaultQuota = options.DefaultQuota > 0 ? options.DefaultQuota : (long?)null;
+            var smtp = new SmtpServer(smtpOptions, backend);
+            var imap = CreateImap(options, store, log, authenticator);
+            var pop3 = CreatePop3(options, store, log, authenticator);
+            // One count of connections (and of logged-in sessions per account) across the protocols.
+            var connections = new ConnectionLimiter<IPAddress>();
+            var accounts = new ConnectionLimiter<string>(StringComparer.OrdinalIgnoreCase);
+            smtp.ConnectionLimits = connections;
+            if (imap != null) { imap.ConnectionLimits = connections; imap.AccountSessions = accounts; }
+            if (pop3 != null) { pop3.ConnectionLimits = connections; pop3.AccountSessions = accounts; }
+            var server = new MailServer(options, store, backend, smtp, imap, pop3, log);
             try
             {
-                if (options.Certificate == null)
-                    options.Certificate = options.InMemory
-                        ? TlsCertificates.CreateSelfSigned(options.HostName)
-                        : TlsCertificates.GetOrCreateSelfSigned(options.Path!, options.HostName);
-
-                var domains = options.Domains.Count > 0 ? options.Domains : new List<string> { "localhost", options.HostName };
-                if (options.CatchAll != null && await store.Accounts.GetAsync(options.CatchAll, cancellationToken).ConfigureAwait(false) == null)
-                {
-                    // The catch-all mailbox needs an account; its password is random until an admin sets one.
-                    await store.Accounts.AddAsync(options.CatchAll, Guid.NewGuid().ToString("N"), cancellationToken: cancellationToken).ConfigureAwait(false);
-                }
-                var backend = new StoreSmtpBackend(store, domains, options.CatchAll, options.BearerTokens);
-                // One login service for the three protocols: the penalty of an address counts its failures everywhere.
-                store.Accounts.CredentialCacheTtl = options.AuthCacheTtl;
-                var authenticator = new SaslAuthenticator(new StoreCredentials(store.Accounts, options.BearerTokens), options.LoginPenalty);
-
-                var log = options.LogPath != null ? new ProtocolLogFile(options.LogPath) : null;
-                var smtpOptions = new SmtpServerOptions
-                {
-                    MaxMessageSize = options.MaxMessageSize,
-                    MaxRecipients = options.MaxRecipients,
-                    // There is no outbound queue: mail for other domains is refused, even after AUTH.
-                    AllowRelayForAuthenticated = false,
-                    EnableXOAuth2 = options.BearerTokens != null && options.BearerTokens.Count > 0,
-                    Authenticator = authenticator,
-                };
-                ApplyShared(options, smtpOptions, log);
-                AddListener(smtpOptions, SmtpListenerMode.Smtp, options.SmtpPort, options.IPAddress);
-                AddListener(smtpOptions, SmtpListenerMode.Submission, options.SubmissionPort, options.IPAddress);
-                AddListener(smtpOptions, SmtpListenerMode.Smtps, options.SmtpsPort, options.IPAddress);
-                options.ConfigureSmtp?.Invoke(smtpOptions);
-
-                var smtp = new SmtpServer(smtpOptions, backend);
-                var imap = CreateImap(options, store, log, authenticator);
-                var pop3 = CreatePop3(options, store, log, authenticator);
-                // One count of connections (and of logged-in sessions per account) across the protocols.
-                var connections = new ConnectionLimiter<IPAddress>();
-                var accounts = new ConnectionLimiter<string>(StringComparer.OrdinalIgnoreCase);
-                smtp.ConnectionLimits = connections;
-                if (imap != null) { imap.ConnectionLimits = connections; imap.AccountSessions = accounts; }
-                if (pop3 != null) { pop3.ConnectionLimits = connections; pop3.AccountSessions = accounts; }
-                var server = new MailServer(options, store, backend, smtp, imap, pop3, log);
-                try
-                {
-                    await smtp.StartAsync(cancellationToken).ConfigureAwait(false);
-                    if (imap != null) await imap.StartAsync(cancellationToken).ConfigureAwait(false);
-                    if (pop3 != null) await pop3.StartAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch
-                {
-                    // All listeners or none: a port in use must not leave half a server running.
-                    smtp.Dispose();
-                    imap?.Dispose();
-                    pop3?.Dispose();
-                    log?.Dispose();
-                    throw;
-                }
-                var endpoints = smtp.Endpoints.Select(b => new MailServerEndpoint(b.Mode.ToString().ToLowerInvariant(), b.EndPoint)).ToList();
-                if (imap != null)
-                    endpoints.AddRange(imap.Endpoints.Select(b => new MailServerEndpoint(b.Mode.ToString().ToLowerInvariant(), b.EndPoint)));
-                if (pop3 != null)
-                    endpoints.AddRange(pop3.Endpoints.Select(b => new MailServerEndpoint(b.Mode.ToString().ToLowerInvariant(), b.EndPoint)));
-                server.Endpoints = endpoints;
-                server.StartTime = DateTimeOffset.Now;
-                server.Status = MailServerStatus.Running;
-                return server;
+                await smtp.StartAsync(cancellationToken).ConfigureAwait(false);
+                if (imap != null) await imap.StartAsync(cancellationToken).ConfigureAwait(false);
+                if (pop3 != null) await pop3.StartAsync(cancellationToken).ConfigureAwait(false);
             }
             catch
             {
-                store.Dispose();
+                // All listeners or none: a port in use must not leave half a server running.
+                smtp.Dispose();
+                imap?.Dispose();
+                pop3?.Dispose();
+                log?.Dispose();
                 throw;
             }
+            var endpoints = smtp.Endpoints.Select(b => new MailServerEndpoint(b.Mode.ToString().ToLowerInvariant(), b.EndPoint)).ToList();
+            if (imap != null)
+                endpoints.AddRange(imap.Endpoints.Select(b => new MailServerEndpoint(b.Mode.ToString().ToLowerInvariant(), b.EndPoint)));
+            if (pop3 != null)
+                endpoints.AddRange(pop3.Endpoints.Select(b => new MailServerEndpoint(b.Mode.ToString().ToLowerInvariant(), b.EndPoint)));
+            server.Endpoints = endpoints;
+            server.StartTime = DateTimeOffset.Now;
+            server.Status = MailServerStatus.Running;
+            return server;
         }
-
-        /// <summary>
-        /// Stops accepting, lets deliveries in progress finish for <see cref="MailServerOptions.StopGrace"/>
-        /// (or <paramref name="grace"/>; sessions get 421/BYE/-ERR at their next command), aborts the
-        /// sessions still open, then closes the store. Returns within the grace plus a few seconds.
-        /// Safe to call twice.
-        /// </summary>
-        public async Task StopAsync(TimeSpan? grace = null)
+        catch
         {
-            if (Interlocked.Exchange(ref _stopped, 1) == 1) return;
-            Status = MailServerStatus.Stopping;
-            try
-            {
-                using var patience = new CancellationTokenSource(grace ?? Options.StopGrace);
-                var stops = new List<Task> { _smtp.StopAsync(patience.Token) };
-                if (_imap != null) stops.Add(_imap.StopAsync(patience.Token));
-                if (_pop3 != null) stops.Add(_pop3.StopAsync(patience.Token));
-                await Task.WhenAll(stops).ConfigureAwait(false);
-            }
-            finally
-            {
-                Close();
-            }
+            store.Dispose();
+            throw;
         }
+    }
 
-        /// <summary>
-        /// <see cref="StopAsync"/> for callers that must not wait longer than a bound (Stop-MailServer,
-        /// module removal): when the graceful stop has not ended by the grace plus
-        /// <see cref="StopOverrun"/> (a starved thread pool, a session stuck in a call that ignores
-        /// cancellation), every session is aborted and the store closed at once.
-        /// </summary>
-        public void Stop(TimeSpan? grace = null)
+    /// <summary>
+    /// Stops accepting, lets deliveries in progress finish for <see cref="MailServerOptions.StopGrace"/>
+    /// (or <paramref name="grace"/>; sessions get 421/BYE/-ERR at their next command), aborts the
+    /// sessions still open, then closes the store. Returns within the grace plus a few seconds.
+    /// Safe to call twice.
+    /// </summary>
+    public async Task StopAsync(TimeSpan? grace = null)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1) return;
+        Status = MailServerStatus.Stopping;
+        try
         {
-            var bound = (grace ?? Options.StopGrace) + StopOverrun;
-            var stopping = Task.Run(() => StopAsync(grace));
-            try
-            {
-                if (stopping.Wait(bound)) return;
-            }
-            catch (AggregateException ex) when (ex.InnerExceptions.Count == 1)
-            {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
-            }
-            _smtp.Dispose();
-            _imap?.Dispose();
-            _pop3?.Dispose();
+            using var patience = new CancellationTokenSource(grace ?? Options.StopGrace);
+            var stops = new List<Task> { _smtp.StopAsync(patience.Token) };
+            if (_imap != null) stops.Add(_imap.StopAsync(patience.Token));
+            if (_pop3 != null) stops.Add(_pop3.StopAsync(patience.Token));
+            await Task.WhenAll(stops).ConfigureAwait(false);
+        }
+        finally
+        {
             Close();
         }
+    }
 
-        /// <summary>How far past its grace a <see cref="Stop"/> may run before it aborts everything.</summary>
-        public static readonly TimeSpan StopOverrun = TimeSpan.FromSeconds(10);
-
-        private void Close()
+    /// <summary>
+    /// <see cref="StopAsync"/> for callers that must not wait longer than a bound (Stop-MailServer,
+    /// module removal): when the graceful stop has not ended by the grace plus
+    /// <see cref="StopOverrun"/> (a starved thread pool, a session stuck in a call that ignores
+    /// cancellation), every session is aborted and the store closed at once.
+    /// </summary>
+    public void Stop(TimeSpan? grace = null)
+    {
+        var bound = (grace ?? Options.StopGrace) + StopOverrun;
+        var stopping = Task.Run(() => StopAsync(grace));
+        try
         {
-            lock (_closeGate)
-            {
-                if (Status == MailServerStatus.Stopped) return;
-                Store.Dispose();
-                _log?.Dispose();
-                Status = MailServerStatus.Stopped;
-            }
+            if (stopping.Wait(bound)) return;
         }
-
-        /// <summary>Messages in a mailbox folder as the module's message type, oldest first.</summary>
-        public async Task<IReadOnlyList<MailMessage>> ReadMessagesAsync(string account, string folder, CancellationToken cancellationToken)
+        catch (AggregateException ex) when (ex.InnerExceptions.Count == 1)
         {
-            var result = new List<MailMessage>();
-            foreach (var stored in Store.ListMessages(account, folder))
-            {
-                byte[] bytes;
-                try { bytes = await Store.ReadMessageAsync(account, folder, stored.Uid, cancellationToken).ConfigureAwait(false); }
-                catch (MessageNotFoundException) { continue; } // expunged meanwhile
-                result.Add(MailMessage.FromBytes(bytes, new StoreOrigin(Name, account, folder, stored.Uid, null)));
-            }
-            return result;
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
         }
+        _smtp.Dispose();
+        _imap?.Dispose();
+        _pop3?.Dispose();
+        Close();
+    }
 
-        public void Dispose() => Stop(TimeSpan.FromSeconds(2));
+    /// <summary>How far past its grace a <see cref="Stop"/> may run before it aborts everything.</summary>
+    public static readonly TimeSpan StopOverrun = TimeSpan.FromSeconds(10);
 
-        public override string ToString() => $"{Name} ({Status})";
-
-        private static ImapServer? CreateImap(MailServerOptions options, IMailStore store, ProtocolLogFile? log, SaslAuthenticator authenticator)
+    private void Close()
+    {
+        lock (_closeGate)
         {
-            if (!options.ImapPort.HasValue && !options.ImapsPort.HasValue)
-                return null;
-            var imapOptions = new ImapServerOptions
-            {
-                BearerTokens = options.BearerTokens,
-                AppendLimit = options.MaxMessageSize,
-                MaxConnectionsPerAccount = options.MaxConnectionsPerAccount,
-                Authenticator = authenticator,
-            };
-            ApplyShared(options, imapOptions, log);
-            if (options.ImapPort.HasValue) imapOptions.Listeners.Add(new ImapListenerOptions(ImapListenerMode.Imap, options.ImapPort.Value, options.IPAddress));
-            if (options.ImapsPort.HasValue) imapOptions.Listeners.Add(new ImapListenerOptions(ImapListenerMode.Imaps, options.ImapsPort.Value, options.IPAddress));
-            options.ConfigureImap?.Invoke(imapOptions);
-            return new ImapServer(imapOptions, store);
+            if (Status == MailServerStatus.Stopped) return;
+            Store.Dispose();
+            _log?.Dispose();
+            Status = MailServerStatus.Stopped;
         }
+    }
 
-        private static Pop3Server? CreatePop3(MailServerOptions options, IMailStore store, ProtocolLogFile? log, SaslAuthenticator authenticator)
+    /// <summary>Messages in a mailbox folder as the module's message type, oldest first.</summary>
+    public async Task<IReadOnlyList<MailMessage>> ReadMessagesAsync(string account, string folder, CancellationToken cancellationToken)
+    {
+        var result = new List<MailMessage>();
+        foreach (var stored in Store.ListMessages(account, folder))
         {
-            if (!options.Pop3Port.HasValue && !options.Pop3sPort.HasValue)
-                return null;
-            var pop3Options = new Pop3ServerOptions { Authenticator = authenticator };
-            ApplyShared(options, pop3Options, log);
-            if (options.Pop3Port.HasValue) pop3Options.Listeners.Add(new Pop3ListenerOptions(Pop3ListenerMode.Pop3, options.Pop3Port.Value, options.IPAddress));
-            if (options.Pop3sPort.HasValue) pop3Options.Listeners.Add(new Pop3ListenerOptions(Pop3ListenerMode.Pop3s, options.Pop3sPort.Value, options.IPAddress));
-            options.ConfigurePop3?.Invoke(pop3Options);
-            return new Pop3Server(pop3Options, store);
+            byte[] bytes;
+            try { bytes = await Store.ReadMessageAsync(account, folder, stored.Uid, cancellationToken).ConfigureAwait(false); }
+            catch (MessageNotFoundException) { continue; } // expunged meanwhile
+            result.Add(MailMessage.FromBytes(bytes, new StoreOrigin(Name, account, folder, stored.Uid, null)));
         }
+        return result;
+    }
 
-        /// <summary>What every protocol takes from the server's options: name, TLS, limits, timeouts, log.</summary>
-        private static void ApplyShared(MailServerOptions options, ServerOptions target, ProtocolLogFile? log)
-        {
-            target.HostName = options.HostName;
-            target.Certificate = options.Certificate;
-            target.AllowInsecureAuth = options.AllowInsecureAuth;
-            target.MaxConnections = options.MaxConnections;
-            target.MaxConnectionsPerAddress = options.MaxConnectionsPerAddress;
-            target.StopGrace = options.StopGrace;
-            if (options.IdleTimeout is TimeSpan idle) target.IdleTimeout = idle;
-            if (log != null) target.ProtocolLog = log.Write;
-        }
+    public void Dispose() => Stop(TimeSpan.FromSeconds(2));
 
-        private static void AddListener(SmtpServerOptions smtp, SmtpListenerMode mode, int? port, IPAddress address)
+    public override string ToString() => $"{Name} ({Status})";
+
+    private static ImapServer? CreateImap(MailServerOptions options, IMailStore store, ProtocolLogFile? log, SaslAuthenticator authenticator)
+    {
+        if (!options.ImapPort.HasValue && !options.ImapsPort.HasValue)
+            return null;
+        var imapOptions = new ImapServerOptions
         {
-            if (port.HasValue)
-                smtp.Listeners.Add(new SmtpListenerOptions(mode, port.Value, address));
-        }
+            BearerTokens = options.BearerTokens,
+            AppendLimit = options.MaxMessageSize,
+            MaxConnectionsPerAccount = options.MaxConnectionsPerAccount,
+            Authenticator = authenticator,
+        };
+        ApplyShared(options, imapOptions, log);
+        if (options.ImapPort.HasValue) imapOptions.Listeners.Add(new ImapListenerOptions(ImapListenerMode.Imap, options.ImapPort.Value, options.IPAddress));
+        if (options.ImapsPort.HasValue) imapOptions.Listeners.Add(new ImapListenerOptions(ImapListenerMode.Imaps, options.ImapsPort.Value, options.IPAddress));
+        options.ConfigureImap?.Invoke(imapOptions);
+        return new ImapServer(imapOptions, store);
+    }
+
+    private static Pop3Server? CreatePop3(MailServerOptions options, IMailStore store, ProtocolLogFile? log, SaslAuthenticator authenticator)
+    {
+        if (!options.Pop3Port.HasValue && !options.Pop3sPort.HasValue)
+            return null;
+        var pop3Options = new Pop3ServerOptions { Authenticator = authenticator };
+        ApplyShared(options, pop3Options, log);
+        if (options.Pop3Port.HasValue) pop3Options.Listeners.Add(new Pop3ListenerOptions(Pop3ListenerMode.Pop3, options.Pop3Port.Value, options.IPAddress));
+        if (options.Pop3sPort.HasValue) pop3Options.Listeners.Add(new Pop3ListenerOptions(Pop3ListenerMode.Pop3s, options.Pop3sPort.Value, options.IPAddress));
+        options.ConfigurePop3?.Invoke(pop3Options);
+        return new Pop3Server(pop3Options, store);
+    }
+
+    /// <summary>What every protocol takes from the server's options: name, TLS, limits, timeouts, log.</summary>
+    private static void ApplyShared(MailServerOptions options, ServerOptions target, ProtocolLogFile? log)
+    {
+        target.HostName = options.HostName;
+        target.Certificate = options.Certificate;
+        target.AllowInsecureAuth = options.AllowInsecureAuth;
+        target.MaxConnections = options.MaxConnections;
+        target.MaxConnectionsPerAddress = options.MaxConnectionsPerAddress;
+        target.StopGrace = options.StopGrace;
+        if (options.IdleTimeout is TimeSpan idle) target.IdleTimeout = idle;
+        if (log != null) target.ProtocolLog = log.Write;
+    }
+
+    private static void AddListener(SmtpServerOptions smtp, SmtpListenerMode mode, int? port, IPAddress address)
+    {
+        if (port.HasValue)
+            smtp.Listeners.Add(new SmtpListenerOptions(mode, port.Value, address));
     }
 }

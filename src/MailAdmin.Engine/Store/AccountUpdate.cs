@@ -1,14 +1,13 @@
 using System.Security;
 
-namespace MailAdmin.Store
+namespace MailAdmin.Store;
+
+/// <summary>The changes for <see cref="IAccountStore.UpdateAsync"/>; null members stay unchanged.</summary>
+public sealed class AccountUpdate
 {
-    /// <summary>The changes for <see cref="IAccountStore.UpdateAsync"/>; null members stay unchanged.</summary>
-    public sealed class AccountUpdate
-    {
-        public string? Password { get; set; }
-        public SecureString? SecurePassword { get; set; }
-        /// <summary>New quota in bytes; 0 removes the quota.</summary>
-        public long? Quota { get; set; }
-        public bool? Enabled { get; set; }
-    }
+    public string? Password { get; set; }
+    public SecureString? SecurePassword { get; set; }
+    /// <summary>New quota in bytes; 0 removes the quota.</summary>
+    public long? Quota { get; set; }
+    public bool? Enabled { get; set; }
 }

@@ -1,10 +1,9 @@
-namespace MailAdmin.Store
+namespace MailAdmin.Store;
+
+/// <summary>How <see cref="IMailStore.SetFlagsAsync"/> applies the flags given (IMAP STORE FLAGS, +FLAGS, -FLAGS).</summary>
+public enum FlagChange
 {
-    /// <summary>How <see cref="IMailStore.SetFlagsAsync"/> applies the flags given (IMAP STORE FLAGS, +FLAGS, -FLAGS).</summary>
-    public enum FlagChange
-    {
-        Replace,
-        Add,
-        Remove,
-    }
+    Replace,
+    Add,
+    Remove,
 }

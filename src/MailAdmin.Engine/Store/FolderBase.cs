@@ -4,54 +4,53 @@ using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace MailAdmin.Store
+namespace MailAdmin.Store;
+
+/// <summary>One open folder of a store: its UID index and messages. Implementations are thread-safe.</summary>
+internal abstract class FolderBase
 {
-    /// <summary>One open folder of a store: its UID index and messages. Implementations are thread-safe.</summary>
-    internal abstract class FolderBase
+    protected FolderBase(string account, string name)
     {
-        protected FolderBase(string account, string name)
+        Account = account;
+        Name = name;
+    }
+
+    internal string Account { get; }
+    internal string Name { get; }
+
+    /// <summary>Stores a message durably and gives it the next UID. Flags null: a new (\Recent) message in new/.</summary>
+    internal abstract Task<StoredMessage> AddAsync(MessageContent message, MessageFlags? flags, DateTimeOffset internalDate, CancellationToken cancellationToken);
+
+    internal abstract IReadOnlyList<StoredMessage> List();
+    internal abstract StoredMessage? Get(uint uid);
+    /// <summary>A stream over the message, or null when there is no such UID.</summary>
+    internal abstract Stream? Open(uint uid);
+    /// <summary>The whole message, or null when there is no such UID. Synchronous: for a command reading many small messages in a row.</summary>
+    internal virtual byte[]? Read(uint uid)
+    {
+        using (var stream = Open(uid))
         {
-            Account = account;
-            Name = name;
+            if (stream is null) return null;
+            var buffer = new MemoryStream(stream.CanSeek ? (int)Math.Min(stream.Length, int.MaxValue) : 4096);
+            stream.CopyTo(buffer);
+            return buffer.ToArray();
         }
+    }
 
-        internal string Account { get; }
-        internal string Name { get; }
+    internal abstract IReadOnlyList<StoredMessage> SetFlags(IEnumerable<uint> uids, MessageFlags flags, FlagChange change);
+    internal abstract IReadOnlyList<StoredMessage> ClaimRecent();
+    /// <summary>Removes the messages among <paramref name="uids"/> (all when null) that match <paramref name="predicate"/>.</summary>
+    internal abstract IReadOnlyList<StoredMessage> Remove(ISet<uint>? uids, Func<StoredMessage, bool> predicate);
+    internal abstract FolderStatus Status();
 
-        /// <summary>Stores a message durably and gives it the next UID. Flags null: a new (\Recent) message in new/.</summary>
-        internal abstract Task<StoredMessage> AddAsync(MessageContent message, MessageFlags? flags, DateTimeOffset internalDate, CancellationToken cancellationToken);
-
-        internal abstract IReadOnlyList<StoredMessage> List();
-        internal abstract StoredMessage? Get(uint uid);
-        /// <summary>A stream over the message, or null when there is no such UID.</summary>
-        internal abstract Stream? Open(uint uid);
-        /// <summary>The whole message, or null when there is no such UID. Synchronous: for a command reading many small messages in a row.</summary>
-        internal virtual byte[]? Read(uint uid)
+    internal async Task<byte[]?> ReadAsync(uint uid, CancellationToken cancellationToken)
+    {
+        using (var stream = Open(uid))
         {
-            using (var stream = Open(uid))
-            {
-                if (stream is null) return null;
-                var buffer = new MemoryStream(stream.CanSeek ? (int)Math.Min(stream.Length, int.MaxValue) : 4096);
-                stream.CopyTo(buffer);
-                return buffer.ToArray();
-            }
-        }
-
-        internal abstract IReadOnlyList<StoredMessage> SetFlags(IEnumerable<uint> uids, MessageFlags flags, FlagChange change);
-        internal abstract IReadOnlyList<StoredMessage> ClaimRecent();
-        /// <summary>Removes the messages among <paramref name="uids"/> (all when null) that match <paramref name="predicate"/>.</summary>
-        internal abstract IReadOnlyList<StoredMessage> Remove(ISet<uint>? uids, Func<StoredMessage, bool> predicate);
-        internal abstract FolderStatus Status();
-
-        internal async Task<byte[]?> ReadAsync(uint uid, CancellationToken cancellationToken)
-        {
-            using (var stream = Open(uid))
-            {
-                if (stream is null) return null;
-                var buffer = new MemoryStream(stream.CanSeek ? (int)Math.Min(stream.Length, int.MaxValue) : 4096);
-                await stream.CopyToAsync(buffer, 81920, cancellationToken).ConfigureAwait(false);
-                return buffer.ToArray();
-            }
+            if (stream is null) return null;
+            var buffer = new MemoryStream(stream.CanSeek ? (int)Math.Min(stream.Length, int.MaxValue) : 4096);
+            await stream.CopyToAsync(buffer, 81920, cancellationToken).ConfigureAwait(false);
+            return buffer.ToArray();
         }
     }
 }

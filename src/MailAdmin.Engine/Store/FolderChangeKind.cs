@@ -1,12 +1,11 @@
-namespace MailAdmin.Store
+namespace MailAdmin.Store;
+
+public enum FolderChangeKind
 {
-    public enum FolderChangeKind
-    {
-        /// <summary>Messages were added (delivery, append, copy).</summary>
-        Added,
-        /// <summary>Flags of messages changed (including new/ to cur/).</summary>
-        FlagsChanged,
-        /// <summary>Messages were removed.</summary>
-        Expunged,
-    }
+    /// <summary>Messages were added (delivery, append, copy).</summary>
+    Added,
+    /// <summary>Flags of messages changed (including new/ to cur/).</summary>
+    FlagsChanged,
+    /// <summary>Messages were removed.</summary>
+    Expunged,
 }

@@ -1,16 +1,13 @@
-using System;
+namespace MailAdmin.Store;
 
-namespace MailAdmin.Store
+public sealed class FolderExistsException : MailStoreException
 {
-    public sealed class FolderExistsException : MailStoreException
+    public FolderExistsException(string account, string folder) : base($"The account '{account}' already has a folder '{folder}'.")
     {
-        public FolderExistsException(string account, string folder) : base($"The account '{account}' already has a folder '{folder}'.")
-        {
-            Account = account;
-            Folder = folder;
-        }
-
-        public string Account { get; }
-        public string Folder { get; }
+        Account = account;
+        Folder = folder;
     }
+
+    public string Account { get; }
+    public string Folder { get; }
 }

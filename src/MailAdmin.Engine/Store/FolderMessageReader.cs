@@ -1,12 +1,11 @@
-namespace MailAdmin.Store
+namespace MailAdmin.Store;
+
+/// <summary>The store's <see cref="IMessageReader"/>: an open folder, already resolved.</summary>
+internal sealed class FolderMessageReader : IMessageReader
 {
-    /// <summary>The store's <see cref="IMessageReader"/>: an open folder, already resolved.</summary>
-    internal sealed class FolderMessageReader : IMessageReader
-    {
-        private readonly FolderBase folder;
+    private readonly FolderBase folder;
 
-        internal FolderMessageReader(FolderBase folder) => this.folder = folder;
+    internal FolderMessageReader(FolderBase folder) => this.folder = folder;
 
-        public byte[]? Read(uint uid) => folder.Read(uid);
-    }
+    public byte[]? Read(uint uid) => folder.Read(uid);
 }

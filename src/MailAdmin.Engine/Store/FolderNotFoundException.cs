@@ -1,16 +1,13 @@
-using System;
+namespace MailAdmin.Store;
 
-namespace MailAdmin.Store
+public sealed class FolderNotFoundException : MailStoreException
 {
-    public sealed class FolderNotFoundException : MailStoreException
+    public FolderNotFoundException(string account, string folder) : base($"The account '{account}' has no folder '{folder}'.")
     {
-        public FolderNotFoundException(string account, string folder) : base($"The account '{account}' has no folder '{folder}'.")
-        {
-            Account = account;
-            Folder = folder;
-        }
-
-        public string Account { get; }
-        public string Folder { get; }
+        Account = account;
+        Folder = folder;
     }
+
+    public string Account { get; }
+    public string Folder { get; }
 }

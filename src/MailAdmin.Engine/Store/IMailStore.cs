@@ -4,108 +4,107 @@ using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace MailAdmin.Store
+namespace MailAdmin.Store;
+
+/// <summary>
+/// The mail store shared by SMTP (delivery), IMAP/POP3 (reading) and the cmdlets. Thread-safe.
+/// Accounts are addressed by their address (case-insensitive); folders by name with '.' as the hierarchy
+/// delimiter, "INBOX" (case-insensitive) being the account's root folder.
+/// </summary>
+public interface IMailStore : IDisposable
 {
+    IAccountStore Accounts { get; }
+
+    /// <summary>The folder hierarchy delimiter: '.' (Maildir++).</summary>
+    char HierarchyDelimiter { get; }
+
     /// <summary>
-    /// The mail store shared by SMTP (delivery), IMAP/POP3 (reading) and the cmdlets. Thread-safe.
-    /// Accounts are addressed by their address (case-insensitive); folders by name with '.' as the hierarchy
-    /// delimiter, "INBOX" (case-insensitive) being the account's root folder.
+    /// Stores a message. When the task completes the message and its UID are durable (file and directory
+    /// fsynced). Throws <see cref="AccountNotFoundException"/>, <see cref="AccountDisabledException"/>,
+    /// <see cref="QuotaExceededException"/>, <see cref="FolderNotFoundException"/>.
     /// </summary>
-    public interface IMailStore : IDisposable
-    {
-        IAccountStore Accounts { get; }
+    Task<StoredMessage> DeliverAsync(string account, string folder, byte[] message, DateTimeOffset internalDate, CancellationToken cancellationToken = default);
 
-        /// <summary>The folder hierarchy delimiter: '.' (Maildir++).</summary>
-        char HierarchyDelimiter { get; }
+    /// <summary>As <see cref="DeliverAsync"/> with initial flags (IMAP APPEND). The message is not \Recent when flags are given.</summary>
+    Task<StoredMessage> AppendAsync(string account, string folder, byte[] message, MessageFlags flags, DateTimeOffset internalDate, CancellationToken cancellationToken = default);
 
-        /// <summary>
-        /// Stores a message. When the task completes the message and its UID are durable (file and directory
-        /// fsynced). Throws <see cref="AccountNotFoundException"/>, <see cref="AccountDisabledException"/>,
-        /// <see cref="QuotaExceededException"/>, <see cref="FolderNotFoundException"/>.
-        /// </summary>
-        Task<StoredMessage> DeliverAsync(string account, string folder, byte[] message, DateTimeOffset internalDate, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// A message to receive in pieces (SMTP DATA, IMAP APPEND): write its bytes as they arrive, then
+    /// store it with <see cref="DeliverAsync(string, string, IncomingMessage, MessageFlags?, DateTimeOffset, CancellationToken)"/>.
+    /// Dispose it when done: what was not delivered is discarded.
+    /// </summary>
+    IncomingMessage CreateIncomingMessage();
 
-        /// <summary>As <see cref="DeliverAsync"/> with initial flags (IMAP APPEND). The message is not \Recent when flags are given.</summary>
-        Task<StoredMessage> AppendAsync(string account, string folder, byte[] message, MessageFlags flags, DateTimeOffset internalDate, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Stores what was written to <paramref name="message"/> (as <see cref="DeliverAsync(string, string, byte[], DateTimeOffset, CancellationToken)"/>;
+    /// flags given: as <see cref="AppendAsync"/>). It may be delivered several times (several recipients);
+    /// a delivery of its bytes as written moves them into place, so make that one the last.
+    /// </summary>
+    Task<StoredMessage> DeliverAsync(string account, string folder, IncomingMessage message, MessageFlags? flags, DateTimeOffset internalDate, CancellationToken cancellationToken = default);
 
-        /// <summary>
-        /// A message to receive in pieces (SMTP DATA, IMAP APPEND): write its bytes as they arrive, then
-        /// store it with <see cref="DeliverAsync(string, string, IncomingMessage, MessageFlags?, DateTimeOffset, CancellationToken)"/>.
-        /// Dispose it when done: what was not delivered is discarded.
-        /// </summary>
-        IncomingMessage CreateIncomingMessage();
+    /// <summary>The quota of accounts without one of their own (bytes; null: none).</summary>
+    long? DefaultQuota { get; set; }
 
-        /// <summary>
-        /// Stores what was written to <paramref name="message"/> (as <see cref="DeliverAsync(string, string, byte[], DateTimeOffset, CancellationToken)"/>;
-        /// flags given: as <see cref="AppendAsync"/>). It may be delivered several times (several recipients);
-        /// a delivery of its bytes as written moves them into place, so make that one the last.
-        /// </summary>
-        Task<StoredMessage> DeliverAsync(string account, string folder, IncomingMessage message, MessageFlags? flags, DateTimeOffset internalDate, CancellationToken cancellationToken = default);
+    /// <summary>The quota that applies to the account: its own, else <see cref="DefaultQuota"/>; null when none.</summary>
+    long? GetQuota(string account);
 
-        /// <summary>The quota of accounts without one of their own (bytes; null: none).</summary>
-        long? DefaultQuota { get; set; }
+    /// <summary>
+    /// Whether <paramref name="size"/> more bytes fit the account's quota now (SMTP RCPT). Unknown accounts: true
+    /// (delivery reports them). Fast: no I/O once the account's usage is known.
+    /// </summary>
+    bool HasRoomFor(string account, long size);
 
-        /// <summary>The quota that applies to the account: its own, else <see cref="DefaultQuota"/>; null when none.</summary>
-        long? GetQuota(string account);
+    /// <summary>Raised after a message was stored durably (delivery, append, copy), on the delivering thread; keep handlers short.</summary>
+    event EventHandler<MessageDeliveredEventArgs>? MessageDelivered;
 
-        /// <summary>
-        /// Whether <paramref name="size"/> more bytes fit the account's quota now (SMTP RCPT). Unknown accounts: true
-        /// (delivery reports them). Fast: no I/O once the account's usage is known.
-        /// </summary>
-        bool HasRoomFor(string account, long size);
+    /// <summary>Raised after messages were added, changed flags, or were removed.</summary>
+    event EventHandler<FolderChangedEventArgs>? FolderChanged;
 
-        /// <summary>Raised after a message was stored durably (delivery, append, copy), on the delivering thread; keep handlers short.</summary>
-        event EventHandler<MessageDeliveredEventArgs>? MessageDelivered;
+    // Folders
+    Task<IReadOnlyList<MailFolderInfo>> GetFoldersAsync(string account, CancellationToken cancellationToken = default);
+    IReadOnlyList<MailFolderInfo> GetFolders(string account);
+    Task CreateFolderAsync(string account, string folder, CancellationToken cancellationToken = default);
+    /// <summary>Deletes a folder and its messages (not its subfolders). INBOX cannot be deleted.</summary>
+    Task DeleteFolderAsync(string account, string folder, CancellationToken cancellationToken = default);
+    /// <summary>Renames a folder and its subfolders. INBOX cannot be renamed here (IMAP's INBOX rename is a move of its messages).</summary>
+    Task RenameFolderAsync(string account, string folder, string newName, CancellationToken cancellationToken = default);
+    FolderStatus GetFolderStatus(string account, string folder);
 
-        /// <summary>Raised after messages were added, changed flags, or were removed.</summary>
-        event EventHandler<FolderChangedEventArgs>? FolderChanged;
+    // Messages
+    /// <summary>The messages of a folder, ascending by UID.</summary>
+    IReadOnlyList<StoredMessage> ListMessages(string account, string folder);
+    /// <summary>One message's metadata, or null if there is no such UID.</summary>
+    StoredMessage? GetMessage(string account, string folder, uint uid);
+    Task<byte[]> ReadMessageAsync(string account, string folder, uint uid, CancellationToken cancellationToken = default);
+    /// <summary>A read-only stream over the message. Throws <see cref="MessageNotFoundException"/>.</summary>
+    Stream OpenMessage(string account, string folder, uint uid);
+    /// <summary>
+    /// A reader over the folder's messages that checks the account and folder once, here (throws as
+    /// <see cref="OpenMessage"/> does), instead of at every message: for one command over many messages.
+    /// </summary>
+    IMessageReader OpenMessageReader(string account, string folder);
 
-        // Folders
-        Task<IReadOnlyList<MailFolderInfo>> GetFoldersAsync(string account, CancellationToken cancellationToken = default);
-        IReadOnlyList<MailFolderInfo> GetFolders(string account);
-        Task CreateFolderAsync(string account, string folder, CancellationToken cancellationToken = default);
-        /// <summary>Deletes a folder and its messages (not its subfolders). INBOX cannot be deleted.</summary>
-        Task DeleteFolderAsync(string account, string folder, CancellationToken cancellationToken = default);
-        /// <summary>Renames a folder and its subfolders. INBOX cannot be renamed here (IMAP's INBOX rename is a move of its messages).</summary>
-        Task RenameFolderAsync(string account, string folder, string newName, CancellationToken cancellationToken = default);
-        FolderStatus GetFolderStatus(string account, string folder);
+    /// <summary>Changes flags; unknown UIDs are skipped. Returns the changed messages' new state.</summary>
+    Task<IReadOnlyList<StoredMessage>> SetFlagsAsync(string account, string folder, IEnumerable<uint> uids, MessageFlags flags, FlagChange change, CancellationToken cancellationToken = default);
 
-        // Messages
-        /// <summary>The messages of a folder, ascending by UID.</summary>
-        IReadOnlyList<StoredMessage> ListMessages(string account, string folder);
-        /// <summary>One message's metadata, or null if there is no such UID.</summary>
-        StoredMessage? GetMessage(string account, string folder, uint uid);
-        Task<byte[]> ReadMessageAsync(string account, string folder, uint uid, CancellationToken cancellationToken = default);
-        /// <summary>A read-only stream over the message. Throws <see cref="MessageNotFoundException"/>.</summary>
-        Stream OpenMessage(string account, string folder, uint uid);
-        /// <summary>
-        /// A reader over the folder's messages that checks the account and folder once, here (throws as
-        /// <see cref="OpenMessage"/> does), instead of at every message: for one command over many messages.
-        /// </summary>
-        IMessageReader OpenMessageReader(string account, string folder);
+    /// <summary>Moves the folder's new/ messages to cur/ and returns them: IMAP \Recent for exactly one session.</summary>
+    Task<IReadOnlyList<StoredMessage>> ClaimRecentAsync(string account, string folder, CancellationToken cancellationToken = default);
 
-        /// <summary>Changes flags; unknown UIDs are skipped. Returns the changed messages' new state.</summary>
-        Task<IReadOnlyList<StoredMessage>> SetFlagsAsync(string account, string folder, IEnumerable<uint> uids, MessageFlags flags, FlagChange change, CancellationToken cancellationToken = default);
+    /// <summary>Removes the given messages whatever their flags (POP3 UPDATE, Clear-MailServerMessage). Returns the removed UIDs.</summary>
+    Task<IReadOnlyList<uint>> DeleteMessagesAsync(string account, string folder, IEnumerable<uint> uids, CancellationToken cancellationToken = default);
 
-        /// <summary>Moves the folder's new/ messages to cur/ and returns them: IMAP \Recent for exactly one session.</summary>
-        Task<IReadOnlyList<StoredMessage>> ClaimRecentAsync(string account, string folder, CancellationToken cancellationToken = default);
+    /// <summary>Removes the messages flagged \Deleted, limited to <paramref name="uids"/> when given (UID EXPUNGE). Returns the removed UIDs.</summary>
+    Task<IReadOnlyList<uint>> ExpungeAsync(string account, string folder, IEnumerable<uint>? uids = null, CancellationToken cancellationToken = default);
 
-        /// <summary>Removes the given messages whatever their flags (POP3 UPDATE, Clear-MailServerMessage). Returns the removed UIDs.</summary>
-        Task<IReadOnlyList<uint>> DeleteMessagesAsync(string account, string folder, IEnumerable<uint> uids, CancellationToken cancellationToken = default);
+    /// <summary>Copies messages (with flags and internal date) to another folder of the same account; in a <see cref="MaildirStore"/> all or nothing, also across a crash. Returns source UID → new UID (UIDPLUS COPYUID).</summary>
+    Task<IReadOnlyList<KeyValuePair<uint, uint>>> CopyMessagesAsync(string account, string folder, IEnumerable<uint> uids, string targetFolder, CancellationToken cancellationToken = default);
 
-        /// <summary>Removes the messages flagged \Deleted, limited to <paramref name="uids"/> when given (UID EXPUNGE). Returns the removed UIDs.</summary>
-        Task<IReadOnlyList<uint>> ExpungeAsync(string account, string folder, IEnumerable<uint>? uids = null, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Moves messages to another folder of the same account (IMAP MOVE): as <see cref="CopyMessagesAsync"/>, then the
+    /// originals are removed. In a <see cref="MaildirStore"/> all or nothing, also across a crash. Returns source UID → new UID.
+    /// </summary>
+    Task<IReadOnlyList<KeyValuePair<uint, uint>>> MoveMessagesAsync(string account, string folder, IEnumerable<uint> uids, string targetFolder, CancellationToken cancellationToken = default);
 
-        /// <summary>Copies messages (with flags and internal date) to another folder of the same account; in a <see cref="MaildirStore"/> all or nothing, also across a crash. Returns source UID → new UID (UIDPLUS COPYUID).</summary>
-        Task<IReadOnlyList<KeyValuePair<uint, uint>>> CopyMessagesAsync(string account, string folder, IEnumerable<uint> uids, string targetFolder, CancellationToken cancellationToken = default);
-
-        /// <summary>
-        /// Moves messages to another folder of the same account (IMAP MOVE): as <see cref="CopyMessagesAsync"/>, then the
-        /// originals are removed. In a <see cref="MaildirStore"/> all or nothing, also across a crash. Returns source UID → new UID.
-        /// </summary>
-        Task<IReadOnlyList<KeyValuePair<uint, uint>>> MoveMessagesAsync(string account, string folder, IEnumerable<uint> uids, string targetFolder, CancellationToken cancellationToken = default);
-
-        /// <summary>Bytes used by all messages of the account (what the quota is checked against).</summary>
-        Task<long> GetUsedBytesAsync(string account, CancellationToken cancellationToken = default);
-    }
+    /// <summary>Bytes used by all messages of the account (what the quota is checked against).</summary>
+    Task<long> GetUsedBytesAsync(string account, CancellationToken cancellationToken = default);
 }

@@ -5,137 +5,136 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace MailAdmin.Store
+namespace MailAdmin.Store;
+
+/// <summary>A folder of the <see cref="InMemoryStore"/>: the same UID and flag rules as a Maildir folder, no disk.</summary>
+internal sealed class InMemoryFolder : FolderBase
 {
-    /// <summary>A folder of the <see cref="InMemoryStore"/>: the same UID and flag rules as a Maildir folder, no disk.</summary>
-    internal sealed class InMemoryFolder : FolderBase
+    private readonly object gate = new object();
+    private readonly SortedList<uint, (StoredMessage Message, byte[] Data)> messages = new SortedList<uint, (StoredMessage, byte[])>();
+    private readonly uint uidValidity;
+    private uint nextUid = 1;
+
+    internal InMemoryFolder(string account, string name) : this(account, name, UidList.NewUidValidity()) { }
+
+    private InMemoryFolder(string account, string name, uint uidValidity) : base(account, name) => this.uidValidity = uidValidity;
+
+    /// <summary>The folder under a new name: same messages, UIDs and UIDVALIDITY (as a renamed Maildir folder).</summary>
+    internal InMemoryFolder Renamed(string newName)
     {
-        private readonly object gate = new object();
-        private readonly SortedList<uint, (StoredMessage Message, byte[] Data)> messages = new SortedList<uint, (StoredMessage, byte[])>();
-        private readonly uint uidValidity;
-        private uint nextUid = 1;
-
-        internal InMemoryFolder(string account, string name) : this(account, name, UidList.NewUidValidity()) { }
-
-        private InMemoryFolder(string account, string name, uint uidValidity) : base(account, name) => this.uidValidity = uidValidity;
-
-        /// <summary>The folder under a new name: same messages, UIDs and UIDVALIDITY (as a renamed Maildir folder).</summary>
-        internal InMemoryFolder Renamed(string newName)
+        var copy = new InMemoryFolder(Account, newName, uidValidity);
+        lock (gate)
         {
-            var copy = new InMemoryFolder(Account, newName, uidValidity);
-            lock (gate)
+            foreach (var kv in messages) copy.messages.Add(kv.Key, kv.Value);
+            copy.nextUid = nextUid;
+        }
+        return copy;
+    }
+
+    internal override Task<StoredMessage> AddAsync(MessageContent message, MessageFlags? flags, DateTimeOffset internalDate, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var data = message.ToArray();
+        var baseName = MaildirFileName.NewBaseName(data.Length, DateTimeOffset.UtcNow);
+        lock (gate)
+        {
+            var stored = new StoredMessage(nextUid++, baseName, data.Length, StoreClock.ToStoredDate(internalDate), flags ?? MessageFlags.None, !flags.HasValue);
+            messages.Add(stored.Uid, (stored, data));
+            return Task.FromResult(stored);
+        }
+    }
+
+    internal override IReadOnlyList<StoredMessage> List()
+    {
+        lock (gate) return messages.Values.Select(v => v.Message).ToList();
+    }
+
+    internal override StoredMessage? Get(uint uid)
+    {
+        lock (gate) return messages.TryGetValue(uid, out var v) ? v.Message : null;
+    }
+
+    internal override Stream? Open(uint uid)
+    {
+        lock (gate) return messages.TryGetValue(uid, out var v) ? new MemoryStream(v.Data, false) : null;
+    }
+
+    /// <summary>A copy, as Open gives a read-only view: the caller may keep or change the array.</summary>
+    internal override byte[]? Read(uint uid)
+    {
+        lock (gate) return messages.TryGetValue(uid, out var v) ? (byte[])v.Data.Clone() : null;
+    }
+
+    internal override IReadOnlyList<StoredMessage> SetFlags(IEnumerable<uint> uids, MessageFlags flags, FlagChange change)
+    {
+        var changed = new List<StoredMessage>();
+        lock (gate)
+        {
+            foreach (var uid in uids.Distinct().OrderBy(u => u))
             {
-                foreach (var kv in messages) copy.messages.Add(kv.Key, kv.Value);
-                copy.nextUid = nextUid;
-            }
-            return copy;
-        }
-
-        internal override Task<StoredMessage> AddAsync(MessageContent message, MessageFlags? flags, DateTimeOffset internalDate, CancellationToken cancellationToken)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var data = message.ToArray();
-            var baseName = MaildirFileName.NewBaseName(data.Length, DateTimeOffset.UtcNow);
-            lock (gate)
-            {
-                var stored = new StoredMessage(nextUid++, baseName, data.Length, StoreClock.ToStoredDate(internalDate), flags ?? MessageFlags.None, !flags.HasValue);
-                messages.Add(stored.Uid, (stored, data));
-                return Task.FromResult(stored);
-            }
-        }
-
-        internal override IReadOnlyList<StoredMessage> List()
-        {
-            lock (gate) return messages.Values.Select(v => v.Message).ToList();
-        }
-
-        internal override StoredMessage? Get(uint uid)
-        {
-            lock (gate) return messages.TryGetValue(uid, out var v) ? v.Message : null;
-        }
-
-        internal override Stream? Open(uint uid)
-        {
-            lock (gate) return messages.TryGetValue(uid, out var v) ? new MemoryStream(v.Data, false) : null;
-        }
-
-        /// <summary>A copy, as Open gives a read-only view: the caller may keep or change the array.</summary>
-        internal override byte[]? Read(uint uid)
-        {
-            lock (gate) return messages.TryGetValue(uid, out var v) ? (byte[])v.Data.Clone() : null;
-        }
-
-        internal override IReadOnlyList<StoredMessage> SetFlags(IEnumerable<uint> uids, MessageFlags flags, FlagChange change)
-        {
-            var changed = new List<StoredMessage>();
-            lock (gate)
-            {
-                foreach (var uid in uids.Distinct().OrderBy(u => u))
-                {
-                    if (!messages.TryGetValue(uid, out var v)) continue;
-                    var old = v.Message.Flags;
-                    var updated = change == FlagChange.Replace ? flags : change == FlagChange.Add ? old | flags : old & ~flags;
-                    if (updated == old && !v.Message.IsRecent) continue;
-                    var m = v.Message.With(updated, false);
-                    messages[uid] = (m, v.Data);
-                    changed.Add(m);
-                }
-            }
-            return changed;
-        }
-
-        internal override IReadOnlyList<StoredMessage> ClaimRecent()
-        {
-            var claimed = new List<StoredMessage>();
-            lock (gate)
-            {
-                foreach (var uid in messages.Keys.ToList())
-                {
-                    var v = messages[uid];
-                    if (!v.Message.IsRecent) continue;
-                    messages[uid] = (v.Message.With(v.Message.Flags, false), v.Data);
-                    claimed.Add(v.Message);
-                }
-            }
-            return claimed;
-        }
-
-        internal override IReadOnlyList<StoredMessage> Remove(ISet<uint>? uids, Func<StoredMessage, bool> predicate)
-        {
-            var removed = new List<StoredMessage>();
-            lock (gate)
-            {
-                var candidates = uids is null ? messages.Keys.ToList() : uids.Where(messages.ContainsKey).OrderBy(u => u).ToList();
-                foreach (var uid in candidates)
-                {
-                    var m = messages[uid].Message;
-                    if (!predicate(m)) continue;
-                    messages.Remove(uid);
-                    removed.Add(m);
-                }
-            }
-            return removed;
-        }
-
-        internal override FolderStatus Status()
-        {
-            lock (gate)
-            {
-                int unseen = 0, recent = 0;
-                long size = 0;
-                foreach (var v in messages.Values)
-                {
-                    if ((v.Message.Flags & MessageFlags.Seen) == 0) unseen++;
-                    if (v.Message.IsRecent) recent++;
-                    size += v.Message.Size;
-                }
-                return new FolderStatus(Name, uidValidity, nextUid, messages.Count, unseen, recent, size);
+                if (!messages.TryGetValue(uid, out var v)) continue;
+                var old = v.Message.Flags;
+                var updated = change == FlagChange.Replace ? flags : change == FlagChange.Add ? old | flags : old & ~flags;
+                if (updated == old && !v.Message.IsRecent) continue;
+                var m = v.Message.With(updated, false);
+                messages[uid] = (m, v.Data);
+                changed.Add(m);
             }
         }
+        return changed;
+    }
 
-        internal long Size
+    internal override IReadOnlyList<StoredMessage> ClaimRecent()
+    {
+        var claimed = new List<StoredMessage>();
+        lock (gate)
         {
-            get { lock (gate) return messages.Values.Sum(v => v.Message.Size); }
+            foreach (var uid in messages.Keys.ToList())
+            {
+                var v = messages[uid];
+                if (!v.Message.IsRecent) continue;
+                messages[uid] = (v.Message.With(v.Message.Flags, false), v.Data);
+                claimed.Add(v.Message);
+            }
         }
+        return claimed;
+    }
+
+    internal override IReadOnlyList<StoredMessage> Remove(ISet<uint>? uids, Func<StoredMessage, bool> predicate)
+    {
+        var removed = new List<StoredMessage>();
+        lock (gate)
+        {
+            var candidates = uids is null ? messages.Keys.ToList() : uids.Where(messages.ContainsKey).OrderBy(u => u).ToList();
+            foreach (var uid in candidates)
+            {
+                var m = messages[uid].Message;
+                if (!predicate(m)) continue;
+                messages.Remove(uid);
+                removed.Add(m);
+            }
+        }
+        return removed;
+    }
+
+    internal override FolderStatus Status()
+    {
+        lock (gate)
+        {
+            int unseen = 0, recent = 0;
+            long size = 0;
+            foreach (var v in messages.Values)
+            {
+                if ((v.Message.Flags & MessageFlags.Seen) == 0) unseen++;
+                if (v.Message.IsRecent) recent++;
+                size += v.Message.Size;
+            }
+            return new FolderStatus(Name, uidValidity, nextUid, messages.Count, unseen, recent, size);
+        }
+    }
+
+    internal long Size
+    {
+        get { lock (gate) return messages.Values.Sum(v => v.Message.Size); }
     }
 }

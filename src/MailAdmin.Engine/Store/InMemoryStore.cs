@@ -2,112 +2,111 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 
-namespace MailAdmin.Store
+namespace MailAdmin.Store;
+
+/// <summary>
+/// A throw-away store in memory (Start-MailServer -InMemory, test fixtures): the same interface and rules
+/// as <see cref="MaildirStore"/> — UIDs, flags, events, quota, accounts with hashed passwords — without disk.
+/// </summary>
+public sealed class InMemoryStore : MailStoreBase
 {
-    /// <summary>
-    /// A throw-away store in memory (Start-MailServer -InMemory, test fixtures): the same interface and rules
-    /// as <see cref="MaildirStore"/> — UIDs, flags, events, quota, accounts with hashed passwords — without disk.
-    /// </summary>
-    public sealed class InMemoryStore : MailStoreBase
+    private readonly object gate = new object();
+    // account → folder name → folder
+    private readonly Dictionary<string, Dictionary<string, InMemoryFolder>> mailboxes = new Dictionary<string, Dictionary<string, InMemoryFolder>>(StringComparer.Ordinal);
+
+    public InMemoryStore() : this(PasswordHasher.DefaultIterations) { }
+
+    /// <param name="passwordIterations">PBKDF2 iterations for new password hashes (fixtures may use fewer).</param>
+    public InMemoryStore(int passwordIterations) : base(new InMemoryAccountStore(passwordIterations)) { }
+
+    /// <summary>A message being received, in 64 KiB chunks handed to the folder when delivered (held once).</summary>
+    public override IncomingMessage CreateIncomingMessage() => new MemoryIncomingMessage();
+
+    private Dictionary<string, InMemoryFolder> Mailbox(string account)
     {
-        private readonly object gate = new object();
-        // account → folder name → folder
-        private readonly Dictionary<string, Dictionary<string, InMemoryFolder>> mailboxes = new Dictionary<string, Dictionary<string, InMemoryFolder>>(StringComparer.Ordinal);
+        if (!mailboxes.TryGetValue(account, out var box))
+            throw new AccountNotFoundException(account);
+        return box;
+    }
 
-        public InMemoryStore() : this(PasswordHasher.DefaultIterations) { }
-
-        /// <param name="passwordIterations">PBKDF2 iterations for new password hashes (fixtures may use fewer).</param>
-        public InMemoryStore(int passwordIterations) : base(new InMemoryAccountStore(passwordIterations)) { }
-
-        /// <summary>A message being received, in 64 KiB chunks handed to the folder when delivered (held once).</summary>
-        public override IncomingMessage CreateIncomingMessage() => new MemoryIncomingMessage();
-
-        private Dictionary<string, InMemoryFolder> Mailbox(string account)
+    private protected override FolderBase OpenFolder(string account, string folder)
+    {
+        lock (gate)
         {
-            if (!mailboxes.TryGetValue(account, out var box))
-                throw new AccountNotFoundException(account);
-            return box;
+            return Mailbox(account).TryGetValue(folder, out var f) ? f : throw new FolderNotFoundException(account, folder);
         }
+    }
 
-        private protected override FolderBase OpenFolder(string account, string folder)
+    private protected override IReadOnlyList<string> FolderNames(string account)
+    {
+        lock (gate) return Mailbox(account).Keys.ToList();
+    }
+
+    private protected override bool FolderExists(string account, string folder)
+    {
+        lock (gate) return Mailbox(account).ContainsKey(folder);
+    }
+
+    private protected override void CreateFolderCore(string account, string folder)
+    {
+        lock (gate)
         {
-            lock (gate)
+            var box = Mailbox(account);
+            if (box.ContainsKey(folder)) throw new FolderExistsException(account, folder);
+            box[folder] = new InMemoryFolder(account, folder);
+        }
+    }
+
+    private protected override void DeleteFolderCore(string account, string folder)
+    {
+        lock (gate) Mailbox(account).Remove(folder);
+    }
+
+    private protected override void RenameFolderCore(string account, string folder, string newName)
+    {
+        lock (gate)
+        {
+            var box = Mailbox(account);
+            var moves = box.Keys
+                .Where(k => k == folder || k.StartsWith(folder + MailboxNames.Delimiter, StringComparison.Ordinal))
+                .Select(k => (From: k, To: newName + k.Substring(folder.Length)))
+                .ToList();
+            foreach (var (_, to) in moves)
             {
-                return Mailbox(account).TryGetValue(folder, out var f) ? f : throw new FolderNotFoundException(account, folder);
+                MailboxNames.NormalizeFolder(to);
+                if (box.ContainsKey(to)) throw new FolderExistsException(account, to);
+            }
+            foreach (var (from, to) in moves)
+            {
+                box[to] = box[from].Renamed(to);
+                box.Remove(from);
             }
         }
+    }
 
-        private protected override IReadOnlyList<string> FolderNames(string account)
+    private protected override void CreateMailbox(string account)
+    {
+        lock (gate)
         {
-            lock (gate) return Mailbox(account).Keys.ToList();
-        }
-
-        private protected override bool FolderExists(string account, string folder)
-        {
-            lock (gate) return Mailbox(account).ContainsKey(folder);
-        }
-
-        private protected override void CreateFolderCore(string account, string folder)
-        {
-            lock (gate)
+            if (mailboxes.ContainsKey(account)) return;
+            var box = new Dictionary<string, InMemoryFolder>(StringComparer.Ordinal)
             {
-                var box = Mailbox(account);
-                if (box.ContainsKey(folder)) throw new FolderExistsException(account, folder);
-                box[folder] = new InMemoryFolder(account, folder);
-            }
+                [MailboxNames.Inbox] = new InMemoryFolder(account, MailboxNames.Inbox),
+            };
+            foreach (var f in MailboxNames.DefaultFolders) box[f.Key] = new InMemoryFolder(account, f.Key);
+            mailboxes[account] = box;
         }
+    }
 
-        private protected override void DeleteFolderCore(string account, string folder)
-        {
-            lock (gate) Mailbox(account).Remove(folder);
-        }
+    private protected override void DeleteMailbox(string account)
+    {
+        lock (gate) mailboxes.Remove(account);
+    }
 
-        private protected override void RenameFolderCore(string account, string folder, string newName)
-        {
-            lock (gate)
-            {
-                var box = Mailbox(account);
-                var moves = box.Keys
-                    .Where(k => k == folder || k.StartsWith(folder + MailboxNames.Delimiter, StringComparison.Ordinal))
-                    .Select(k => (From: k, To: newName + k.Substring(folder.Length)))
-                    .ToList();
-                foreach (var (_, to) in moves)
-                {
-                    MailboxNames.NormalizeFolder(to);
-                    if (box.ContainsKey(to)) throw new FolderExistsException(account, to);
-                }
-                foreach (var (from, to) in moves)
-                {
-                    box[to] = box[from].Renamed(to);
-                    box.Remove(from);
-                }
-            }
-        }
+    private protected override void ForgetAccount(string account) => ForgetUsage(account);
 
-        private protected override void CreateMailbox(string account)
-        {
-            lock (gate)
-            {
-                if (mailboxes.ContainsKey(account)) return;
-                var box = new Dictionary<string, InMemoryFolder>(StringComparer.Ordinal)
-                {
-                    [MailboxNames.Inbox] = new InMemoryFolder(account, MailboxNames.Inbox),
-                };
-                foreach (var f in MailboxNames.DefaultFolders) box[f.Key] = new InMemoryFolder(account, f.Key);
-                mailboxes[account] = box;
-            }
-        }
-
-        private protected override void DeleteMailbox(string account)
-        {
-            lock (gate) mailboxes.Remove(account);
-        }
-
-        private protected override void ForgetAccount(string account) => ForgetUsage(account);
-
-        private protected override long ComputeUsage(string account)
-        {
-            lock (gate) return mailboxes.TryGetValue(account, out var box) ? box.Values.Sum(f => f.Size) : 0;
-        }
+    private protected override long ComputeUsage(string account)
+    {
+        lock (gate) return mailboxes.TryGetValue(account, out var box) ? box.Values.Sum(f => f.Size) : 0;
     }
 }

@@ -4,117 +4,116 @@ using System.Globalization;
 using System.Text;
 using System.Threading;
 
-namespace MailAdmin.Store
+namespace MailAdmin.Store;
+
+/// <summary>
+/// Maildir file names: "&lt;base&gt;" in new/ and "&lt;base&gt;:2,&lt;flags&gt;" in cur/, where the base is
+/// "&lt;seconds&gt;.M&lt;micros&gt;P&lt;pid&gt;Q&lt;counter&gt;R&lt;random&gt;.&lt;host&gt;,S=&lt;size&gt;" and flags are the sorted letters DFPRST.
+/// On Windows, where ':' is not allowed in names, the info separator is ';' (as other Windows Maildir tools do).
+/// </summary>
+public sealed class MaildirFileName
 {
-    /// <summary>
-    /// Maildir file names: "&lt;base&gt;" in new/ and "&lt;base&gt;:2,&lt;flags&gt;" in cur/, where the base is
-    /// "&lt;seconds&gt;.M&lt;micros&gt;P&lt;pid&gt;Q&lt;counter&gt;R&lt;random&gt;.&lt;host&gt;,S=&lt;size&gt;" and flags are the sorted letters DFPRST.
-    /// On Windows, where ':' is not allowed in names, the info separator is ';' (as other Windows Maildir tools do).
-    /// </summary>
-    public sealed class MaildirFileName
+    private static long counter;
+    private static readonly string HostPart = SafeHost();
+    private static readonly int Pid = Process.GetCurrentProcess().Id;
+
+    public static char InfoSeparator { get; } = Environment.OSVersion.Platform == PlatformID.Win32NT ? ';' : ':';
+
+    private MaildirFileName(string baseName, long? size, MessageFlags flags, bool hasInfo)
     {
-        private static long counter;
-        private static readonly string HostPart = SafeHost();
-        private static readonly int Pid = Process.GetCurrentProcess().Id;
+        BaseName = baseName;
+        Size = size;
+        Flags = flags;
+        HasInfo = hasInfo;
+    }
 
-        public static char InfoSeparator { get; } = Environment.OSVersion.Platform == PlatformID.Win32NT ? ';' : ':';
+    /// <summary>The unique part, without the info suffix; stable for the message's life.</summary>
+    public string BaseName { get; }
+    /// <summary>The S= size, when present.</summary>
+    public long? Size { get; }
+    public MessageFlags Flags { get; }
+    /// <summary>Whether the name had a ":2," info suffix.</summary>
+    public bool HasInfo { get; }
 
-        private MaildirFileName(string baseName, long? size, MessageFlags flags, bool hasInfo)
+    /// <summary>A new unique base name for a message of <paramref name="size"/> bytes.</summary>
+    public static string NewBaseName(long size, DateTimeOffset now)
+    {
+        var seconds = now.ToUnixTimeSeconds();
+        var micros = (now.UtcTicks % TimeSpan.TicksPerSecond) / 10;
+        var q = Interlocked.Increment(ref counter);
+        var r = Guid.NewGuid().ToString("N").Substring(0, 8);
+        return string.Format(CultureInfo.InvariantCulture, "{0}.M{1}P{2}Q{3}R{4}.{5},S={6}", seconds, micros, Pid, q, r, HostPart, size);
+    }
+
+    /// <summary>The cur/ name of a base with flags.</summary>
+    public static string WithInfo(string baseName, MessageFlags flags) => baseName + InfoSeparator + "2," + FormatFlags(flags);
+
+    public static string FormatFlags(MessageFlags flags)
+    {
+        var sb = new StringBuilder(6);
+        if ((flags & MessageFlags.Draft) != 0) sb.Append('D');
+        if ((flags & MessageFlags.Flagged) != 0) sb.Append('F');
+        if ((flags & MessageFlags.Passed) != 0) sb.Append('P');
+        if ((flags & MessageFlags.Answered) != 0) sb.Append('R');
+        if ((flags & MessageFlags.Seen) != 0) sb.Append('S');
+        if ((flags & MessageFlags.Deleted) != 0) sb.Append('T');
+        return sb.ToString();
+    }
+
+    /// <summary>Parses a file name from new/ or cur/. Unknown flag letters (lower-case keywords) are ignored.</summary>
+    public static MaildirFileName Parse(string fileName)
+    {
+        if (string.IsNullOrEmpty(fileName)) throw new ArgumentException("Empty Maildir file name.", nameof(fileName));
+        var baseName = fileName;
+        var flags = MessageFlags.None;
+        var hasInfo = false;
+        var info = fileName.LastIndexOf(":2,", StringComparison.Ordinal);
+        if (info < 0) info = fileName.LastIndexOf(";2,", StringComparison.Ordinal);
+        if (info > 0)
         {
-            BaseName = baseName;
-            Size = size;
-            Flags = flags;
-            HasInfo = hasInfo;
-        }
-
-        /// <summary>The unique part, without the info suffix; stable for the message's life.</summary>
-        public string BaseName { get; }
-        /// <summary>The S= size, when present.</summary>
-        public long? Size { get; }
-        public MessageFlags Flags { get; }
-        /// <summary>Whether the name had a ":2," info suffix.</summary>
-        public bool HasInfo { get; }
-
-        /// <summary>A new unique base name for a message of <paramref name="size"/> bytes.</summary>
-        public static string NewBaseName(long size, DateTimeOffset now)
-        {
-            var seconds = now.ToUnixTimeSeconds();
-            var micros = (now.UtcTicks % TimeSpan.TicksPerSecond) / 10;
-            var q = Interlocked.Increment(ref counter);
-            var r = Guid.NewGuid().ToString("N").Substring(0, 8);
-            return string.Format(CultureInfo.InvariantCulture, "{0}.M{1}P{2}Q{3}R{4}.{5},S={6}", seconds, micros, Pid, q, r, HostPart, size);
-        }
-
-        /// <summary>The cur/ name of a base with flags.</summary>
-        public static string WithInfo(string baseName, MessageFlags flags) => baseName + InfoSeparator + "2," + FormatFlags(flags);
-
-        public static string FormatFlags(MessageFlags flags)
-        {
-            var sb = new StringBuilder(6);
-            if ((flags & MessageFlags.Draft) != 0) sb.Append('D');
-            if ((flags & MessageFlags.Flagged) != 0) sb.Append('F');
-            if ((flags & MessageFlags.Passed) != 0) sb.Append('P');
-            if ((flags & MessageFlags.Answered) != 0) sb.Append('R');
-            if ((flags & MessageFlags.Seen) != 0) sb.Append('S');
-            if ((flags & MessageFlags.Deleted) != 0) sb.Append('T');
-            return sb.ToString();
-        }
-
-        /// <summary>Parses a file name from new/ or cur/. Unknown flag letters (lower-case keywords) are ignored.</summary>
-        public static MaildirFileName Parse(string fileName)
-        {
-            if (string.IsNullOrEmpty(fileName)) throw new ArgumentException("Empty Maildir file name.", nameof(fileName));
-            var baseName = fileName;
-            var flags = MessageFlags.None;
-            var hasInfo = false;
-            var info = fileName.LastIndexOf(":2,", StringComparison.Ordinal);
-            if (info < 0) info = fileName.LastIndexOf(";2,", StringComparison.Ordinal);
-            if (info > 0)
+            hasInfo = true;
+            baseName = fileName.Substring(0, info);
+            for (var i = info + 3; i < fileName.Length; i++)
             {
-                hasInfo = true;
-                baseName = fileName.Substring(0, info);
-                for (var i = info + 3; i < fileName.Length; i++)
+                switch (fileName[i])
                 {
-                    switch (fileName[i])
-                    {
-                        case 'D': flags |= MessageFlags.Draft; break;
-                        case 'F': flags |= MessageFlags.Flagged; break;
-                        case 'P': flags |= MessageFlags.Passed; break;
-                        case 'R': flags |= MessageFlags.Answered; break;
-                        case 'S': flags |= MessageFlags.Seen; break;
-                        case 'T': flags |= MessageFlags.Deleted; break;
-                    }
+                    case 'D': flags |= MessageFlags.Draft; break;
+                    case 'F': flags |= MessageFlags.Flagged; break;
+                    case 'P': flags |= MessageFlags.Passed; break;
+                    case 'R': flags |= MessageFlags.Answered; break;
+                    case 'S': flags |= MessageFlags.Seen; break;
+                    case 'T': flags |= MessageFlags.Deleted; break;
                 }
             }
-            long? size = null;
-            foreach (var field in baseName.Split(','))
-            {
-                if (field.StartsWith("S=", StringComparison.Ordinal) &&
-                    long.TryParse(field.Substring(2), NumberStyles.None, CultureInfo.InvariantCulture, out var s))
-                    size = s;
-            }
-            return new MaildirFileName(baseName, size, flags, hasInfo);
         }
-
-        private static string SafeHost()
+        long? size = null;
+        foreach (var field in baseName.Split(','))
         {
-            string host;
-            try { host = Environment.MachineName; } catch { host = "localhost"; }
-            if (string.IsNullOrEmpty(host)) host = "localhost";
-            // The Maildir convention: '/' as \057, ':' as \072; we also keep ',' (field separator) and '.' out.
-            var sb = new StringBuilder();
-            foreach (var c in host)
-            {
-                if (c == '/') sb.Append("\\057");
-                else if (c == ':') sb.Append("\\072");
-                else if (c == ',') sb.Append("\\054");
-                else if (c == ';') sb.Append("\\073");
-                else if (c == '\\') sb.Append("\\134");
-                else if (c == '.') sb.Append('_');
-                else if (c < 0x21 || c > 0x7e) sb.Append('_');
-                else sb.Append(c);
-            }
-            return sb.ToString();
+            if (field.StartsWith("S=", StringComparison.Ordinal) &&
+                long.TryParse(field.Substring(2), NumberStyles.None, CultureInfo.InvariantCulture, out var s))
+                size = s;
         }
+        return new MaildirFileName(baseName, size, flags, hasInfo);
+    }
+
+    private static string SafeHost()
+    {
+        string host;
+        try { host = Environment.MachineName; } catch { host = "localhost"; }
+        if (string.IsNullOrEmpty(host)) host = "localhost";
+        // The Maildir convention: '/' as \057, ':' as \072; we also keep ',' (field separator) and '.' out.
+        var sb = new StringBuilder();
+        foreach (var c in host)
+        {
+            if (c == '/') sb.Append("\\057");
+            else if (c == ':') sb.Append("\\072");
+            else if (c == ',') sb.Append("\\054");
+            else if (c == ';') sb.Append("\\073");
+            else if (c == '\\') sb.Append("\\134");
+            else if (c == '.') sb.Append('_');
+            else if (c < 0x21 || c > 0x7e) sb.Append('_');
+            else sb.Append(c);
+        }
+        return sb.ToString();
     }
 }

@@ -6,530 +6,529 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace MailAdmin.Store
+namespace MailAdmin.Store;
+
+/// <summary>
+/// An open Maildir folder: the in-memory UID index over cur/ and new/, kept in step with mailadmin-uidlist.
+/// Message files are written and fsynced without a lock, so deliveries run in parallel; only the UID
+/// assignment and the append to the UID list are serialised, and concurrent appends share one fsync.
+/// </summary>
+internal sealed class MaildirFolder : FolderBase
 {
-    /// <summary>
-    /// An open Maildir folder: the in-memory UID index over cur/ and new/, kept in step with mailadmin-uidlist.
-    /// Message files are written and fsynced without a lock, so deliveries run in parallel; only the UID
-    /// assignment and the append to the UID list are serialised, and concurrent appends share one fsync.
-    /// </summary>
-    internal sealed class MaildirFolder : FolderBase
+    private readonly string directory;
+    private readonly string curDir;
+    private readonly string newDir;
+    private readonly string tmpDir;
+    private readonly string uidListPath;
+
+    private readonly object gate = new object();
+    private readonly SortedList<uint, Entry> index = new SortedList<uint, Entry>();
+    private readonly uint uidValidity;
+    private uint nextUid;
+
+    private readonly SemaphoreSlim uidWriter = new SemaphoreSlim(1, 1);
+    private List<Pending> pending = new List<Pending>();
+    private FileStream? appendStream;
+
+    private sealed class Entry
     {
-        private readonly string directory;
-        private readonly string curDir;
-        private readonly string newDir;
-        private readonly string tmpDir;
-        private readonly string uidListPath;
-
-        private readonly object gate = new object();
-        private readonly SortedList<uint, Entry> index = new SortedList<uint, Entry>();
-        private readonly uint uidValidity;
-        private uint nextUid;
-
-        private readonly SemaphoreSlim uidWriter = new SemaphoreSlim(1, 1);
-        private List<Pending> pending = new List<Pending>();
-        private FileStream? appendStream;
-
-        private sealed class Entry
+        internal Entry(StoredMessage message, string fileName)
         {
-            internal Entry(StoredMessage message, string fileName)
+            Message = message;
+            FileName = fileName;
+        }
+
+        internal StoredMessage Message;
+        // Only a name that is not the usual one (an outside tool's, with keyword letters) is kept:
+        // the usual one is rebuilt from the id and flags, which saves a third of the index's memory.
+        private string? unusualName;
+
+        /// <summary>Name in new/ (when Message.IsRecent) or cur/.</summary>
+        internal string FileName
+        {
+            get => unusualName ?? UsualName(Message);
+            set => unusualName = value == UsualName(Message) ? null : value;
+        }
+
+        private static string UsualName(StoredMessage m) => m.IsRecent ? m.Id : MaildirFileName.WithInfo(m.Id, m.Flags);
+    }
+
+    private sealed class Pending
+    {
+        internal Pending(Entry entry) => Entry = entry;
+        internal readonly Entry Entry;
+        internal readonly TaskCompletionSource<bool> Done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private MaildirFolder(string account, string name, string directory, UidList list) : base(account, name)
+    {
+        this.directory = directory;
+        curDir = Path.Combine(directory, "cur");
+        newDir = Path.Combine(directory, "new");
+        tmpDir = Path.Combine(directory, "tmp");
+        uidListPath = Path.Combine(directory, UidList.FileName);
+        uidValidity = list.UidValidity;
+        nextUid = list.UidNext;
+    }
+
+    /// <summary>Creates the Maildir directories and an empty UID list (with a fresh UIDVALIDITY) if missing.</summary>
+    internal static void Create(string directory, bool isSubfolder)
+    {
+        Directory.CreateDirectory(directory);
+        foreach (var sub in new[] { "tmp", "new", "cur" })
+            Directory.CreateDirectory(Path.Combine(directory, sub));
+        if (isSubfolder)
+        {
+            // Maildir++ marks subfolders with an empty "maildirfolder" file (Courier, Dovecot deliver by it).
+            var marker = Path.Combine(directory, "maildirfolder");
+            if (!File.Exists(marker)) File.WriteAllBytes(marker, Array.Empty<byte>());
+        }
+        var uidList = Path.Combine(directory, UidList.FileName);
+        if (!File.Exists(uidList))
+            DurableFile.ReplaceAtomically(uidList, Encoding.UTF8.GetBytes(UidList.Header(UidList.NewUidValidity(), 1)));
+        NativeMethods.FsyncDirectory(directory);
+        var parent = Path.GetDirectoryName(directory);
+        if (parent != null) NativeMethods.FsyncDirectory(parent);
+    }
+
+    /// <summary>
+    /// Opens a folder: reads the UID list, gives UIDs to files it does not list (a crash after the rename),
+    /// forgets listed files that are gone, removes stale tmp/ files, and rewrites the list if anything changed.
+    /// </summary>
+    internal static MaildirFolder Open(string account, string name, string directory, TimeSpan tmpMaxAge)
+    {
+        foreach (var sub in new[] { "tmp", "new", "cur" })
+            Directory.CreateDirectory(Path.Combine(directory, sub));
+        var list = UidList.Read(Path.Combine(directory, UidList.FileName));
+        var folder = new MaildirFolder(account, name, directory, list);
+        folder.CleanTmp(tmpMaxAge);
+        folder.Load(list);
+        return folder;
+    }
+
+    private void CleanTmp(TimeSpan maxAge)
+    {
+        var limit = DateTime.UtcNow - maxAge;
+        foreach (var file in new DirectoryInfo(tmpDir).EnumerateFiles())
+        {
+            try
             {
-                Message = message;
-                FileName = fileName;
+                if (file.LastWriteTimeUtc <= limit) file.Delete();
             }
+            catch (IOException) { /* in use or gone: leave it */ }
+            catch (UnauthorizedAccessException) { }
+        }
+    }
 
-            internal StoredMessage Message;
-            // Only a name that is not the usual one (an outside tool's, with keyword letters) is kept:
-            // the usual one is rebuilt from the id and flags, which saves a third of the index's memory.
-            private string? unusualName;
-
-            /// <summary>Name in new/ (when Message.IsRecent) or cur/.</summary>
-            internal string FileName
+    private void Load(UidList list)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var unlisted = new List<(string Base, Entry Entry)>();
+        foreach (var (dir, isNew) in new[] { (newDir, true), (curDir, false) })
+        {
+            foreach (var file in new DirectoryInfo(dir).EnumerateFiles())
             {
-                get => unusualName ?? UsualName(Message);
-                set => unusualName = value == UsualName(Message) ? null : value;
-            }
-
-            private static string UsualName(StoredMessage m) => m.IsRecent ? m.Id : MaildirFileName.WithInfo(m.Id, m.Flags);
-        }
-
-        private sealed class Pending
-        {
-            internal Pending(Entry entry) => Entry = entry;
-            internal readonly Entry Entry;
-            internal readonly TaskCompletionSource<bool> Done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-
-        private MaildirFolder(string account, string name, string directory, UidList list) : base(account, name)
-        {
-            this.directory = directory;
-            curDir = Path.Combine(directory, "cur");
-            newDir = Path.Combine(directory, "new");
-            tmpDir = Path.Combine(directory, "tmp");
-            uidListPath = Path.Combine(directory, UidList.FileName);
-            uidValidity = list.UidValidity;
-            nextUid = list.UidNext;
-        }
-
-        /// <summary>Creates the Maildir directories and an empty UID list (with a fresh UIDVALIDITY) if missing.</summary>
-        internal static void Create(string directory, bool isSubfolder)
-        {
-            Directory.CreateDirectory(directory);
-            foreach (var sub in new[] { "tmp", "new", "cur" })
-                Directory.CreateDirectory(Path.Combine(directory, sub));
-            if (isSubfolder)
-            {
-                // Maildir++ marks subfolders with an empty "maildirfolder" file (Courier, Dovecot deliver by it).
-                var marker = Path.Combine(directory, "maildirfolder");
-                if (!File.Exists(marker)) File.WriteAllBytes(marker, Array.Empty<byte>());
-            }
-            var uidList = Path.Combine(directory, UidList.FileName);
-            if (!File.Exists(uidList))
-                DurableFile.ReplaceAtomically(uidList, Encoding.UTF8.GetBytes(UidList.Header(UidList.NewUidValidity(), 1)));
-            NativeMethods.FsyncDirectory(directory);
-            var parent = Path.GetDirectoryName(directory);
-            if (parent != null) NativeMethods.FsyncDirectory(parent);
-        }
-
-        /// <summary>
-        /// Opens a folder: reads the UID list, gives UIDs to files it does not list (a crash after the rename),
-        /// forgets listed files that are gone, removes stale tmp/ files, and rewrites the list if anything changed.
-        /// </summary>
-        internal static MaildirFolder Open(string account, string name, string directory, TimeSpan tmpMaxAge)
-        {
-            foreach (var sub in new[] { "tmp", "new", "cur" })
-                Directory.CreateDirectory(Path.Combine(directory, sub));
-            var list = UidList.Read(Path.Combine(directory, UidList.FileName));
-            var folder = new MaildirFolder(account, name, directory, list);
-            folder.CleanTmp(tmpMaxAge);
-            folder.Load(list);
-            return folder;
-        }
-
-        private void CleanTmp(TimeSpan maxAge)
-        {
-            var limit = DateTime.UtcNow - maxAge;
-            foreach (var file in new DirectoryInfo(tmpDir).EnumerateFiles())
-            {
+                var fileName = file.Name;
+                if (fileName.StartsWith(".", StringComparison.Ordinal) || fileName.IndexOf('\n') >= 0 || fileName.IndexOf('\r') >= 0) continue;
+                var parsed = MaildirFileName.Parse(fileName);
+                if (!seen.Add(parsed.BaseName)) continue; // the same message twice (an outside tool's half-done move): keep one
+                long size;
+                DateTimeOffset date;
                 try
                 {
-                    if (file.LastWriteTimeUtc <= limit) file.Delete();
+                    size = parsed.Size ?? file.Length;
+                    date = new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero);
                 }
-                catch (IOException) { /* in use or gone: leave it */ }
-                catch (UnauthorizedAccessException) { }
+                catch (IOException) { continue; } // vanished meanwhile
+                var flags = isNew ? MessageFlags.None : parsed.Flags;
+                if (list.Entries.TryGetValue(parsed.BaseName, out var uid))
+                    index[uid] = new Entry(new StoredMessage(uid, parsed.BaseName, size, date, flags, isNew), fileName);
+                else
+                    unlisted.Add((parsed.BaseName, new Entry(new StoredMessage(0, parsed.BaseName, size, date, flags, isNew), fileName)));
             }
         }
-
-        private void Load(UidList list)
+        var changed = list.NeedsRewrite || unlisted.Count > 0 || index.Count != list.Entries.Count;
+        // Files nobody listed get new UIDs, in the order of their names (delivery time first).
+        foreach (var (baseName, entry) in unlisted.OrderBy(u => u.Base, StringComparer.Ordinal))
         {
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            var unlisted = new List<(string Base, Entry Entry)>();
-            foreach (var (dir, isNew) in new[] { (newDir, true), (curDir, false) })
+            var uid = nextUid++;
+            var m = entry.Message;
+            index[uid] = new Entry(new StoredMessage(uid, m.Id, m.Size, m.InternalDate, m.Flags, m.IsRecent), entry.FileName);
+        }
+        if (changed) RewriteUidList();
+    }
+
+    /// <summary>Writes the whole UID list from the index (temp file, fsync, rename, fsync directory). Caller holds the UID writer or is opening.</summary>
+    private void RewriteUidList()
+    {
+        appendStream?.Dispose();
+        appendStream = null;
+        var sb = new StringBuilder();
+        lock (gate)
+        {
+            sb.Append(UidList.Header(uidValidity, nextUid));
+            foreach (var e in index.Values) sb.Append(UidList.Line(e.Message.Uid, e.Message.Id));
+        }
+        DurableFile.ReplaceAtomically(uidListPath, Encoding.UTF8.GetBytes(sb.ToString()));
+    }
+
+    internal override async Task<StoredMessage> AddAsync(MessageContent message, MessageFlags? flags, DateTimeOffset internalDate, CancellationToken cancellationToken)
+    {
+        var size = message.Size;
+        var baseName = MaildirFileName.NewBaseName(size, DateTimeOffset.UtcNow);
+        var tmpPath = Path.Combine(tmpDir, baseName);
+        var isNew = !flags.HasValue;
+        var fileName = isNew ? baseName : MaildirFileName.WithInfo(baseName, flags!.Value);
+        var finalPath = Path.Combine(isNew ? newDir : curDir, fileName);
+        var stored = StoreClock.ToStoredDate(internalDate);
+        try
+        {
+            // A message streamed to the store's .incoming file (fsynced there) moves straight into place.
+            if (!message.TryMoveFile(finalPath, stored))
             {
-                foreach (var file in new DirectoryInfo(dir).EnumerateFiles())
+                // 1. write into tmp/ and fsync the file
+                await message.WriteNewFileAsync(tmpPath, stored, cancellationToken).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+                // 2. rename into new/ (or cur/ with flags): readers see the whole message or nothing
+                File.Move(tmpPath, finalPath);
+            }
+        }
+        catch
+        {
+            try { File.Delete(tmpPath); } catch { /* best effort */ }
+            throw;
+        }
+        try
+        {
+            // 3. fsync the directory so the rename survives a crash
+            NativeMethods.FsyncDirectory(isNew ? newDir : curDir);
+            // 4. record the UID durably; from here on the delivery is not cancelled
+            var date = StoreClock.ToStoredDate(internalDate);
+            var entry = new Entry(new StoredMessage(0, baseName, size, date, flags ?? MessageFlags.None, isNew), fileName);
+            return await CommitAsync(entry).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Not acknowledged: remove it, or it would reappear after a restart as a second copy.
+            try { File.Delete(finalPath); } catch { /* best effort */ }
+            throw;
+        }
+    }
+
+    private async Task<StoredMessage> CommitAsync(Entry entry)
+    {
+        await CommitManyAsync(new[] { entry }).ConfigureAwait(false);
+        return entry.Message;
+    }
+
+    /// <summary>
+    /// Gives the entries consecutive UIDs and makes them durable in the UID list (one group commit),
+    /// then visible in the index.
+    /// </summary>
+    private async Task CommitManyAsync(IReadOnlyList<Entry> entries)
+    {
+        var mine = new List<Pending>(entries.Count);
+        lock (gate)
+        {
+            foreach (var entry in entries)
+            {
+                entry.Message = Renumber(entry.Message, nextUid++);
+                var p = new Pending(entry);
+                mine.Add(p);
+                pending.Add(p);
+            }
+        }
+        await uidWriter.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (mine.Any(p => !p.Done.Task.IsCompleted))
+            {
+                List<Pending> batch;
+                lock (gate)
                 {
-                    var fileName = file.Name;
-                    if (fileName.StartsWith(".", StringComparison.Ordinal) || fileName.IndexOf('\n') >= 0 || fileName.IndexOf('\r') >= 0) continue;
-                    var parsed = MaildirFileName.Parse(fileName);
-                    if (!seen.Add(parsed.BaseName)) continue; // the same message twice (an outside tool's half-done move): keep one
-                    long size;
-                    DateTimeOffset date;
-                    try
+                    batch = pending;
+                    pending = new List<Pending>();
+                }
+                try
+                {
+                    // Group commit: everyone waiting gets their line in this one write and fsync, in UID order.
+                    var sb = new StringBuilder();
+                    foreach (var p in batch) sb.Append(UidList.Line(p.Entry.Message.Uid, p.Entry.Message.Id));
+                    var bytes = Encoding.UTF8.GetBytes(sb.ToString());
+                    appendStream ??= new FileStream(uidListPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 1);
+                    appendStream.Write(bytes, 0, bytes.Length);
+                    appendStream.Flush(true);
+                    lock (gate)
                     {
-                        size = parsed.Size ?? file.Length;
-                        date = new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero);
+                        foreach (var p in batch) index[p.Entry.Message.Uid] = p.Entry;
                     }
-                    catch (IOException) { continue; } // vanished meanwhile
-                    var flags = isNew ? MessageFlags.None : parsed.Flags;
-                    if (list.Entries.TryGetValue(parsed.BaseName, out var uid))
-                        index[uid] = new Entry(new StoredMessage(uid, parsed.BaseName, size, date, flags, isNew), fileName);
-                    else
-                        unlisted.Add((parsed.BaseName, new Entry(new StoredMessage(0, parsed.BaseName, size, date, flags, isNew), fileName)));
+                    foreach (var p in batch) p.Done.TrySetResult(true);
+                }
+                catch (Exception e)
+                {
+                    appendStream?.Dispose();
+                    appendStream = null;
+                    foreach (var p in batch) p.Done.TrySetException(e);
                 }
             }
-            var changed = list.NeedsRewrite || unlisted.Count > 0 || index.Count != list.Entries.Count;
-            // Files nobody listed get new UIDs, in the order of their names (delivery time first).
-            foreach (var (baseName, entry) in unlisted.OrderBy(u => u.Base, StringComparer.Ordinal))
-            {
-                var uid = nextUid++;
-                var m = entry.Message;
-                index[uid] = new Entry(new StoredMessage(uid, m.Id, m.Size, m.InternalDate, m.Flags, m.IsRecent), entry.FileName);
-            }
-            if (changed) RewriteUidList();
         }
+        finally
+        {
+            uidWriter.Release();
+        }
+        foreach (var p in mine) await p.Done.Task.ConfigureAwait(false);
+    }
 
-        /// <summary>Writes the whole UID list from the index (temp file, fsync, rename, fsync directory). Caller holds the UID writer or is opening.</summary>
-        private void RewriteUidList()
+    private static StoredMessage Renumber(StoredMessage m, uint uid) => new StoredMessage(uid, m.Id, m.Size, m.InternalDate, m.Flags, m.IsRecent);
+
+    // ---- COPY/MOVE (see MaildirTransfer): the steps a journaled transfer takes on each folder ----
+
+    internal string TmpDirectory => tmpDir;
+    internal string CurDirectory => curDir;
+    internal string NewDirectory => newDir;
+
+    /// <summary>
+    /// Puts the message <paramref name="uid"/> at <paramref name="destination"/> (a new name in some tmp/):
+    /// a hard link when the file system allows (the data is already durable), else a copy fsynced with
+    /// its mtime (the INTERNALDATE). Null when there is no such UID.
+    /// </summary>
+    internal StoredMessage? LinkOrCopy(uint uid, string destination)
+    {
+        // A flag change renames the file; if it moves between the look-up and the link, look again.
+        for (var attempt = 0; ; attempt++)
+        {
+            string path;
+            StoredMessage message;
+            lock (gate)
+            {
+                if (!index.TryGetValue(uid, out var e)) return null;
+                path = PathOf(e);
+                message = e.Message;
+            }
+            try
+            {
+                if (!NativeMethods.TryHardLink(path, destination))
+                {
+                    byte[] bytes;
+                    using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.None))
+                        bytes = ReadToEnd(file, message.Size);
+                    DurableFile.WriteNewAsync(destination, bytes, message.InternalDate, CancellationToken.None).GetAwaiter().GetResult();
+                }
+                return message;
+            }
+            catch (FileNotFoundException) when (attempt < 5) { }
+            catch (FileNotFoundException)
+            {
+                return null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Makes files already renamed into cur/ (and the directory fsynced) part of the folder: consecutive
+    /// UIDs, durable in the UID list, then visible.
+    /// </summary>
+    internal async Task<IReadOnlyList<StoredMessage>> AdoptAsync(IReadOnlyList<(string BaseName, string FileName, StoredMessage Original)> files)
+    {
+        var entries = files.Select(f => new Entry(new StoredMessage(0, f.BaseName, f.Original.Size, f.Original.InternalDate, f.Original.Flags, false), f.FileName)).ToList();
+        await CommitManyAsync(entries).ConfigureAwait(false);
+        return entries.Select(e => e.Message).ToList();
+    }
+
+    internal override IReadOnlyList<StoredMessage> List()
+    {
+        lock (gate) return index.Values.Select(e => e.Message).ToList();
+    }
+
+    internal override StoredMessage? Get(uint uid)
+    {
+        lock (gate) return index.TryGetValue(uid, out var e) ? e.Message : null;
+    }
+
+    internal override Stream? Open(uint uid)
+    {
+        // A flag change renames the file; if it moves between the look-up and the open, look again.
+        for (var attempt = 0; ; attempt++)
+        {
+            string path;
+            lock (gate)
+            {
+                if (!index.TryGetValue(uid, out var e)) return null;
+                path = PathOf(e);
+            }
+            try
+            {
+                return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 4096, FileOptions.Asynchronous);
+            }
+            catch (FileNotFoundException) when (attempt < 5) { }
+            catch (FileNotFoundException)
+            {
+                return null;
+            }
+        }
+    }
+
+    internal override byte[]? Read(uint uid)
+    {
+        // As Open, but read straight into an array of the indexed size: no FileStream buffer
+        // (bufferSize 1 turns it off), no asynchronous handle, no copy through a MemoryStream.
+        // A FETCH of 1:* does this for every message, so each saved copy and syscall counts.
+        for (var attempt = 0; ; attempt++)
+        {
+            string path;
+            long size;
+            lock (gate)
+            {
+                if (!index.TryGetValue(uid, out var e)) return null;
+                path = PathOf(e);
+                size = e.Message.Size;
+            }
+            try
+            {
+                using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.None);
+                return ReadToEnd(file, size);
+            }
+            catch (FileNotFoundException) when (attempt < 5) { }
+            catch (FileNotFoundException)
+            {
+                return null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The file's bytes, read into an array of the expected size; a file that is shorter or longer
+    /// than the index says (changed behind the store's back) is still read as it is.
+    /// </summary>
+    private static byte[] ReadToEnd(FileStream file, long expected)
+    {
+        var data = new byte[expected >= 0 && expected < int.MaxValue ? expected : 0];
+        int n = 0;
+        while (n < data.Length)
+        {
+            int read = file.Read(data, n, data.Length - n);
+            if (read == 0) break;
+            n += read;
+        }
+        if (n < data.Length)
+        {
+            Array.Resize(ref data, n);
+            return data;
+        }
+        int next = file.ReadByte();   // normally the end: one more read() that returns 0
+        if (next < 0) return data;
+        var rest = new MemoryStream();
+        rest.Write(data, 0, n);
+        rest.WriteByte((byte)next);
+        file.CopyTo(rest);
+        return rest.ToArray();
+    }
+
+    private string PathOf(Entry e) => Path.Combine(e.Message.IsRecent ? newDir : curDir, e.FileName);
+
+    internal override IReadOnlyList<StoredMessage> SetFlags(IEnumerable<uint> uids, MessageFlags flags, FlagChange change)
+    {
+        var changed = new List<StoredMessage>();
+        lock (gate)
+        {
+            foreach (var uid in uids.Distinct().OrderBy(u => u))
+            {
+                if (!index.TryGetValue(uid, out var e)) continue;
+                var old = e.Message.Flags;
+                var updated = change == FlagChange.Replace ? flags : change == FlagChange.Add ? old | flags : old & ~flags;
+                if (updated == old && !e.Message.IsRecent) continue;
+                if (MoveToCur(e, updated)) changed.Add(e.Message);
+            }
+        }
+        // A STORE answered OK must survive a crash: one directory fsync covers all of the command's renames.
+        if (changed.Count > 0) NativeMethods.FsyncDirectory(curDir);
+        return changed;
+    }
+
+    /// <summary>Renames a message into cur/ with the given flags. Caller holds the gate.</summary>
+    private bool MoveToCur(Entry e, MessageFlags flags)
+    {
+        var newName = MaildirFileName.WithInfo(e.Message.Id, flags);
+        try
+        {
+            NativeMethods.Rename(PathOf(e), Path.Combine(curDir, newName));
+        }
+        catch (FileNotFoundException)
+        {
+            return false; // removed by someone else; the next open forgets it
+        }
+        e.Message = e.Message.With(flags, false);
+        e.FileName = newName;
+        return true;
+    }
+
+    internal override IReadOnlyList<StoredMessage> ClaimRecent()
+    {
+        var claimed = new List<StoredMessage>();
+        lock (gate)
+        {
+            foreach (var e in index.Values)
+            {
+                if (!e.Message.IsRecent) continue;
+                var before = e.Message;
+                if (MoveToCur(e, before.Flags)) claimed.Add(before);
+            }
+        }
+        return claimed;
+    }
+
+    internal override IReadOnlyList<StoredMessage> Remove(ISet<uint>? uids, Func<StoredMessage, bool> predicate)
+    {
+        var removed = new List<StoredMessage>();
+        bool fromNew = false, fromCur = false;
+        lock (gate)
+        {
+            var candidates = uids is null ? index.Keys.ToList() : uids.Where(index.ContainsKey).OrderBy(u => u).ToList();
+            foreach (var uid in candidates)
+            {
+                var e = index[uid];
+                if (!predicate(e.Message)) continue;
+                try { File.Delete(PathOf(e)); }
+                catch (DirectoryNotFoundException) { }
+                if (e.Message.IsRecent) fromNew = true; else fromCur = true;
+                index.Remove(uid);
+                removed.Add(e.Message);
+            }
+        }
+        // The UID list keeps the lines of removed messages until the next open compacts it; that keeps
+        // their UIDs from being reused without rewriting the list on every expunge.
+        if (fromNew) NativeMethods.FsyncDirectory(newDir);
+        if (fromCur) NativeMethods.FsyncDirectory(curDir);
+        return removed;
+    }
+
+    internal override FolderStatus Status()
+    {
+        lock (gate)
+        {
+            int unseen = 0, recent = 0;
+            long size = 0;
+            foreach (var e in index.Values)
+            {
+                if ((e.Message.Flags & MessageFlags.Seen) == 0) unseen++;
+                if (e.Message.IsRecent) recent++;
+                size += e.Message.Size;
+            }
+            return new FolderStatus(Name, uidValidity, nextUid, index.Count, unseen, recent, size);
+        }
+    }
+
+    internal void Close()
+    {
+        uidWriter.Wait();
+        try
         {
             appendStream?.Dispose();
             appendStream = null;
-            var sb = new StringBuilder();
-            lock (gate)
-            {
-                sb.Append(UidList.Header(uidValidity, nextUid));
-                foreach (var e in index.Values) sb.Append(UidList.Line(e.Message.Uid, e.Message.Id));
-            }
-            DurableFile.ReplaceAtomically(uidListPath, Encoding.UTF8.GetBytes(sb.ToString()));
         }
-
-        internal override async Task<StoredMessage> AddAsync(MessageContent message, MessageFlags? flags, DateTimeOffset internalDate, CancellationToken cancellationToken)
+        finally
         {
-            var size = message.Size;
-            var baseName = MaildirFileName.NewBaseName(size, DateTimeOffset.UtcNow);
-            var tmpPath = Path.Combine(tmpDir, baseName);
-            var isNew = !flags.HasValue;
-            var fileName = isNew ? baseName : MaildirFileName.WithInfo(baseName, flags!.Value);
-            var finalPath = Path.Combine(isNew ? newDir : curDir, fileName);
-            var stored = StoreClock.ToStoredDate(internalDate);
-            try
-            {
-                // A message streamed to the store's .incoming file (fsynced there) moves straight into place.
-                if (!message.TryMoveFile(finalPath, stored))
-                {
-                    // 1. write into tmp/ and fsync the file
-                    await message.WriteNewFileAsync(tmpPath, stored, cancellationToken).ConfigureAwait(false);
-                    cancellationToken.ThrowIfCancellationRequested();
-                    // 2. rename into new/ (or cur/ with flags): readers see the whole message or nothing
-                    File.Move(tmpPath, finalPath);
-                }
-            }
-            catch
-            {
-                try { File.Delete(tmpPath); } catch { /* best effort */ }
-                throw;
-            }
-            try
-            {
-                // 3. fsync the directory so the rename survives a crash
-                NativeMethods.FsyncDirectory(isNew ? newDir : curDir);
-                // 4. record the UID durably; from here on the delivery is not cancelled
-                var date = StoreClock.ToStoredDate(internalDate);
-                var entry = new Entry(new StoredMessage(0, baseName, size, date, flags ?? MessageFlags.None, isNew), fileName);
-                return await CommitAsync(entry).ConfigureAwait(false);
-            }
-            catch
-            {
-                // Not acknowledged: remove it, or it would reappear after a restart as a second copy.
-                try { File.Delete(finalPath); } catch { /* best effort */ }
-                throw;
-            }
-        }
-
-        private async Task<StoredMessage> CommitAsync(Entry entry)
-        {
-            await CommitManyAsync(new[] { entry }).ConfigureAwait(false);
-            return entry.Message;
-        }
-
-        /// <summary>
-        /// Gives the entries consecutive UIDs and makes them durable in the UID list (one group commit),
-        /// then visible in the index.
-        /// </summary>
-        private async Task CommitManyAsync(IReadOnlyList<Entry> entries)
-        {
-            var mine = new List<Pending>(entries.Count);
-            lock (gate)
-            {
-                foreach (var entry in entries)
-                {
-                    entry.Message = Renumber(entry.Message, nextUid++);
-                    var p = new Pending(entry);
-                    mine.Add(p);
-                    pending.Add(p);
-                }
-            }
-            await uidWriter.WaitAsync().ConfigureAwait(false);
-            try
-            {
-                if (mine.Any(p => !p.Done.Task.IsCompleted))
-                {
-                    List<Pending> batch;
-                    lock (gate)
-                    {
-                        batch = pending;
-                        pending = new List<Pending>();
-                    }
-                    try
-                    {
-                        // Group commit: everyone waiting gets their line in this one write and fsync, in UID order.
-                        var sb = new StringBuilder();
-                        foreach (var p in batch) sb.Append(UidList.Line(p.Entry.Message.Uid, p.Entry.Message.Id));
-                        var bytes = Encoding.UTF8.GetBytes(sb.ToString());
-                        appendStream ??= new FileStream(uidListPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 1);
-                        appendStream.Write(bytes, 0, bytes.Length);
-                        appendStream.Flush(true);
-                        lock (gate)
-                        {
-                            foreach (var p in batch) index[p.Entry.Message.Uid] = p.Entry;
-                        }
-                        foreach (var p in batch) p.Done.TrySetResult(true);
-                    }
-                    catch (Exception e)
-                    {
-                        appendStream?.Dispose();
-                        appendStream = null;
-                        foreach (var p in batch) p.Done.TrySetException(e);
-                    }
-                }
-            }
-            finally
-            {
-                uidWriter.Release();
-            }
-            foreach (var p in mine) await p.Done.Task.ConfigureAwait(false);
-        }
-
-        private static StoredMessage Renumber(StoredMessage m, uint uid) => new StoredMessage(uid, m.Id, m.Size, m.InternalDate, m.Flags, m.IsRecent);
-
-        // ---- COPY/MOVE (see MaildirTransfer): the steps a journaled transfer takes on each folder ----
-
-        internal string TmpDirectory => tmpDir;
-        internal string CurDirectory => curDir;
-        internal string NewDirectory => newDir;
-
-        /// <summary>
-        /// Puts the message <paramref name="uid"/> at <paramref name="destination"/> (a new name in some tmp/):
-        /// a hard link when the file system allows (the data is already durable), else a copy fsynced with
-        /// its mtime (the INTERNALDATE). Null when there is no such UID.
-        /// </summary>
-        internal StoredMessage? LinkOrCopy(uint uid, string destination)
-        {
-            // A flag change renames the file; if it moves between the look-up and the link, look again.
-            for (var attempt = 0; ; attempt++)
-            {
-                string path;
-                StoredMessage message;
-                lock (gate)
-                {
-                    if (!index.TryGetValue(uid, out var e)) return null;
-                    path = PathOf(e);
-                    message = e.Message;
-                }
-                try
-                {
-                    if (!NativeMethods.TryHardLink(path, destination))
-                    {
-                        byte[] bytes;
-                        using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.None))
-                            bytes = ReadToEnd(file, message.Size);
-                        DurableFile.WriteNewAsync(destination, bytes, message.InternalDate, CancellationToken.None).GetAwaiter().GetResult();
-                    }
-                    return message;
-                }
-                catch (FileNotFoundException) when (attempt < 5) { }
-                catch (FileNotFoundException)
-                {
-                    return null;
-                }
-            }
-        }
-
-        /// <summary>
-        /// Makes files already renamed into cur/ (and the directory fsynced) part of the folder: consecutive
-        /// UIDs, durable in the UID list, then visible.
-        /// </summary>
-        internal async Task<IReadOnlyList<StoredMessage>> AdoptAsync(IReadOnlyList<(string BaseName, string FileName, StoredMessage Original)> files)
-        {
-            var entries = files.Select(f => new Entry(new StoredMessage(0, f.BaseName, f.Original.Size, f.Original.InternalDate, f.Original.Flags, false), f.FileName)).ToList();
-            await CommitManyAsync(entries).ConfigureAwait(false);
-            return entries.Select(e => e.Message).ToList();
-        }
-
-        internal override IReadOnlyList<StoredMessage> List()
-        {
-            lock (gate) return index.Values.Select(e => e.Message).ToList();
-        }
-
-        internal override StoredMessage? Get(uint uid)
-        {
-            lock (gate) return index.TryGetValue(uid, out var e) ? e.Message : null;
-        }
-
-        internal override Stream? Open(uint uid)
-        {
-            // A flag change renames the file; if it moves between the look-up and the open, look again.
-            for (var attempt = 0; ; attempt++)
-            {
-                string path;
-                lock (gate)
-                {
-                    if (!index.TryGetValue(uid, out var e)) return null;
-                    path = PathOf(e);
-                }
-                try
-                {
-                    return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 4096, FileOptions.Asynchronous);
-                }
-                catch (FileNotFoundException) when (attempt < 5) { }
-                catch (FileNotFoundException)
-                {
-                    return null;
-                }
-            }
-        }
-
-        internal override byte[]? Read(uint uid)
-        {
-            // As Open, but read straight into an array of the indexed size: no FileStream buffer
-            // (bufferSize 1 turns it off), no asynchronous handle, no copy through a MemoryStream.
-            // A FETCH of 1:* does this for every message, so each saved copy and syscall counts.
-            for (var attempt = 0; ; attempt++)
-            {
-                string path;
-                long size;
-                lock (gate)
-                {
-                    if (!index.TryGetValue(uid, out var e)) return null;
-                    path = PathOf(e);
-                    size = e.Message.Size;
-                }
-                try
-                {
-                    using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.None);
-                    return ReadToEnd(file, size);
-                }
-                catch (FileNotFoundException) when (attempt < 5) { }
-                catch (FileNotFoundException)
-                {
-                    return null;
-                }
-            }
-        }
-
-        /// <summary>
-        /// The file's bytes, read into an array of the expected size; a file that is shorter or longer
-        /// than the index says (changed behind the store's back) is still read as it is.
-        /// </summary>
-        private static byte[] ReadToEnd(FileStream file, long expected)
-        {
-            var data = new byte[expected >= 0 && expected < int.MaxValue ? expected : 0];
-            int n = 0;
-            while (n < data.Length)
-            {
-                int read = file.Read(data, n, data.Length - n);
-                if (read == 0) break;
-                n += read;
-            }
-            if (n < data.Length)
-            {
-                Array.Resize(ref data, n);
-                return data;
-            }
-            int next = file.ReadByte();   // normally the end: one more read() that returns 0
-            if (next < 0) return data;
-            var rest = new MemoryStream();
-            rest.Write(data, 0, n);
-            rest.WriteByte((byte)next);
-            file.CopyTo(rest);
-            return rest.ToArray();
-        }
-
-        private string PathOf(Entry e) => Path.Combine(e.Message.IsRecent ? newDir : curDir, e.FileName);
-
-        internal override IReadOnlyList<StoredMessage> SetFlags(IEnumerable<uint> uids, MessageFlags flags, FlagChange change)
-        {
-            var changed = new List<StoredMessage>();
-            lock (gate)
-            {
-                foreach (var uid in uids.Distinct().OrderBy(u => u))
-                {
-                    if (!index.TryGetValue(uid, out var e)) continue;
-                    var old = e.Message.Flags;
-                    var updated = change == FlagChange.Replace ? flags : change == FlagChange.Add ? old | flags : old & ~flags;
-                    if (updated == old && !e.Message.IsRecent) continue;
-                    if (MoveToCur(e, updated)) changed.Add(e.Message);
-                }
-            }
-            // A STORE answered OK must survive a crash: one directory fsync covers all of the command's renames.
-            if (changed.Count > 0) NativeMethods.FsyncDirectory(curDir);
-            return changed;
-        }
-
-        /// <summary>Renames a message into cur/ with the given flags. Caller holds the gate.</summary>
-        private bool MoveToCur(Entry e, MessageFlags flags)
-        {
-            var newName = MaildirFileName.WithInfo(e.Message.Id, flags);
-            try
-            {
-                NativeMethods.Rename(PathOf(e), Path.Combine(curDir, newName));
-            }
-            catch (FileNotFoundException)
-            {
-                return false; // removed by someone else; the next open forgets it
-            }
-            e.Message = e.Message.With(flags, false);
-            e.FileName = newName;
-            return true;
-        }
-
-        internal override IReadOnlyList<StoredMessage> ClaimRecent()
-        {
-            var claimed = new List<StoredMessage>();
-            lock (gate)
-            {
-                foreach (var e in index.Values)
-                {
-                    if (!e.Message.IsRecent) continue;
-                    var before = e.Message;
-                    if (MoveToCur(e, before.Flags)) claimed.Add(before);
-                }
-            }
-            return claimed;
-        }
-
-        internal override IReadOnlyList<StoredMessage> Remove(ISet<uint>? uids, Func<StoredMessage, bool> predicate)
-        {
-            var removed = new List<StoredMessage>();
-            bool fromNew = false, fromCur = false;
-            lock (gate)
-            {
-                var candidates = uids is null ? index.Keys.ToList() : uids.Where(index.ContainsKey).OrderBy(u => u).ToList();
-                foreach (var uid in candidates)
-                {
-                    var e = index[uid];
-                    if (!predicate(e.Message)) continue;
-                    try { File.Delete(PathOf(e)); }
-                    catch (DirectoryNotFoundException) { }
-                    if (e.Message.IsRecent) fromNew = true; else fromCur = true;
-                    index.Remove(uid);
-                    removed.Add(e.Message);
-                }
-            }
-            // The UID list keeps the lines of removed messages until the next open compacts it; that keeps
-            // their UIDs from being reused without rewriting the list on every expunge.
-            if (fromNew) NativeMethods.FsyncDirectory(newDir);
-            if (fromCur) NativeMethods.FsyncDirectory(curDir);
-            return removed;
-        }
-
-        internal override FolderStatus Status()
-        {
-            lock (gate)
-            {
-                int unseen = 0, recent = 0;
-                long size = 0;
-                foreach (var e in index.Values)
-                {
-                    if ((e.Message.Flags & MessageFlags.Seen) == 0) unseen++;
-                    if (e.Message.IsRecent) recent++;
-                    size += e.Message.Size;
-                }
-                return new FolderStatus(Name, uidValidity, nextUid, index.Count, unseen, recent, size);
-            }
-        }
-
-        internal void Close()
-        {
-            uidWriter.Wait();
-            try
-            {
-                appendStream?.Dispose();
-                appendStream = null;
-            }
-            finally
-            {
-                uidWriter.Release();
-            }
+            uidWriter.Release();
         }
     }
 }

@@ -1,13 +1,12 @@
 using System.Management.Automation;
 using MailAdmin.Client;
 
-namespace MailAdmin.Commands
+namespace MailAdmin.Commands;
+
+/// <summary>Connect-Pop3Server: opens a POP3 session that later commands use.</summary>
+[Cmdlet(VerbsCommunications.Connect, "Pop3Server")]
+[OutputType(typeof(Pop3ClientSession))]
+public sealed class ConnectPop3ServerCommand : ConnectServerCmdlet<Pop3ClientSession>
 {
-    /// <summary>Connect-Pop3Server: opens a POP3 session that later commands use.</summary>
-    [Cmdlet(VerbsCommunications.Connect, "Pop3Server")]
-    [OutputType(typeof(Pop3ClientSession))]
-    public sealed class ConnectPop3ServerCommand : ConnectServerCmdlet<Pop3ClientSession>
-    {
-        protected override MailClientProtocol Protocol => MailClientProtocol.Pop3;
-    }
+    protected override MailClientProtocol Protocol => MailClientProtocol.Pop3;
 }

@@ -8,150 +8,149 @@ using MailAdmin.Hosting;
 using MailAdmin.Messages;
 using MailAdmin.Store;
 
-namespace MailAdmin.Commands
+namespace MailAdmin.Commands;
+
+/// <summary>
+/// Get-MailServerMessage: the messages a server has received, from one mailbox or all. With
+/// -Wait it blocks until a matching message is there: the call a test fixture makes after
+/// the application under test has sent its mail.
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "MailServerMessage")]
+[OutputType(typeof(MailMessage))]
+public sealed class GetMailServerMessageCommand : MailAdminCmdlet
 {
-    /// <summary>
-    /// Get-MailServerMessage: the messages a server has received, from one mailbox or all. With
-    /// -Wait it blocks until a matching message is there: the call a test fixture makes after
-    /// the application under test has sent its mail.
-    /// </summary>
-    [Cmdlet(VerbsCommon.Get, "MailServerMessage")]
-    [OutputType(typeof(MailMessage))]
-    public sealed class GetMailServerMessageCommand : MailAdminCmdlet
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [MailServerTransformation]
+    [ArgumentCompleter(typeof(MailServerNameCompleter))]
+    [ValidateNotNull]
+    public MailServer? Server { get; set; }
+
+    /// <summary>Mailboxes to read (wildcards); all when omitted.</summary>
+    [Parameter(Position = 0)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? Account { get; set; }
+
+    /// <summary>Only messages for these recipients (Delivered-To, To or Cc; wildcards).</summary>
+    [Parameter]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? To { get; set; }
+
+    [Parameter]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string? From { get; set; }
+
+    [Parameter]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string? Subject { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string Folder { get; set; } = "INBOX";
+
+    [Parameter]
+    public SwitchParameter Wait { get; set; }
+
+    /// <summary>Seconds -Wait waits before it gives up with an error.</summary>
+    [Parameter]
+    [ValidateRange(0, int.MaxValue)]
+    public int Timeout { get; set; } = 30;
+
+    protected override void EndProcessing()
     {
-        [Parameter(ValueFromPipelineByPropertyName = true)]
-        [MailServerTransformation]
-        [ArgumentCompleter(typeof(MailServerNameCompleter))]
-        [ValidateNotNull]
-        public MailServer? Server { get; set; }
-
-        /// <summary>Mailboxes to read (wildcards); all when omitted.</summary>
-        [Parameter(Position = 0)]
-        [SupportsWildcards]
-        [ValidateNotNullOrEmpty]
-        public string[]? Account { get; set; }
-
-        /// <summary>Only messages for these recipients (Delivered-To, To or Cc; wildcards).</summary>
-        [Parameter]
-        [SupportsWildcards]
-        [ValidateNotNullOrEmpty]
-        public string[]? To { get; set; }
-
-        [Parameter]
-        [SupportsWildcards]
-        [ValidateNotNullOrEmpty]
-        public string? From { get; set; }
-
-        [Parameter]
-        [SupportsWildcards]
-        [ValidateNotNullOrEmpty]
-        public string? Subject { get; set; }
-
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string Folder { get; set; } = "INBOX";
-
-        [Parameter]
-        public SwitchParameter Wait { get; set; }
-
-        /// <summary>Seconds -Wait waits before it gives up with an error.</summary>
-        [Parameter]
-        [ValidateRange(0, int.MaxValue)]
-        public int Timeout { get; set; } = 30;
-
-        protected override void EndProcessing()
+        var server = Server ?? SingleServer();
+        var filter = new MessageFilter(To, From, Subject);
+        IReadOnlyList<MailMessage> found = new MailMessage[0];
+        RunAsync(async token =>
         {
-            var server = Server ?? SingleServer();
-            var filter = new MessageFilter(To, From, Subject);
-            IReadOnlyList<MailMessage> found = new MailMessage[0];
-            RunAsync(async token =>
-            {
-                found = Wait
-                    ? await WaitForMatchesAsync(server, filter, token).ConfigureAwait(false)
-                    : await ReadMatchesAsync(server, filter, token).ConfigureAwait(false);
-            });
-            if (Wait && found.Count == 0)
-            {
-                WriteError(new TimeoutException($"No matching message arrived at '{server.Name}' within {Timeout} s."), "MailServerMessageTimeout", ErrorCategory.OperationTimeout, server.Name);
-                return;
-            }
-            WriteObject(found, enumerateCollection: true);
+            found = Wait
+                ? await WaitForMatchesAsync(server, filter, token).ConfigureAwait(false)
+                : await ReadMatchesAsync(server, filter, token).ConfigureAwait(false);
+        });
+        if (Wait && found.Count == 0)
+        {
+            WriteError(new TimeoutException($"No matching message arrived at '{server.Name}' within {Timeout} s."), "MailServerMessageTimeout", ErrorCategory.OperationTimeout, server.Name);
+            return;
         }
+        WriteObject(found, enumerateCollection: true);
+    }
 
-        private async Task<IReadOnlyList<MailMessage>> WaitForMatchesAsync(MailServer server, MessageFilter filter, CancellationToken token)
+    private async Task<IReadOnlyList<MailMessage>> WaitForMatchesAsync(MailServer server, MessageFilter filter, CancellationToken token)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(Timeout);
+        var arrived = new SemaphoreSlim(0);
+        EventHandler<MessageDeliveredEventArgs> onDelivered = (_, __) => arrived.Release();
+        // Subscribe before the first look, so that a message arriving in between is not missed.
+        server.Store.MessageDelivered += onDelivered;
+        try
         {
-            var deadline = DateTime.UtcNow.AddSeconds(Timeout);
-            var arrived = new SemaphoreSlim(0);
-            EventHandler<MessageDeliveredEventArgs> onDelivered = (_, __) => arrived.Release();
-            // Subscribe before the first look, so that a message arriving in between is not missed.
-            server.Store.MessageDelivered += onDelivered;
-            try
+            while (true)
             {
-                while (true)
-                {
-                    var matches = await ReadMatchesAsync(server, filter, token).ConfigureAwait(false);
-                    var left = deadline - DateTime.UtcNow;
-                    if (matches.Count > 0 || left <= TimeSpan.Zero)
-                        return matches;
-                    // The event wakes us at once; the 1 s bound also covers appends the store does not announce.
-                    await arrived.WaitAsync(left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1), token).ConfigureAwait(false);
-                }
-            }
-            finally
-            {
-                server.Store.MessageDelivered -= onDelivered;
+                var matches = await ReadMatchesAsync(server, filter, token).ConfigureAwait(false);
+                var left = deadline - DateTime.UtcNow;
+                if (matches.Count > 0 || left <= TimeSpan.Zero)
+                    return matches;
+                // The event wakes us at once; the 1 s bound also covers appends the store does not announce.
+                await arrived.WaitAsync(left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1), token).ConfigureAwait(false);
             }
         }
-
-        private async Task<IReadOnlyList<MailMessage>> ReadMatchesAsync(MailServer server, MessageFilter filter, CancellationToken token)
+        finally
         {
-            var accounts = await server.Store.Accounts.ListAsync(token).ConfigureAwait(false);
-            var patterns = Account?.Select(a => WildcardPattern.Get(a, WildcardOptions.IgnoreCase)).ToList();
-            var result = new List<MailMessage>();
-            foreach (var account in accounts)
-            {
-                if (patterns != null && !patterns.Any(p => p.IsMatch(account.Address))) continue;
-                IReadOnlyList<MailMessage> messages;
-                try { messages = await server.ReadMessagesAsync(account.Address, Folder, token).ConfigureAwait(false); }
-                catch (FolderNotFoundException) { continue; }
-                result.AddRange(messages.Where(filter.IsMatch));
-            }
-            return result;
+            server.Store.MessageDelivered -= onDelivered;
+        }
+    }
+
+    private async Task<IReadOnlyList<MailMessage>> ReadMatchesAsync(MailServer server, MessageFilter filter, CancellationToken token)
+    {
+        var accounts = await server.Store.Accounts.ListAsync(token).ConfigureAwait(false);
+        var patterns = Account?.Select(a => WildcardPattern.Get(a, WildcardOptions.IgnoreCase)).ToList();
+        var result = new List<MailMessage>();
+        foreach (var account in accounts)
+        {
+            if (patterns != null && !patterns.Any(p => p.IsMatch(account.Address))) continue;
+            IReadOnlyList<MailMessage> messages;
+            try { messages = await server.ReadMessagesAsync(account.Address, Folder, token).ConfigureAwait(false); }
+            catch (FolderNotFoundException) { continue; }
+            result.AddRange(messages.Where(filter.IsMatch));
+        }
+        return result;
+    }
+
+    private MailServer SingleServer()
+    {
+        var implied = MailServerRegistry.Implied(out var errorId, out var reason);
+        if (implied == null)
+            ThrowTerminating(new InvalidOperationException(reason), errorId!, ErrorCategory.InvalidArgument, null);
+        return implied!;
+    }
+
+    /// <summary>The -To, -From and -Subject filters, wildcards against addresses and text.</summary>
+    private sealed class MessageFilter
+    {
+        private readonly WildcardPattern[]? _to;
+        private readonly WildcardPattern? _from;
+        private readonly WildcardPattern? _subject;
+
+        public MessageFilter(string[]? to, string? from, string? subject)
+        {
+            _to = to?.Select(t => WildcardPattern.Get(t, WildcardOptions.IgnoreCase)).ToArray();
+            _from = from == null ? null : WildcardPattern.Get(from, WildcardOptions.IgnoreCase);
+            _subject = subject == null ? null : WildcardPattern.Get(subject, WildcardOptions.IgnoreCase);
         }
 
-        private MailServer SingleServer()
+        public bool IsMatch(MailMessage message)
         {
-            var implied = MailServerRegistry.Implied(out var errorId, out var reason);
-            if (implied == null)
-                ThrowTerminating(new InvalidOperationException(reason), errorId!, ErrorCategory.InvalidArgument, null);
-            return implied!;
-        }
-
-        /// <summary>The -To, -From and -Subject filters, wildcards against addresses and text.</summary>
-        private sealed class MessageFilter
-        {
-            private readonly WildcardPattern[]? _to;
-            private readonly WildcardPattern? _from;
-            private readonly WildcardPattern? _subject;
-
-            public MessageFilter(string[]? to, string? from, string? subject)
+            if (_subject != null && !_subject.IsMatch(message.Subject)) return false;
+            if (_from != null && !MessageAddresses.FromForms(message).Any(_from.IsMatch)) return false;
+            if (_to != null)
             {
-                _to = to?.Select(t => WildcardPattern.Get(t, WildcardOptions.IgnoreCase)).ToArray();
-                _from = from == null ? null : WildcardPattern.Get(from, WildcardOptions.IgnoreCase);
-                _subject = subject == null ? null : WildcardPattern.Get(subject, WildcardOptions.IgnoreCase);
+                var recipients = MessageAddresses.Recipients(message);
+                if (!recipients.Any(r => _to.Any(p => p.IsMatch(r)))) return false;
             }
-
-            public bool IsMatch(MailMessage message)
-            {
-                if (_subject != null && !_subject.IsMatch(message.Subject)) return false;
-                if (_from != null && !MessageAddresses.FromForms(message).Any(_from.IsMatch)) return false;
-                if (_to != null)
-                {
-                    var recipients = MessageAddresses.Recipients(message);
-                    if (!recipients.Any(r => _to.Any(p => p.IsMatch(r)))) return false;
-                }
-                return true;
-            }
+            return true;
         }
     }
 }

@@ -6,64 +6,63 @@ using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Reflection;
 
-namespace MailAdmin.Commands
-{
-    /// <summary>
-    /// Start-MailServer -ConfigurationPath: a .psd1 whose keys are Start-MailServer's own
-    /// parameter names. Parameters given on the command line win over the file.
-    /// </summary>
-    internal static class MailServerConfiguration
-    {
-        private static readonly HashSet<string> NotFromFile = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
-        {
-            "ConfigurationPath", "Wait",
-        };
+namespace MailAdmin.Commands;
 
-        public static void Apply(StartMailServerCommand command, string path, IDictionary<string, object> boundParameters)
+/// <summary>
+/// Start-MailServer -ConfigurationPath: a .psd1 whose keys are Start-MailServer's own
+/// parameter names. Parameters given on the command line win over the file.
+/// </summary>
+internal static class MailServerConfiguration
+{
+    private static readonly HashSet<string> NotFromFile = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        "ConfigurationPath", "Wait",
+    };
+
+    public static void Apply(StartMailServerCommand command, string path, IDictionary<string, object> boundParameters)
+    {
+        Hashtable data;
+        try
         {
-            Hashtable data;
+            // Import-PowerShellDataFile evaluates the file in restricted language mode: data only.
+            var result = command.InvokeCommand.InvokeScript("param($p) Import-PowerShellDataFile -LiteralPath $p", true, PipelineResultTypes.None, null, path);
+            data = (Hashtable)result.Single().BaseObject;
+        }
+        catch (Exception ex) when (!(ex is PipelineStoppedException))
+        {
+            throw new ParameterBindingException($"Cannot read the configuration file '{path}': {ex.Message}", ex);
+        }
+
+        var properties = typeof(StartMailServerCommand).GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.GetCustomAttributes(typeof(ParameterAttribute), true).Any())
+            .ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
+
+        foreach (DictionaryEntry entry in data)
+        {
+            var key = entry.Key.ToString()!;
+            if (!properties.TryGetValue(key, out var property) || NotFromFile.Contains(key))
+                throw new ParameterBindingException($"'{key}' in '{path}' is not a Start-MailServer setting. Settings are the parameter names: {string.Join(", ", properties.Keys.Where(k => !NotFromFile.Contains(k)).OrderBy(k => k))}.");
+            if (boundParameters.ContainsKey(property.Name))
+                continue;
+            object? value;
             try
             {
-                // Import-PowerShellDataFile evaluates the file in restricted language mode: data only.
-                var result = command.InvokeCommand.InvokeScript("param($p) Import-PowerShellDataFile -LiteralPath $p", true, PipelineResultTypes.None, null, path);
-                data = (Hashtable)result.Single().BaseObject;
+                value = LanguagePrimitives.ConvertTo(entry.Value, property.PropertyType, System.Globalization.CultureInfo.InvariantCulture);
             }
-            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            catch (PSInvalidCastException ex)
             {
-                throw new ParameterBindingException($"Cannot read the configuration file '{path}': {ex.Message}", ex);
+                throw new ParameterBindingException($"'{key}' in '{path}': {ex.Message}", ex);
             }
-
-            var properties = typeof(StartMailServerCommand).GetProperties(BindingFlags.Public | BindingFlags.Instance)
-                .Where(p => p.GetCustomAttributes(typeof(ParameterAttribute), true).Any())
-                .ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
-
-            foreach (DictionaryEntry entry in data)
+            // The file bypasses parameter binding: its values get the same range check as typed ones.
+            foreach (ValidateRangeAttribute range in property.GetCustomAttributes(typeof(ValidateRangeAttribute), true))
             {
-                var key = entry.Key.ToString()!;
-                if (!properties.TryGetValue(key, out var property) || NotFromFile.Contains(key))
-                    throw new ParameterBindingException($"'{key}' in '{path}' is not a Start-MailServer setting. Settings are the parameter names: {string.Join(", ", properties.Keys.Where(k => !NotFromFile.Contains(k)).OrderBy(k => k))}.");
-                if (boundParameters.ContainsKey(property.Name))
-                    continue;
-                object? value;
-                try
-                {
-                    value = LanguagePrimitives.ConvertTo(entry.Value, property.PropertyType, System.Globalization.CultureInfo.InvariantCulture);
-                }
-                catch (PSInvalidCastException ex)
-                {
-                    throw new ParameterBindingException($"'{key}' in '{path}': {ex.Message}", ex);
-                }
-                // The file bypasses parameter binding: its values get the same range check as typed ones.
-                foreach (ValidateRangeAttribute range in property.GetCustomAttributes(typeof(ValidateRangeAttribute), true))
-                {
-                    if (value is IComparable comparable
-                        && (comparable.CompareTo(LanguagePrimitives.ConvertTo(range.MinRange, property.PropertyType, System.Globalization.CultureInfo.InvariantCulture)) < 0
-                            || comparable.CompareTo(LanguagePrimitives.ConvertTo(range.MaxRange, property.PropertyType, System.Globalization.CultureInfo.InvariantCulture)) > 0))
-                        throw new ParameterBindingException($"'{key}' in '{path}': {value} is out of range; it must be between {range.MinRange} and {range.MaxRange}.");
-                }
-                property.SetValue(command, value);
-                boundParameters[property.Name] = value!;
+                if (value is IComparable comparable
+                    && (comparable.CompareTo(LanguagePrimitives.ConvertTo(range.MinRange, property.PropertyType, System.Globalization.CultureInfo.InvariantCulture)) < 0
+                        || comparable.CompareTo(LanguagePrimitives.ConvertTo(range.MaxRange, property.PropertyType, System.Globalization.CultureInfo.InvariantCulture)) > 0))
+                    throw new ParameterBindingException($"'{key}' in '{path}': {value} is out of range; it must be between {range.MinRange} and {range.MaxRange}.");
             }
+            property.SetValue(command, value);
+            boundParameters[property.Name] = value!;
         }
     }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using System.Text;
 using MailAdmin.Hosting;
 using MailAdmin.Store;

@@ -1,4 +1,3 @@
-using Xunit;
 namespace MailAdmin.Engine.Tests.Imap;
 
 /// <summary>Real-world-shaped messages (LF here; CRLF on the wire via FetchTestSupport.Bytes).</summary>

@@ -1,5 +1,5 @@
-using Xunit;
 using MailAdmin.Protocols.Imap;
+using Xunit;
 using static MailAdmin.Engine.Tests.Imap.FetchTestSupport;
 
 namespace MailAdmin.Engine.Tests.Imap;

@@ -1,7 +1,7 @@
-using Xunit;
 using System.Text;
 using MailAdmin.Protocols.Imap;
 using MailAdmin.Store;
+using Xunit;
 
 namespace MailAdmin.Engine.Tests.Imap;
 

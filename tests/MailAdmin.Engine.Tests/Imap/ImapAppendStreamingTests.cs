@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Text;
+using MailAdmin.Engine.Tests.Store;
 using MailAdmin.Protocols.Imap;
 using MailAdmin.Store;
-using MailAdmin.Engine.Tests.Store;
 using Xunit;
 
 namespace MailAdmin.Engine.Tests.Imap;

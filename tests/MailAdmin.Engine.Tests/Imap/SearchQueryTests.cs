@@ -1,6 +1,6 @@
-using Xunit;
 using MailAdmin.Protocols.Imap;
 using MailAdmin.Store;
+using Xunit;
 using static MailAdmin.Engine.Tests.Imap.FetchTestSupport;
 
 namespace MailAdmin.Engine.Tests.Imap;

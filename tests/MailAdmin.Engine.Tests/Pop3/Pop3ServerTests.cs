@@ -9,7 +9,6 @@ using MailAdmin.Protocols.Pop3;
 using MailAdmin.Store;
 using MailKit.Net.Pop3;
 using MailKit.Security;
-using MimeKit;
 using Xunit;
 
 namespace MailAdmin.Engine.Tests.Pop3;

@@ -21,8 +21,16 @@ public sealed class SaslMailKitTests : IAsyncLifetime
     {
         _server = await MailServer.StartAsync(new MailServerOptions
         {
-            InMemory = true, HostName = "mail.test", Domains = { "example.com" }, AllowInsecureAuth = true,
-            SmtpPort = null, SubmissionPort = 0, ImapPort = 0, ImapsPort = null, Pop3Port = 0, Pop3sPort = null,
+            InMemory = true,
+            HostName = "mail.test",
+            Domains = { "example.com" },
+            AllowInsecureAuth = true,
+            SmtpPort = null,
+            SubmissionPort = 0,
+            ImapPort = 0,
+            ImapsPort = null,
+            Pop3Port = 0,
+            Pop3sPort = null,
             LoginPenalty = null,
         });
         await _server.Store.Accounts.AddAsync(Ann, Password);

@@ -1,8 +1,8 @@
-using Xunit;
 using System.Buffers;
 using System.Text;
 using MailAdmin.Protocols;
 using MailAdmin.Protocols.Smtp;
+using Xunit;
 
 namespace MailAdmin.Engine.Tests.Smtp;
 

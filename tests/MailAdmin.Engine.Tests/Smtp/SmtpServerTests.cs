@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using MailAdmin.Hosting;
-using MailAdmin.Protocols.Smtp;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;

@@ -1,9 +1,9 @@
 using System.Net;
 using System.Text;
+using MailAdmin.Engine.Tests.Store;
 using MailAdmin.Hosting;
 using MailAdmin.Protocols.Smtp;
 using MailAdmin.Store;
-using MailAdmin.Engine.Tests.Store;
 using Xunit;
 
 namespace MailAdmin.Engine.Tests.Smtp;

@@ -1,4 +1,3 @@
-using Xunit;
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net.Security;
@@ -7,6 +6,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using MailAdmin.Protocols.Smtp;
+using Xunit;
 
 namespace MailAdmin.Engine.Tests.Smtp;
 

@@ -1,9 +1,8 @@
-namespace MailAdmin.Messages.Attachments
+namespace MailAdmin.Messages.Attachments;
+
+/// <summary>Whether the sender attached the part as a file, or placed it in the body (an inline image).</summary>
+public enum AttachmentDisposition
 {
-    /// <summary>Whether the sender attached the part as a file, or placed it in the body (an inline image).</summary>
-    public enum AttachmentDisposition
-    {
-        Attachment,
-        Inline,
-    }
+    Attachment,
+    Inline,
 }

@@ -1,25 +1,24 @@
 using System;
 
-namespace MailAdmin.Messages.Attachments
+namespace MailAdmin.Messages.Attachments;
+
+/// <summary>
+/// An attachment's encoded data is corrupt or cut short (a bad BinHex CRC, a uuencoded
+/// block without its "end" line, a character outside the alphabet). Thrown instead of
+/// returning bytes that would be silently wrong.
+/// </summary>
+public sealed class AttachmentFormatException : FormatException
 {
-    /// <summary>
-    /// An attachment's encoded data is corrupt or cut short (a bad BinHex CRC, a uuencoded
-    /// block without its "end" line, a character outside the alphabet). Thrown instead of
-    /// returning bytes that would be silently wrong.
-    /// </summary>
-    public sealed class AttachmentFormatException : FormatException
+    public AttachmentFormatException(string message, AttachmentEncoding encoding, string? fileName = null, Exception? inner = null)
+        : base(message, inner)
     {
-        public AttachmentFormatException(string message, AttachmentEncoding encoding, string? fileName = null, Exception? inner = null)
-            : base(message, inner)
-        {
-            Encoding = encoding;
-            FileName = fileName;
-        }
-
-        /// <summary>The encoding whose data was bad.</summary>
-        public AttachmentEncoding Encoding { get; }
-
-        /// <summary>The attachment's name when it could be read before the failure.</summary>
-        public string? FileName { get; }
+        Encoding = encoding;
+        FileName = fileName;
     }
+
+    /// <summary>The encoding whose data was bad.</summary>
+    public AttachmentEncoding Encoding { get; }
+
+    /// <summary>The attachment's name when it could be read before the failure.</summary>
+    public string? FileName { get; }
 }

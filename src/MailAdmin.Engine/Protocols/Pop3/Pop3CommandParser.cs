@@ -57,12 +57,12 @@ public static class Pop3CommandParser
                 return rest.Length == 0 ? Bad(verb, "PASS needs a password") : new Pop3Command(Pop3CommandKind.Pass, verb, new[] { rest });
             case "APOP": return Count(Pop3CommandKind.Apop, verb, rest, 2, 2, numeric: false);
             case "AUTH":
-            {
-                var args = Split(rest);
-                if (args.Count > 2) return Bad(verb, "Too many arguments");
-                if (args.Count > 0) args[0] = args[0].ToUpperInvariant();
-                return new Pop3Command(Pop3CommandKind.Auth, verb, args);
-            }
+                {
+                    var args = Split(rest);
+                    if (args.Count > 2) return Bad(verb, "Too many arguments");
+                    if (args.Count > 0) args[0] = args[0].ToUpperInvariant();
+                    return new Pop3Command(Pop3CommandKind.Auth, verb, args);
+                }
             case "STLS": return Count(Pop3CommandKind.Stls, verb, rest, 0, 0);
             case "CAPA": return Count(Pop3CommandKind.Capa, verb, rest, 0, 0);
             case "QUIT": return Count(Pop3CommandKind.Quit, verb, rest, 0, 0);

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using MailAdmin.Protocols.Sasl;
@@ -124,27 +123,27 @@ public sealed class Pop3Session : IDisposable
         switch (command.Kind)
         {
             case Pop3CommandKind.Stat:
-            {
-                Totals(out int count, out long size);
-                return Ok(output, count + " " + size);
-            }
+                {
+                    Totals(out int count, out long size);
+                    return Ok(output, count + " " + size);
+                }
             case Pop3CommandKind.List: return Listing(command, output, uidl: false);
             case Pop3CommandKind.Uidl: return Listing(command, output, uidl: true);
             case Pop3CommandKind.Retr: return await RetrieveAsync(command, output, -1, cancellationToken).ConfigureAwait(false);
             case Pop3CommandKind.Top: return await RetrieveAsync(command, output, command.Number(1), cancellationToken).ConfigureAwait(false);
             case Pop3CommandKind.Dele:
-            {
-                var entry = Find(command.Number(0), output, out var error);
-                if (entry == null) return error;
-                entry.Deleted = true;
-                return Ok(output, "Message " + command.Number(0) + " deleted");
-            }
+                {
+                    var entry = Find(command.Number(0), output, out var error);
+                    if (entry == null) return error;
+                    entry.Deleted = true;
+                    return Ok(output, "Message " + command.Number(0) + " deleted");
+                }
             case Pop3CommandKind.Rset:
-            {
-                foreach (var e in _messages) e.Deleted = false;
-                Totals(out int count, out long size);
-                return Ok(output, "Maildrop has " + count + " message" + (count == 1 ? "" : "s") + " (" + size + " octets)");
-            }
+                {
+                    foreach (var e in _messages) e.Deleted = false;
+                    Totals(out int count, out long size);
+                    return Ok(output, "Maildrop has " + count + " message" + (count == 1 ? "" : "s") + " (" + size + " octets)");
+                }
             case Pop3CommandKind.Stls: return BadCommand(output, "STLS only before login");
             default: return BadCommand(output, "Command not valid after login");
         }

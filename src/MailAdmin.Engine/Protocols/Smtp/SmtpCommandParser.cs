@@ -1,6 +1,5 @@
 using System;
 using System.Buffers;
-using System.Text;
 
 namespace MailAdmin.Protocols.Smtp;
 
@@ -65,7 +64,10 @@ public static class SmtpCommandParser
             case "EXPN": return Required(cmd, SmtpCommandKind.Expn, arg);
             case "BDAT": return Bdat(cmd, arg);
             case "AUTH": return Auth(cmd, arg);
-            case "SEND": case "SOML": case "SAML": case "TURN":
+            case "SEND":
+            case "SOML":
+            case "SAML":
+            case "TURN":
                 cmd.Kind = SmtpCommandKind.Obsolete; return cmd;
             default:
                 cmd.Kind = SmtpCommandKind.Unknown; return cmd;

@@ -63,49 +63,49 @@ public sealed class SmtpDataDecoder
             switch (_state)
             {
                 case State.Mid:
-                {
-                    // Fast path: copy the run up to the next CR or LF in one go.
-                    var rest = input.Slice(i);
-                    int k = rest.IndexOfAny((byte)'\r', (byte)'\n');
-                    if (k < 0) { Emit(rest); return input.Length; }
-                    if (k > 0) Emit(rest.Slice(0, k));
-                    i += k;
-                    if (input[i] == (byte)'\r') _state = State.Cr;
-                    else { HasBareLineEnding = true; Emit((byte)'\n'); }
-                    i++;
-                    break;
-                }
+                    {
+                        // Fast path: copy the run up to the next CR or LF in one go.
+                        var rest = input.Slice(i);
+                        int k = rest.IndexOfAny((byte)'\r', (byte)'\n');
+                        if (k < 0) { Emit(rest); return input.Length; }
+                        if (k > 0) Emit(rest.Slice(0, k));
+                        i += k;
+                        if (input[i] == (byte)'\r') _state = State.Cr;
+                        else { HasBareLineEnding = true; Emit((byte)'\n'); }
+                        i++;
+                        break;
+                    }
                 case State.LineStart:
-                {
-                    byte b = input[i];
-                    if (b == (byte)'.') { _state = State.Dot; i++; }
-                    else _state = State.Mid;   // reprocess in Mid (handles CR, LF and text)
-                    break;
-                }
+                    {
+                        byte b = input[i];
+                        if (b == (byte)'.') { _state = State.Dot; i++; }
+                        else _state = State.Mid;   // reprocess in Mid (handles CR, LF and text)
+                        break;
+                    }
                 case State.Cr:
-                {
-                    byte b = input[i];
-                    if (b == (byte)'\n') { EmitCrLf(); _state = State.LineStart; i++; }
-                    else { HasBareLineEnding = true; Emit((byte)'\r'); _state = State.Mid; }   // reprocess b
-                    break;
-                }
+                    {
+                        byte b = input[i];
+                        if (b == (byte)'\n') { EmitCrLf(); _state = State.LineStart; i++; }
+                        else { HasBareLineEnding = true; Emit((byte)'\r'); _state = State.Mid; }   // reprocess b
+                        break;
+                    }
                 case State.Dot:
-                {
-                    byte b = input[i];
-                    if (b == (byte)'\r') { _state = State.DotCr; i++; }
-                    else _state = State.Mid;   // the leading dot was stuffing: drop it, reprocess b
-                    break;
-                }
+                    {
+                        byte b = input[i];
+                        if (b == (byte)'\r') { _state = State.DotCr; i++; }
+                        else _state = State.Mid;   // the leading dot was stuffing: drop it, reprocess b
+                        break;
+                    }
                 case State.DotCr:
-                {
-                    byte b = input[i];
-                    if (b == (byte)'\n') { IsComplete = true; return i + 1; }
-                    // "." CR x: the dot was stuffing; the CR is bare.
-                    HasBareLineEnding = true;
-                    Emit((byte)'\r');
-                    _state = State.Mid;
-                    break;
-                }
+                    {
+                        byte b = input[i];
+                        if (b == (byte)'\n') { IsComplete = true; return i + 1; }
+                        // "." CR x: the dot was stuffing; the CR is bare.
+                        HasBareLineEnding = true;
+                        Emit((byte)'\r');
+                        _state = State.Mid;
+                        break;
+                    }
             }
         }
         return input.Length;

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Net;
-using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using MailAdmin.Protocols.Sasl;
@@ -356,18 +355,18 @@ public sealed class SmtpSession : IDisposable
                     rcpt.Notify = notify;
                     break;
                 case "ORCPT":
-                {
-                    // orcpt-parameter = "ORCPT=" addr-type ";" xtext
-                    int semi = p.Value?.IndexOf(';') ?? -1;
-                    if (semi <= 0) return Finish(SmtpReply.BadParameterValue);
-                    string type = p.Value!.Substring(0, semi);
-                    int t = 0;
-                    if (!SmtpGrammar.TryParseAtom(type, ref t) || t != type.Length) return Finish(SmtpReply.BadParameterValue);
-                    if (!SmtpGrammar.TryDecodeXtext(p.Value.Substring(semi + 1), out var orcpt) || orcpt.Length == 0) return Finish(SmtpReply.BadParameterValue);
-                    rcpt.OriginalRecipientType = type;
-                    rcpt.OriginalRecipient = orcpt;
-                    break;
-                }
+                    {
+                        // orcpt-parameter = "ORCPT=" addr-type ";" xtext
+                        int semi = p.Value?.IndexOf(';') ?? -1;
+                        if (semi <= 0) return Finish(SmtpReply.BadParameterValue);
+                        string type = p.Value!.Substring(0, semi);
+                        int t = 0;
+                        if (!SmtpGrammar.TryParseAtom(type, ref t) || t != type.Length) return Finish(SmtpReply.BadParameterValue);
+                        if (!SmtpGrammar.TryDecodeXtext(p.Value.Substring(semi + 1), out var orcpt) || orcpt.Length == 0) return Finish(SmtpReply.BadParameterValue);
+                        rcpt.OriginalRecipientType = type;
+                        rcpt.OriginalRecipient = orcpt;
+                        break;
+                    }
                 default:
                     return Finish(SmtpReply.UnknownParameter);
             }

@@ -1,34 +1,33 @@
-namespace MailAdmin.Protocols.Imap
+namespace MailAdmin.Protocols.Imap;
+
+/// <summary>One fetch attribute of a request.</summary>
+public sealed class FetchItem
 {
-    /// <summary>One fetch attribute of a request.</summary>
-    public sealed class FetchItem
+    internal FetchItem(FetchItemKind kind) => Kind = kind;
+
+    internal FetchItem(BodySection section)
     {
-        internal FetchItem(FetchItemKind kind) => Kind = kind;
-
-        internal FetchItem(BodySection section)
-        {
-            Kind = FetchItemKind.BodySection;
-            Section = section;
-        }
-
-        public FetchItemKind Kind { get; }
-
-        /// <summary>The section, for <see cref="FetchItemKind.BodySection"/>.</summary>
-        public BodySection? Section { get; }
-
-        public override string ToString() => Section?.ToString() ?? Kind switch
-        {
-            FetchItemKind.Flags => "FLAGS",
-            FetchItemKind.InternalDate => "INTERNALDATE",
-            FetchItemKind.Rfc822Size => "RFC822.SIZE",
-            FetchItemKind.Envelope => "ENVELOPE",
-            FetchItemKind.BodyStructure => "BODYSTRUCTURE",
-            FetchItemKind.Body => "BODY",
-            FetchItemKind.Uid => "UID",
-            FetchItemKind.Rfc822 => "RFC822",
-            FetchItemKind.Rfc822Header => "RFC822.HEADER",
-            FetchItemKind.Rfc822Text => "RFC822.TEXT",
-            _ => Kind.ToString(),
-        };
+        Kind = FetchItemKind.BodySection;
+        Section = section;
     }
+
+    public FetchItemKind Kind { get; }
+
+    /// <summary>The section, for <see cref="FetchItemKind.BodySection"/>.</summary>
+    public BodySection? Section { get; }
+
+    public override string ToString() => Section?.ToString() ?? Kind switch
+    {
+        FetchItemKind.Flags => "FLAGS",
+        FetchItemKind.InternalDate => "INTERNALDATE",
+        FetchItemKind.Rfc822Size => "RFC822.SIZE",
+        FetchItemKind.Envelope => "ENVELOPE",
+        FetchItemKind.BodyStructure => "BODYSTRUCTURE",
+        FetchItemKind.Body => "BODY",
+        FetchItemKind.Uid => "UID",
+        FetchItemKind.Rfc822 => "RFC822",
+        FetchItemKind.Rfc822Header => "RFC822.HEADER",
+        FetchItemKind.Rfc822Text => "RFC822.TEXT",
+        _ => Kind.ToString(),
+    };
 }

@@ -1,20 +1,19 @@
-namespace MailAdmin.Protocols.Imap
+namespace MailAdmin.Protocols.Imap;
+
+/// <summary>The kinds of fetch-att (RFC 3501 §6.4.5).</summary>
+public enum FetchItemKind
 {
-    /// <summary>The kinds of fetch-att (RFC 3501 §6.4.5).</summary>
-    public enum FetchItemKind
-    {
-        Flags,
-        InternalDate,
-        Rfc822Size,
-        Envelope,
-        BodyStructure,
-        /// <summary>BODY without a section: the non-extensible BODYSTRUCTURE.</summary>
-        Body,
-        Uid,
-        Rfc822,
-        Rfc822Header,
-        Rfc822Text,
-        /// <summary>BODY[section]&lt;partial&gt; or BODY.PEEK[...].</summary>
-        BodySection,
-    }
+    Flags,
+    InternalDate,
+    Rfc822Size,
+    Envelope,
+    BodyStructure,
+    /// <summary>BODY without a section: the non-extensible BODYSTRUCTURE.</summary>
+    Body,
+    Uid,
+    Rfc822,
+    Rfc822Header,
+    Rfc822Text,
+    /// <summary>BODY[section]&lt;partial&gt; or BODY.PEEK[...].</summary>
+    BodySection,
 }

@@ -2,121 +2,121 @@ using System;
 using System.Globalization;
 using System.IO;
 
-namespace MailAdmin.Protocols.Imap
+namespace MailAdmin.Protocols.Imap;
+
+/// <summary>Writes untagged FETCH responses (RFC 3501 §7.4.2).</summary>
+public static class FetchResponse
 {
-    /// <summary>Writes untagged FETCH responses (RFC 3501 §7.4.2).</summary>
-    public static class FetchResponse
+    private static readonly string[] Months = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+
+    /// <summary>
+    /// Writes "* seq FETCH (...)\r\n", literals included. <paramref name="includeFlags"/> adds
+    /// FLAGS even when not asked (after an implicit \Seen). <paramref name="utf8"/>: UTF8=ACCEPT
+    /// is enabled, so 8-bit header text may be sent as is.
+    /// </summary>
+    public static void Write(Stream output, FetchRequest request, ImapMessageContext message, bool includeFlags, bool utf8)
     {
-        private static readonly string[] Months = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-
-        /// <summary>
-        /// Writes "* seq FETCH (...)\r\n", literals included. <paramref name="includeFlags"/> adds
-        /// FLAGS even when not asked (after an implicit \Seen). <paramref name="utf8"/>: UTF8=ACCEPT
-        /// is enabled, so 8-bit header text may be sent as is.
-        /// </summary>
-        public static void Write(Stream output, FetchRequest request, ImapMessageContext message, bool includeFlags, bool utf8)
+        if (output == null) throw new ArgumentNullException(nameof(output));
+        if (request == null) throw new ArgumentNullException(nameof(request));
+        if (message == null) throw new ArgumentNullException(nameof(message));
+        var b = ImapResponseBuffer.Rent(output);
+        try
         {
-            if (output == null) throw new ArgumentNullException(nameof(output));
-            if (request == null) throw new ArgumentNullException(nameof(request));
-            if (message == null) throw new ArgumentNullException(nameof(message));
-            var b = ImapResponseBuffer.Rent(output);
-            try
+            b.Ascii("* ");
+            b.Number(message.SequenceNumber);
+            b.Ascii(" FETCH (");
+            bool first = true;
+            if (request.IsUid || request.HasUid)
             {
-                b.Ascii("* ");
-                b.Number(message.SequenceNumber);
-                b.Ascii(" FETCH (");
-                bool first = true;
-                if (request.IsUid || request.HasUid)
-                {
-                    b.Ascii("UID ");
-                    b.Number(message.Stored.Uid);
-                    first = false;
-                }
-                var done = 0; // bit per simple kind already written
-                foreach (var item in request.Items)
-                {
-                    if (item.Kind == FetchItemKind.Uid) continue;
-                    if (item.Kind != FetchItemKind.BodySection)
-                    {
-                        int bit = 1 << (int)item.Kind;
-                        if ((done & bit) != 0) continue;
-                        done |= bit;
-                    }
-                    if (!first) b.Space();
-                    first = false;
-                    WriteItem(b, item, message, utf8);
-                }
-                if (includeFlags && !request.HasFlags)
-                {
-                    if (!first) b.Space();
-                    WriteItem(b, new FetchItem(FetchItemKind.Flags), message, utf8);
-                }
-                b.Ascii(")\r\n");
-                b.Flush();
+                b.Ascii("UID ");
+                b.Number(message.Stored.Uid);
+                first = false;
             }
-            finally
+            var done = 0; // bit per simple kind already written
+            foreach (var item in request.Items)
             {
-                ImapResponseBuffer.Return(b);
+                if (item.Kind == FetchItemKind.Uid) continue;
+                if (item.Kind != FetchItemKind.BodySection)
+                {
+                    int bit = 1 << (int)item.Kind;
+                    if ((done & bit) != 0) continue;
+                    done |= bit;
+                }
+                if (!first) b.Space();
+                first = false;
+                WriteItem(b, item, message, utf8);
             }
+            if (includeFlags && !request.HasFlags)
+            {
+                if (!first) b.Space();
+                WriteItem(b, new FetchItem(FetchItemKind.Flags), message, utf8);
+            }
+            b.Ascii(")\r\n");
+            b.Flush();
         }
-
-        private static void WriteItem(ImapResponseBuffer b, FetchItem item, ImapMessageContext message, bool utf8)
+        finally
         {
-            var stored = message.Stored;
-            switch (item.Kind)
-            {
-                case FetchItemKind.Flags:
-                    b.Ascii("FLAGS ");
-                    b.Ascii(ImapFlags.Format(stored.Flags, stored.IsRecent));
-                    break;
-                case FetchItemKind.InternalDate:
-                    b.Ascii("INTERNALDATE \"");
-                    b.Ascii(FormatInternalDate(stored.InternalDate));
-                    b.Byte((byte)'"');
-                    break;
-                case FetchItemKind.Rfc822Size:
-                    b.Ascii("RFC822.SIZE ");
-                    b.Number(stored.Size);
-                    break;
-                case FetchItemKind.Envelope:
-                    b.Ascii("ENVELOPE ");
-                    if (message.CachedHeader is { } cached)
-                    {
-                        var envelope = cached.Envelope(utf8);
-                        b.Bytes(envelope, 0, envelope.Length);
-                    }
-                    else EnvelopeWriter.Write(b, message.Headers, utf8);
-                    break;
-                case FetchItemKind.BodyStructure:
-                    b.Ascii("BODYSTRUCTURE ");
-                    BodyStructureWriter.Write(b, message.Structure, true, utf8);
-                    break;
-                case FetchItemKind.Body:
-                    b.Ascii("BODY ");
-                    BodyStructureWriter.Write(b, message.Structure, false, utf8);
-                    break;
-                case FetchItemKind.Rfc822:
+            ImapResponseBuffer.Return(b);
+        }
+    }
+
+    private static void WriteItem(ImapResponseBuffer b, FetchItem item, ImapMessageContext message, bool utf8)
+    {
+        var stored = message.Stored;
+        switch (item.Kind)
+        {
+            case FetchItemKind.Flags:
+                b.Ascii("FLAGS ");
+                b.Ascii(ImapFlags.Format(stored.Flags, stored.IsRecent));
+                break;
+            case FetchItemKind.InternalDate:
+                b.Ascii("INTERNALDATE \"");
+                b.Ascii(FormatInternalDate(stored.InternalDate));
+                b.Byte((byte)'"');
+                break;
+            case FetchItemKind.Rfc822Size:
+                b.Ascii("RFC822.SIZE ");
+                b.Number(stored.Size);
+                break;
+            case FetchItemKind.Envelope:
+                b.Ascii("ENVELOPE ");
+                if (message.CachedHeader is { } cached)
+                {
+                    var envelope = cached.Envelope(utf8);
+                    b.Bytes(envelope, 0, envelope.Length);
+                }
+                else EnvelopeWriter.Write(b, message.Headers, utf8);
+                break;
+            case FetchItemKind.BodyStructure:
+                b.Ascii("BODYSTRUCTURE ");
+                BodyStructureWriter.Write(b, message.Structure, true, utf8);
+                break;
+            case FetchItemKind.Body:
+                b.Ascii("BODY ");
+                BodyStructureWriter.Write(b, message.Structure, false, utf8);
+                break;
+            case FetchItemKind.Rfc822:
                 {
                     b.Ascii("RFC822 ");
                     var data = message.Bytes;
                     b.Literal(data, 0, data.Length);
                     break;
                 }
-                case FetchItemKind.Rfc822Header:
+            case FetchItemKind.Rfc822Header:
                 {
                     b.Ascii("RFC822.HEADER ");
                     var h = message.Headers;
                     b.Literal(h.Data, h.Start, h.End - h.Start);
                     break;
                 }
-                case FetchItemKind.Rfc822Text:
+            case FetchItemKind.Rfc822Text:
                 {
                     b.Ascii("RFC822.TEXT ");
                     var h = message.Headers;
                     b.Literal(h.Data, h.End, h.Data.Length - h.End);
                     break;
                 }
-                case FetchItemKind.BodySection:
+            case FetchItemKind.BodySection:
                 {
                     var section = item.Section!;
                     b.Ascii(section.ResponseName);
@@ -138,17 +138,16 @@ namespace MailAdmin.Protocols.Imap
                     else b.Literal(slice.Data, offset, count);
                     break;
                 }
-            }
         }
+    }
 
-        /// <summary>"dd-MMM-yyyy HH:mm:ss +zzzz" (RFC 3501 date-time, without the quotes).</summary>
-        public static string FormatInternalDate(DateTimeOffset date)
-        {
-            var offset = date.Offset;
-            char sign = offset < TimeSpan.Zero ? '-' : '+';
-            if (offset < TimeSpan.Zero) offset = offset.Negate();
-            return string.Format(CultureInfo.InvariantCulture, "{0:00}-{1}-{2:0000} {3:00}:{4:00}:{5:00} {6}{7:00}{8:00}",
-                date.Day, Months[date.Month - 1], date.Year, date.Hour, date.Minute, date.Second, sign, offset.Hours, offset.Minutes);
-        }
+    /// <summary>"dd-MMM-yyyy HH:mm:ss +zzzz" (RFC 3501 date-time, without the quotes).</summary>
+    public static string FormatInternalDate(DateTimeOffset date)
+    {
+        var offset = date.Offset;
+        char sign = offset < TimeSpan.Zero ? '-' : '+';
+        if (offset < TimeSpan.Zero) offset = offset.Negate();
+        return string.Format(CultureInfo.InvariantCulture, "{0:00}-{1}-{2:0000} {3:00}:{4:00}:{5:00} {6}{7:00}{8:00}",
+            date.Day, Months[date.Month - 1], date.Year, date.Hour, date.Minute, date.Second, sign, offset.Hours, offset.Minutes);
     }
 }

@@ -1,10 +1,9 @@
-namespace MailAdmin.Protocols.Imap
+namespace MailAdmin.Protocols.Imap;
+
+/// <summary>What a search needs of the mailbox: the largest sequence number and UID ('*').</summary>
+public sealed class SearchContext
 {
-    /// <summary>What a search needs of the mailbox: the largest sequence number and UID ('*').</summary>
-    public sealed class SearchContext
-    {
-        public SearchContext(uint maxSequence, uint maxUid) { MaxSequence = maxSequence; MaxUid = maxUid; }
-        public uint MaxSequence { get; }
-        public uint MaxUid { get; }
-    }
+    public SearchContext(uint maxSequence, uint maxUid) { MaxSequence = maxSequence; MaxUid = maxUid; }
+    public uint MaxSequence { get; }
+    public uint MaxUid { get; }
 }
