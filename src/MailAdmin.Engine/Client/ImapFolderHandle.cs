@@ -159,7 +159,7 @@ public sealed class ImapFolderHandle
     }
 }
 
-/// <summary>The IMAP system flags a client may set, for <see cref="ImapFolderHandle"/>.</summary>
+/// <summary>The IMAP system flags a client may set, for <see cref="ImapFolderHandle"/>. The cmdlets' ImapMessageFlags has the same names and values (it is cast to this).</summary>
 [Flags]
 public enum ImapSystemFlags
 {

@@ -22,14 +22,6 @@ public enum ImapMessageFlags
 
 internal static class ImapMessageFlagsExtensions
 {
-    public static ImapSystemFlags ToEngine(this ImapMessageFlags flags)
-    {
-        var result = ImapSystemFlags.None;
-        if (flags.HasFlag(ImapMessageFlags.Seen)) result |= ImapSystemFlags.Seen;
-        if (flags.HasFlag(ImapMessageFlags.Answered)) result |= ImapSystemFlags.Answered;
-        if (flags.HasFlag(ImapMessageFlags.Flagged)) result |= ImapSystemFlags.Flagged;
-        if (flags.HasFlag(ImapMessageFlags.Deleted)) result |= ImapSystemFlags.Deleted;
-        if (flags.HasFlag(ImapMessageFlags.Draft)) result |= ImapSystemFlags.Draft;
-        return result;
-    }
+    /// <summary>The engine's flags: the same names and bit values, so a cast is the whole mapping.</summary>
+    public static ImapSystemFlags ToEngine(this ImapMessageFlags flags) => (ImapSystemFlags)(int)flags;
 }
