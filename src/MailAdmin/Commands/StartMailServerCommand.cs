@@ -149,15 +149,14 @@ public sealed class StartMailServerCommand : MailAdminCmdlet
     protected override void EndProcessing()
     {
         if (ConfigurationPath != null)
-            MailServerConfiguration.Apply(this, ResolveOutputPath(ConfigurationPath), MyInvocation.BoundParameters);
+        {
+            // The file bypasses parameter binding; MailServerConfiguration checks its values against the same validation attributes.
+            try { MailServerConfiguration.Apply(this, ResolveOutputPath(ConfigurationPath), MyInvocation.BoundParameters); }
+            catch (ConfigurationValueOutOfRangeException ex) { ThrowTerminating(ex, "MailServerParameterOutOfRange", ErrorCategory.InvalidArgument, ConfigurationPath); }
+        }
 
         if (MailServerRegistry.Find(Name) != null)
             ThrowTerminating(new InvalidOperationException($"A mail server named '{Name}' is already running. Stop it, or give -Name."), "MailServerExists", ErrorCategory.ResourceExists, Name);
-
-        // A .psd1 value is not bound by PowerShell, so its range is checked here: the same parameter error.
-        var ttlError = new ValidateTimeSpanRangeAttribute("00:00:00", "1.00:00:00").Check(nameof(AuthCacheTtl), AuthCacheTtl);
-        if (ttlError != null)
-            ThrowTerminating(new ParameterBindingException(ttlError), "MailServerParameterOutOfRange", ErrorCategory.InvalidArgument, AuthCacheTtl);
 
         var options = BuildOptions();
         MailServer? server = null;

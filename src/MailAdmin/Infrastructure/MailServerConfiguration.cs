@@ -59,10 +59,21 @@ internal static class MailServerConfiguration
                 if (value is IComparable comparable
                     && (comparable.CompareTo(LanguagePrimitives.ConvertTo(range.MinRange, property.PropertyType, System.Globalization.CultureInfo.InvariantCulture)) < 0
                         || comparable.CompareTo(LanguagePrimitives.ConvertTo(range.MaxRange, property.PropertyType, System.Globalization.CultureInfo.InvariantCulture)) > 0))
-                    throw new ParameterBindingException($"'{key}' in '{path}': {value} is out of range; it must be between {range.MinRange} and {range.MaxRange}.");
+                    throw new ConfigurationValueOutOfRangeException($"'{key}' in '{path}': {value} is out of range; it must be between {range.MinRange} and {range.MaxRange}.");
+            }
+            foreach (ValidateTimeSpanRangeAttribute range in property.GetCustomAttributes(typeof(ValidateTimeSpanRangeAttribute), true))
+            {
+                if (value is TimeSpan span && range.Check(key, span) is string error)
+                    throw new ConfigurationValueOutOfRangeException($"'{key}' in '{path}': {error}");
             }
             property.SetValue(command, value);
             boundParameters[property.Name] = value!;
         }
     }
+}
+
+/// <summary>A -ConfigurationPath value outside its parameter's validated range (Start-MailServer: MailServerParameterOutOfRange).</summary>
+internal sealed class ConfigurationValueOutOfRangeException : ParameterBindingException
+{
+    public ConfigurationValueOutOfRangeException(string message) : base(message) { }
 }
