@@ -4,6 +4,7 @@ using System.Linq;
 using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
+using MailAdmin.Delivery;
 using MailAdmin.Messages;
 using MailAdmin.Protocols.Sasl;
 using MailAdmin.Store;
@@ -46,8 +47,10 @@ public sealed class MailServer : IDisposable
     private readonly object _closeGate = new();
     private int _stopped;
 
-    private MailServer(MailServerOptions options, IMailStore store, StoreSmtpBackend backend, SmtpServer smtp, ImapServer? imap, Pop3Server? pop3, ProtocolLogFile? log)
+    private MailServer(MailServerOptions options, IMailStore store, StoreSmtpBackend backend, SmtpServer smtp, ImapServer? imap, Pop3Server? pop3, ProtocolLogFile? log, OutboundQueue queue, IMessageTrace trace)
     {
+        Queue = queue;
+        Trace = trace;
         Options = options;
         Store = store;
         Backend = backend;
@@ -81,6 +84,10 @@ public sealed class MailServer : IDisposable
     public IMailStore Store { get; }
     public MailServerOptions Options { get; }
     internal StoreSmtpBackend Backend { get; }
+    /// <summary>Mail waiting for other servers (Get-MailQueue, Get-MailQueueMessage).</summary>
+    public OutboundQueue Queue { get; }
+    /// <summary>Every step of every message (Get-MailMessageTrace).</summary>
+    public IMessageTrace Trace { get; }
 
     /// <summary>The port of the first endpoint of a protocol, e.g. Port("smtp").</summary>
     public int? Port(string protocol) => Endpoints.FirstOrDefault(e => string.Equals(e.Protocol, protocol, StringComparison.OrdinalIgnoreCase))?.Port;
@@ -106,6 +113,7 @@ public sealed class MailServer : IDisposable
                 await store.Accounts.AddAsync(options.CatchAll, Guid.NewGuid().ToString("N"), cancellationToken: cancellationToken).ConfigureAwait(false);
             }
             var backend = new StoreSmtpBackend(store, domains, options.CatchAll, options.BearerTokens);
+            var (queue, trace) = CreateOutbound(options, store, backend);
             // One login service for the three protocols: the penalty of an address counts its failures everywhere.
             store.Accounts.CredentialCacheTtl = options.AuthCacheTtl;
             var authenticator = new SaslAuthenticator(new StoreCredentials(store.Accounts, options.BearerTokens), options.LoginPenalty);
@@ -135,9 +143,10 @@ public sealed class MailServer : IDisposable
             smtp.ConnectionLimits = connections;
             if (imap != null) { imap.ConnectionLimits = connections; imap.AccountSessions = accounts; }
             if (pop3 != null) { pop3.ConnectionLimits = connections; pop3.AccountSessions = accounts; }
-            var server = new MailServer(options, store, backend, smtp, imap, pop3, log);
+            var server = new MailServer(options, store, backend, smtp, imap, pop3, log, queue, trace);
             try
             {
+                queue.Start();
                 await smtp.StartAsync(cancellationToken).ConfigureAwait(false);
                 if (imap != null) await imap.StartAsync(cancellationToken).ConfigureAwait(false);
                 if (pop3 != null) await pop3.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -148,6 +157,7 @@ public sealed class MailServer : IDisposable
                 smtp.Dispose();
                 imap?.Dispose();
                 pop3?.Dispose();
+                queue.Dispose();
                 log?.Dispose();
                 throw;
             }
@@ -184,6 +194,7 @@ public sealed class MailServer : IDisposable
             var stops = new List<Task> { _smtp.StopAsync(patience.Token) };
             if (_imap != null) stops.Add(_imap.StopAsync(patience.Token));
             if (_pop3 != null) stops.Add(_pop3.StopAsync(patience.Token));
+            stops.Add(Queue.StopAsync(patience.Token));
             await Task.WhenAll(stops).ConfigureAwait(false);
         }
         finally
@@ -224,6 +235,7 @@ public sealed class MailServer : IDisposable
         lock (_closeGate)
         {
             if (Status == MailServerStatus.Stopped) return;
+            Queue.Dispose();
             Store.Dispose();
             _log?.Dispose();
             Status = MailServerStatus.Stopped;
@@ -247,6 +259,23 @@ public sealed class MailServer : IDisposable
     public void Dispose() => Stop(TimeSpan.FromSeconds(2));
 
     public override string ToString() => $"{Name} ({Status})";
+
+    /// <summary>The outbound side: queue (in the store, or in memory), transport, notices and the message trace.</summary>
+    private static (OutboundQueue, IMessageTrace) CreateOutbound(MailServerOptions options, IMailStore store, StoreSmtpBackend backend)
+    {
+        var delivery = options.Delivery;
+        if (string.IsNullOrEmpty(delivery.HostName) || delivery.HostName == "localhost") delivery.HostName = options.HostName;
+        IMessageTrace trace = new InMemoryMessageTrace();
+        IQueueStore queueStore = options.InMemory ? new InMemoryQueueStore() : new FileQueueStore(System.IO.Path.Combine(options.Path!, "queue"));
+        var queue = new OutboundQueue(delivery, queueStore, new SmtpOutboundTransport(delivery), trace);
+        var notices = new NoticeSender(store, d => backend.Serves(d), backend.ResolveLocal, queue, trace, options.HostName);
+        queue.Notices = notices;
+        backend.Queue = queue;
+        backend.Notices = notices;
+        backend.Trace = trace;
+        backend.Postmaster = options.Postmaster;
+        return (queue, trace);
+    }
 
     private static ImapServer? CreateImap(MailServerOptions options, IMailStore store, ProtocolLogFile? log, SaslAuthenticator authenticator)
     {

@@ -124,6 +124,20 @@ public sealed class MailServerOptions
     public MailAdmin.Protocols.Sasl.LoginPenalty? LoginPenalty { get; set; } = new MailAdmin.Protocols.Sasl.LoginPenalty();
     // ---- end of logins
 
+    // ---- outbound mail
+    /// <summary>Clients that may relay without AUTH, as CIDR ("192.0.2.0/24", "::1/128") or single addresses. Default none.</summary>
+    public IList<string> RelayNetworks { get; set; } = new List<string>();
+
+    /// <summary>
+    /// The mailbox that takes mail for "postmaster" and postmaster@ each served domain (RFC 5321 §4.5.1).
+    /// Null: the first account created; with no account at all, postmaster is refused and Start-MailServer warns.
+    /// </summary>
+    public string? Postmaster { get; set; }
+
+    /// <summary>Next hop, TLS, retries and concurrency of the outbound queue.</summary>
+    public MailAdmin.Delivery.DeliveryOptions Delivery { get; set; } = new MailAdmin.Delivery.DeliveryOptions();
+    // ---- end of outbound mail
+
     /// <summary>A protocol log file (sessions without secrets).</summary>
     public string? LogPath { get; set; }
 

@@ -32,6 +32,18 @@ public sealed class StoreSmtpBackend : ISmtpBackend
         _catchAll = catchAll;
     }
 
+    /// <summary>The outbound queue for remote recipients (set by MailServer).</summary>
+    internal MailAdmin.Delivery.OutboundQueue? Queue { get; set; }
+    /// <summary>Notices for what cannot be delivered locally (set by MailServer).</summary>
+    internal MailAdmin.Delivery.INoticeSender? Notices { get; set; }
+    /// <summary>The message trace (set by MailServer).</summary>
+    internal MailAdmin.Delivery.IMessageTrace? Trace { get; set; }
+    /// <summary>The account that takes postmaster mail, null when none (set by MailServer).</summary>
+    internal string? Postmaster { get; set; }
+
+    /// <summary>The account that takes mail for a local address (postmaster, catch-all), null when none.</summary>
+    internal string? ResolveLocal(string address) => null; // skeleton: the relay branch implements it
+
     /// <summary>Local domains, in their ASCII form.</summary>
     public IReadOnlyCollection<string> Domains => _domains;
 
