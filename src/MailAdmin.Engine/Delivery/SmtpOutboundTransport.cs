@@ -56,11 +56,9 @@ internal sealed class SmtpOutboundTransport : IOutboundTransport
             OutboundSmtpClient? client = null;
             try
             {
-                client = await OpenAsync(hop.Host, address, port, socketOptions, Options.SmarthostSkipCertificateCheck, cancellationToken).ConfigureAwait(false);
-                if (Options.RequireTls && !client.IsSecure)
-                    throw new OutboundConnectException($"TLS required: smarthost {hop} is not encrypted (-SmarthostSecure {security})", permanent: false, "4.7.10");
-                await LoginAsync(client, hop.ToString(), cancellationToken).ConfigureAwait(false);
-                return new SmtpOutboundConnection(client, hop.ToString());
+                var target = address;
+                client = await OpenSmarthostAsync(hop, target, port, socketOptions, cancellationToken).ConfigureAwait(false);
+                return new SmtpOutboundConnection(client, hop.ToString(), token => OpenSmarthostAsync(hop, target, port, socketOptions, token));
             }
             catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
             {
@@ -71,6 +69,24 @@ internal sealed class SmtpOutboundTransport : IOutboundTransport
             }
         }
         throw Failure($"smarthost {hop}", last, IsTlsFailure(last));
+    }
+
+    /// <summary>A session to the smarthost at one of its addresses: connected, secured as asked, logged in.</summary>
+    private async Task<OutboundSmtpClient> OpenSmarthostAsync(NextHop hop, IPAddress address, int port, SecureSocketOptions socketOptions, CancellationToken cancellationToken)
+    {
+        var client = await OpenAsync(hop.Host, address, port, socketOptions, Options.SmarthostSkipCertificateCheck, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (Options.RequireTls && !client.IsSecure)
+                throw new OutboundConnectException($"TLS required: smarthost {hop} is not encrypted (-SmarthostSecure {Options.SmarthostSecurity})", permanent: false, "4.7.10");
+            await LoginAsync(client, hop.ToString(), cancellationToken).ConfigureAwait(false);
+            return client;
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The client cmdlets' -Secure: Auto is implicit TLS on 465, else STARTTLS when offered (required with RequireTls).</summary>
@@ -146,7 +162,8 @@ internal sealed class SmtpOutboundTransport : IOutboundTransport
                 try
                 {
                     var client = await OpenDirectAsync(host.Name, address, socketOptions, cancellationToken).ConfigureAwait(false);
-                    return new SmtpOutboundConnection(client, label);
+                    var (name, target) = (host.Name, address);
+                    return new SmtpOutboundConnection(client, label, token => OpenDirectAsync(name, target, socketOptions, token));
                 }
                 catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
                 {
