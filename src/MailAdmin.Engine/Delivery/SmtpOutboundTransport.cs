@@ -263,6 +263,9 @@ internal sealed class SmtpOutboundTransport : IOutboundTransport
 
     private static OutboundConnectException Failure(string where, Exception? last, bool tls)
     {
+        // 4.7.5 cryptographic failure (a certificate not trusted, a handshake that broke); 4.7.10 encryption needed (no STARTTLS).
+        if (tls && IsHandshakeFailure(last))
+            return new OutboundConnectException($"TLS handshake with {where} failed: {Describe(last)}", permanent: false, "4.7.5", last);
         if (tls)
             return new OutboundConnectException($"TLS required: {where}: {Describe(last)}", permanent: false, "4.7.10", last);
         return new OutboundConnectException($"{where}: {Describe(last)}", permanent: false, "4.4.1", last);

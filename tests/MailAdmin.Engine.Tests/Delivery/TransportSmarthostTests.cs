@@ -98,6 +98,9 @@ public class TransportSmarthostTests
         var transport = new SmtpOutboundTransport(Outbound.Options(o => { o.Smarthost = "127.0.0.1:" + peer.Port; o.SmarthostSecurity = MailSecurity.StartTls; }));
         var error = await Assert.ThrowsAsync<OutboundConnectException>(() => transport.ConnectAsync("x.test", CancellationToken.None));
         Assert.False(error.Permanent);
+        Assert.Equal("4.7.5", error.EnhancedCode);
+        Assert.Contains("TLS handshake", error.Message);
+        Assert.Empty(peer.Backend.Messages);
     }
 
     [Fact]
