@@ -74,7 +74,10 @@ internal sealed class SmtpOutboundTransport : IOutboundTransport
     /// <summary>A session to the smarthost at one of its addresses: connected, secured as asked, logged in.</summary>
     private async Task<OutboundSmtpClient> OpenSmarthostAsync(NextHop hop, IPAddress address, int port, SecureSocketOptions socketOptions, CancellationToken cancellationToken)
     {
-        var client = await OpenAsync(hop.Host, address, port, socketOptions, Options.SmarthostSkipCertificateCheck, cancellationToken).ConfigureAwait(false);
+        // -Secure Auto off the implicit-TLS ports behaves as the client cmdlets': a server that
+        // sends no greeting at once is taken for an implicit-TLS one.
+        var detect = Options.SmarthostSecurity == MailSecurity.Auto && !MailClientPorts.IsImplicitTlsPort(port);
+        var client = await OpenAsync(hop.Host, address, port, socketOptions, Options.SmarthostSkipCertificateCheck, cancellationToken, detect).ConfigureAwait(false);
         try
         {
             if (Options.RequireTls && !client.IsSecure)
@@ -197,10 +200,12 @@ internal sealed class SmtpOutboundTransport : IOutboundTransport
     }
 
     /// <summary>One TCP connection to <paramref name="address"/>, then MailKit's greeting, EHLO and TLS on it, all bounded by the timeout.</summary>
-    private async Task<OutboundSmtpClient> OpenAsync(string host, IPAddress address, int port, SecureSocketOptions socketOptions, bool skipCertificateCheck, CancellationToken cancellationToken)
+    private async Task<OutboundSmtpClient> OpenAsync(string host, IPAddress address, int port, SecureSocketOptions socketOptions, bool skipCertificateCheck, CancellationToken cancellationToken, bool detectImplicitTls = false)
     {
         var timeout = Options.Timeout > TimeSpan.Zero ? Options.Timeout : TimeSpan.FromSeconds(60);
         var socket = await ConnectSocketAsync(address, port, timeout, cancellationToken).ConfigureAwait(false);
+        if (detectImplicitTls && !await GreetsAsync(socket, timeout < MailClientConnector.GreetingWait ? timeout : MailClientConnector.GreetingWait, cancellationToken).ConfigureAwait(false))
+            socketOptions = SecureSocketOptions.SslOnConnect;
         var client = new OutboundSmtpClient
         {
             LocalDomain = string.IsNullOrWhiteSpace(Options.HostName) ? "localhost" : Options.HostName,
@@ -223,6 +228,19 @@ internal sealed class SmtpOutboundTransport : IOutboundTransport
             socket.Dispose();
             throw;
         }
+    }
+
+    /// <summary>True when the server sent something (its greeting) within <paramref name="wait"/>; Poll leaves the bytes for MailKit.</summary>
+    private static async Task<bool> GreetsAsync(Socket socket, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + wait;
+        while (DateTime.UtcNow < deadline)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (socket.Poll(20_000, SelectMode.SelectRead)) return true;
+            await Task.Yield();
+        }
+        return false;
     }
 
     private static bool AcceptAnyCertificate(object sender, System.Security.Cryptography.X509Certificates.X509Certificate? certificate,
