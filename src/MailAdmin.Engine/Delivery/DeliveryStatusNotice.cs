@@ -87,10 +87,10 @@ internal sealed class DeliveryStatusNotice
         notice.MessageId = MimeUtils.GenerateMessageId(hostName);
         // RFC 3834 §5: a notice is an automatic reply; auto-responders must not answer it.
         notice.Headers.Add("Auto-Submitted", "auto-replied");
-        if (!string.IsNullOrEmpty(message.MessageId))
+        if (message.MessageId is { Length: > 0 } originalId)
         {
-            notice.InReplyTo = message.MessageId;
-            notice.References.Add(message.MessageId);
+            notice.InReplyTo = originalId;
+            notice.References.Add(originalId);
         }
         notice.Body = report;
 
@@ -129,7 +129,7 @@ internal sealed class DeliveryStatusNotice
     {
         var text = new StringBuilder();
         text.Append("This is the mail system at ").Append(hostName).Append(".\n\n");
-        string about = string.IsNullOrEmpty(message.Subject) ? "Your message" : "Your message \"" + OneLine(message.Subject) + "\"";
+        string about = message.Subject is { Length: > 0 } subject ? "Your message \"" + OneLine(subject) + "\"" : "Your message";
         text.Append(about).Append(" of ").Append(message.ReceivedAt.ToUniversalTime().ToString("u", CultureInfo.InvariantCulture)).Append(' ');
         text.Append(kind switch
         {
