@@ -130,16 +130,15 @@ internal sealed class DeliveryStatusNotice
         var text = new StringBuilder();
         text.Append("This is the mail system at ").Append(hostName).Append(".\n\n");
         string about = message.Subject is { Length: > 0 } subject ? "Your message \"" + OneLine(subject) + "\"" : "Your message";
-        text.Append(about).Append(" of ").Append(message.ReceivedAt.ToUniversalTime().ToString("u", CultureInfo.InvariantCulture)).Append(' ');
-        text.Append(kind switch
+        string lead = about + " of " + message.ReceivedAt.ToUniversalTime().ToString("u", CultureInfo.InvariantCulture) + " " + kind switch
         {
-            NoticeKind.Failure => "could not be delivered to the recipients below; the mail system has given up on them.\n",
+            NoticeKind.Failure => "could not be delivered to the recipients below; the mail system has given up on them.",
             NoticeKind.Delay => "has not been delivered yet to the recipients below. The mail system keeps trying until "
                 + retryUntil.ToUniversalTime().ToString("u", CultureInfo.InvariantCulture)
-                + " and tells you if it gives up. You need not send it again.\n",
-            _ => "was delivered to the recipients below.\n",
-        });
-        text.Append('\n');
+                + " and tells you if it gives up. You need not send it again.",
+            _ => "was delivered to the recipients below.",
+        };
+        text.Append(Wrap(lead)).Append("\n\n");
         foreach (var r in recipients)
         {
             text.Append("  <").Append(r.Address).Append('>');
@@ -148,8 +147,23 @@ internal sealed class DeliveryStatusNotice
             if (!string.IsNullOrEmpty(r.LastReply)) text.Append("    ").Append(OneLine(r.LastReply!)).Append('\n');
         }
         if (kind == NoticeKind.Failure)
-            text.Append("\nThe reply above is what the receiving side said; check the address or ask its postmaster.\n");
+            text.Append('\n').Append(Wrap("Each reply above is what the receiving side said. Check the address, or send the reply to the postmaster of the recipient's domain.")).Append('\n');
         return text.ToString();
+    }
+
+    /// <summary>Text wrapped at word boundaries to lines of at most 72 characters (a long word stays whole).</summary>
+    private static string Wrap(string text)
+    {
+        var s = new StringBuilder();
+        int column = 0;
+        foreach (var word in text.Split(' '))
+        {
+            if (column > 0 && column + 1 + word.Length > 72) { s.Append('\n'); column = 0; }
+            else if (column > 0) { s.Append(' '); column++; }
+            s.Append(word);
+            column += word.Length;
+        }
+        return s.ToString();
     }
 
     private static byte[] StatusFields(NoticeKind kind, QueueMessage message, IReadOnlyList<QueueRecipient> recipients, string hostName, DateTimeOffset retryUntil, bool global)

@@ -63,6 +63,8 @@ public sealed class NoticeSenderTests : IDisposable
         Assert.True(await Send(NoticeKind.Failure, Message(), Recipient("bob@remote.test", "550 5.1.1 user unknown")));
 
         var notice = await OnlyInboxNoticeAsync();
+        Assert.Equal("<>", notice.Headers["Return-Path"]);
+        Assert.Equal("alice@example.com", notice.Headers["Delivered-To"]);
         Assert.Equal("auto-replied", notice.Headers["Auto-Submitted"]);
         Assert.Equal("alice@example.com", Assert.IsType<MailboxAddress>(Assert.Single(notice.To)).Address);
         var r = Assert.Single(RecipientGroups(notice));
