@@ -139,7 +139,7 @@ internal sealed class NoticeSender : INoticeSender
     /// <summary>The notice as a queued message of its own: null sender, one recipient (the original sender).</summary>
     private static QueueMessage NewQueuedNotice(QueueMessage message, DeliveryStatusNotice notice, DateTimeOffset now)
     {
-        var queued = new QueueMessage(SmtpTraceHeaders.NewId(), "")
+        var queued = new QueueMessage(OutboundQueue.NewId(), "")
         {
             ReceivedAt = now,
             ClientTrusted = true,
