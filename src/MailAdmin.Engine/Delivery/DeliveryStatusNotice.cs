@@ -181,7 +181,7 @@ internal sealed class DeliveryStatusNotice
             Field("Final-Recipient", AddressField(r.Address, global));
             Field("Action", ActionOf(kind));
             Field("Status", StatusOf(kind, r.LastReply));
-            if (!string.IsNullOrEmpty(r.RemoteHost)) Field("Remote-MTA", "dns; " + FieldText(r.RemoteHost!, global));
+            if (!string.IsNullOrEmpty(r.RemoteHost)) Field("Remote-MTA", "dns; " + FieldText(RemoteMtaName(r.RemoteHost!), global));
             if (!string.IsNullOrEmpty(r.LastReply))
             {
                 // An SMTP reply (the next hop's, or ours for a local failure) is an smtp diagnostic; our own
@@ -193,6 +193,28 @@ internal sealed class DeliveryStatusNotice
             if (kind == NoticeKind.Delay) Field("Will-Retry-Until", DateUtils.FormatDate(retryUntil));
         }
         return Encoding.UTF8.GetBytes(s.ToString());
+    }
+
+    /// <summary>
+    /// The next hop as a Remote-MTA name: without the port a smarthost may carry ("relay.test:587"),
+    /// and an IP address as an address literal ("[192.0.2.1]", "[IPv6:2001:db8::1]") since it is no DNS name.
+    /// </summary>
+    internal static string RemoteMtaName(string host)
+    {
+        string name = host.Trim();
+        if (name.StartsWith("[", StringComparison.Ordinal))
+        {
+            int close = name.IndexOf(']');
+            if (close > 0) name = name.Substring(1, close - 1);
+        }
+        else if (name.Count(c => c == ':') == 1)
+        {
+            name = name.Substring(0, name.IndexOf(':'));
+        }
+        if (name.StartsWith("IPv6:", StringComparison.OrdinalIgnoreCase)) name = name.Substring(5);
+        if (System.Net.IPAddress.TryParse(name, out var ip))
+            return ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "[IPv6:" + ip + "]" : "[" + ip + "]";
+        return name;
     }
 
     /// <summary>"type;address" of ORCPT as the field's "type; address" (RFC 3464 §2.3.1).</summary>

@@ -317,6 +317,16 @@ public sealed class NoticeBuilderTests
     public void StatusComesFromTheEnhancedCodeOrTheReplyClass(NoticeKind kind, string? reply, string expected)
         => Assert.Equal(expected, DeliveryStatusNotice.StatusOf(kind, reply));
 
+    [Theory]
+    [InlineData("mx1.remote.test", "mx1.remote.test")]
+    [InlineData("relay.test:587", "relay.test")]
+    [InlineData("127.0.0.1:2525", "[127.0.0.1]")]
+    [InlineData("192.0.2.7", "[192.0.2.7]")]
+    [InlineData("[2001:db8::1]:25", "[IPv6:2001:db8::1]")]
+    [InlineData("2001:db8::1", "[IPv6:2001:db8::1]")]
+    public void RemoteMtaIsANameOrAnAddressLiteralWithoutPort(string host, string expected)
+        => Assert.Equal(expected, DeliveryStatusNotice.RemoteMtaName(host));
+
     /// <summary>Text with every run of white space (line ends of the wrapped text) as one space.</summary>
     private static string Flat(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ");
 
