@@ -47,11 +47,16 @@ public sealed class SmtpRelayNetworks
         // IPAddress.TryParse takes "10" or "1.2" as shorthand forms; a relay rule should mean what it shows.
         if (!IPAddress.TryParse(addressText, out var address)) return false;
         if (address.AddressFamily == AddressFamily.InterNetwork && addressText.Split('.').Length != 4) return false;
-        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
         prefix = address.GetAddressBytes();
         int max = prefix.Length * 8;
         if (slash < 0) bits = max;
         else if (!int.TryParse(entry.Substring(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out bits) || bits > max) return false;
+        // "::ffff:10.0.0.0/104" is the IPv4 block 10.0.0.0/8, matched like one.
+        if (address.IsIPv4MappedToIPv6 && bits >= 96)
+        {
+            prefix = address.MapToIPv4().GetAddressBytes();
+            bits -= 96;
+        }
         Mask(prefix, bits);
         return true;
     }
