@@ -18,6 +18,8 @@ internal sealed class QueueScriptedTransport : IOutboundTransport
     public Func<string, RecipientResult> Reply { get; set; } = a => new RecipientResult(a, 250, "2.0.0", "ok", "mx.test");
     /// <summary>Thrown by ConnectAsync when it returns non-null for the destination.</summary>
     public Func<string, OutboundConnectException?> ConnectFailure { get; set; } = _ => null;
+    /// <summary>Called for each accepted recipient before the 250 reaches the queue (the crash test prints it).</summary>
+    public Action<string>? Accepted { get; set; }
     public TimeSpan ConnectDelay { get; set; }
     public TimeSpan SendDelay { get; set; }
 
@@ -74,6 +76,7 @@ internal sealed class QueueScriptedTransport : IOutboundTransport
             var results = envelope.Recipients.Select(r => owner.Reply(r.Address)).ToList();
             var accepted = envelope.Recipients.Where((r, k) => results[k].Delivered).Select(r => r.Address).ToArray();
             owner.Sent.Enqueue((destination, envelope.Message.Id, accepted, id));
+            foreach (var a in accepted) owner.Accepted?.Invoke(a);
             return results;
         }
 
