@@ -100,7 +100,7 @@ public sealed class NoticeBuilderTests
         Assert.Equal("dns; mx2.remote.test", rcpts[1]["Remote-MTA"]);
         Assert.Equal("smtp; 554 transaction failed", rcpts[1]["Diagnostic-Code"]);
 
-        var text = ((TextPart)report[0]).Text;
+        var text = Flat(((TextPart)report[0]).Text);
         Assert.Contains("could not be delivered", text);
         Assert.Contains("bob@remote.test", text);
         Assert.Contains("550 5.1.1 <bob@remote.test>: user unknown", text);
@@ -125,6 +125,16 @@ public sealed class NoticeBuilderTests
     }
 
     [Fact]
+    public void EveryLineEndsInCrlfAndNoLineIsTooLong()
+    {
+        var content = DeliveryStatusNotice.Build(NoticeKind.Delay, Message(envid: "e"), new[] { Recipient("bob@remote.test", "451 4.7.1 later") },
+            Original(), "mx.example.com", Lifetime, Now).Content;
+        for (int i = 0; i < content.Length; i++)
+            if (content[i] == '\n') Assert.True(i > 0 && content[i - 1] == '\r', "bare LF at " + i);
+        Assert.All(Encoding.UTF8.GetString(content).Split("\r\n"), line => Assert.True(line.Length <= 78, line));
+    }
+
+    [Fact]
     public void DelayNoticeSaysDelayedAndUntilWhenItIsRetried()
     {
         var message = Message();
@@ -139,7 +149,7 @@ public sealed class NoticeBuilderTests
         Assert.Equal("smtp; 451 4.7.1 greylisted, try later", r["Diagnostic-Code"]);
         Assert.True(MimeKit.Utils.DateUtils.TryParse(r["Will-Retry-Until"], out var until));
         Assert.Equal(Received + Lifetime, until);
-        Assert.Contains("not been delivered yet", ((TextPart)report[0]).Text);
+        Assert.Contains("not been delivered yet", Flat(((TextPart)report[0]).Text));
         // Without RET a delay notice returns the headers only.
         Assert.IsType<TextRfc822Headers>(report[2]);
     }
@@ -156,7 +166,7 @@ public sealed class NoticeBuilderTests
         Assert.Equal("2.0.0", r["Status"]);
         Assert.Equal("smtp; 250 2.0.0 Ok: queued as 4711", r["Diagnostic-Code"]);
         Assert.Null(r["Will-Retry-Until"]);
-        Assert.Contains("was delivered", ((TextPart)report[0]).Text);
+        Assert.Contains("was delivered", Flat(((TextPart)report[0]).Text));
         Assert.IsType<TextRfc822Headers>(report[2]);
     }
 
@@ -306,6 +316,19 @@ public sealed class NoticeBuilderTests
     [InlineData(NoticeKind.Failure, null, "5.0.0")]
     public void StatusComesFromTheEnhancedCodeOrTheReplyClass(NoticeKind kind, string? reply, string expected)
         => Assert.Equal(expected, DeliveryStatusNotice.StatusOf(kind, reply));
+
+    [Theory]
+    [InlineData("mx1.remote.test", "mx1.remote.test")]
+    [InlineData("relay.test:587", "relay.test")]
+    [InlineData("127.0.0.1:2525", "[127.0.0.1]")]
+    [InlineData("192.0.2.7", "[192.0.2.7]")]
+    [InlineData("[2001:db8::1]:25", "[IPv6:2001:db8::1]")]
+    [InlineData("2001:db8::1", "[IPv6:2001:db8::1]")]
+    public void RemoteMtaIsANameOrAnAddressLiteralWithoutPort(string host, string expected)
+        => Assert.Equal(expected, DeliveryStatusNotice.RemoteMtaName(host));
+
+    /// <summary>Text with every run of white space (line ends of the wrapped text) as one space.</summary>
+    private static string Flat(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ");
 
     /// <summary>The bytes of a part's content as written (decoded for a MimePart, the message for a MessagePart).</summary>
     internal static byte[] Raw(MimeEntity entity)
