@@ -22,6 +22,8 @@ namespace MailAdmin.Delivery;
 /// </summary>
 internal sealed class SmtpOutboundTransport : IOutboundTransport
 {
+    private MailDnsResolver? _resolver;
+
     internal SmtpOutboundTransport(DeliveryOptions options) => Options = options;
 
     internal DeliveryOptions Options { get; }
@@ -108,8 +110,7 @@ internal sealed class SmtpOutboundTransport : IOutboundTransport
     private async Task<IOutboundConnection> ConnectDirectAsync(string destination, CancellationToken cancellationToken)
     {
         var domain = AsciiDomain(destination);
-        var resolver = new MailDnsResolver(Options.DnsServers.FirstOrDefault(s => !string.IsNullOrWhiteSpace(s)), DnsTimeout);
-        var lookup = await MailHostLookup.ResolveAsync(resolver, domain, cancellationToken).ConfigureAwait(false);
+        var lookup = await MailHostLookup.ResolveAsync(Resolver, domain, cancellationToken).ConfigureAwait(false);
         switch (lookup.Outcome)
         {
             case MailHostOutcome.NullMx:
@@ -229,6 +230,9 @@ internal sealed class SmtpOutboundTransport : IOutboundTransport
             throw;
         }
     }
+
+    /// <summary>One resolver for every destination (DnsClient caches answers for their TTL); the first of -DnsServer, else the system's.</summary>
+    private MailDnsResolver Resolver => _resolver ??= new MailDnsResolver(Options.DnsServers.FirstOrDefault(s => !string.IsNullOrWhiteSpace(s)), DnsTimeout);
 
     private TimeSpan DnsTimeout => Options.Timeout > TimeSpan.Zero && Options.Timeout < TimeSpan.FromSeconds(5) ? Options.Timeout : TimeSpan.FromSeconds(5);
 

@@ -74,6 +74,23 @@ public class TransportDirectTests : IClassFixture<TransportZone>
     }
 
     [DnsmasqFact]
+    public async Task A_first_mx_greeting_421_falls_back_to_the_second()
+    {
+        await using var live = await TransportPeer.StartAsync("127.0.0.3");
+        using var busy = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Parse("127.0.0.2"), live.Port);
+        busy.Start();
+        var greeted = Task.Run(async () =>
+        {
+            using var client = await busy.AcceptTcpClientAsync();
+            await client.GetStream().WriteAsync(System.Text.Encoding.ASCII.GetBytes("421 4.3.2 busy, try later\r\n"));
+        });
+        using var connection = await Transport(live.Port).ConnectAsync("fallback.test", CancellationToken.None);
+        await greeted;
+        Assert.Equal("live.fallback.test[127.0.0.3]", connection.RemoteHost);
+        Assert.True(Assert.Single(await Outbound.SendAsync(connection, Outbound.Envelope("a@us.test", "b@fallback.test"))).Delivered);
+    }
+
+    [DnsmasqFact]
     public async Task No_mx_host_answering_is_a_transient_4_4_1_naming_the_last_error()
     {
         int port;
