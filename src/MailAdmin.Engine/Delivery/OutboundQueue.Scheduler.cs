@@ -198,7 +198,7 @@ public sealed partial class OutboundQueue
                         for (var next = TakeNextLocked(lane, DateTimeOffset.UtcNow); next != null; next = TakeNextLocked(lane, DateTimeOffset.UtcNow))
                             victims.Add(next);
                 }
-                foreach (var victim in victims) await ApplyFailureAsync(victim, lane.Destination, failure, null).ConfigureAwait(false);
+                foreach (var victim in victims) await ApplyFailureAsync(victim, lane.Destination, failure, null, traceAttempt: true).ConfigureAwait(false);
                 return;
             }
             int sent = 0;
@@ -318,10 +318,12 @@ public sealed partial class OutboundQueue
     }
 
     /// <summary>The connection or the session failed: every due recipient of the message gets the failure (deferred, or failed when permanent).</summary>
-    private Task ApplyFailureAsync(QueueEntry entry, string destination, OutboundConnectException failure, string? remote)
+    /// <param name="traceAttempt">The failure was the connection itself: the trace gets the attempt too (a send that failed has it already).</param>
+    private Task ApplyFailureAsync(QueueEntry entry, string destination, OutboundConnectException failure, string? remote, bool traceAttempt = false)
     {
         List<int> due;
         List<RecipientResult> results;
+        QueueMessage? snapshot;
         lock (gate)
         {
             due = entry.DueFor(destination, DateTimeOffset.UtcNow);
@@ -332,7 +334,10 @@ public sealed partial class OutboundQueue
             }
             int code = failure.Permanent ? 550 : 451;
             results = due.Select(i => new RecipientResult(entry.Message.Recipients[i].Address, code, failure.EnhancedCode, failure.Message, remote)).ToList();
+            snapshot = traceAttempt ? entry.Message.Snapshot() : null;
         }
+        if (snapshot != null)
+            foreach (int i in due) WriteTrace(MessageTraceStatus.Attempted, snapshot, snapshot.Recipients[i], destination, null, null, "connecting");
         return ApplyResultsAsync(entry, destination, due, results);
     }
 
