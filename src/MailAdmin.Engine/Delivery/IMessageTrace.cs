@@ -15,6 +15,8 @@ public sealed class MessageTraceQuery
     public DateTimeOffset? End { get; set; }
     public IReadOnlyCollection<MessageTraceStatus>? Status { get; set; }
     public string? QueueId { get; set; }
+    /// <summary>At most this many events (the newest); null or 0: all.</summary>
+    public int? MaxResults { get; set; }
 }
 
 /// <summary>The message trace: every step of every message, written as it happens, read newest first.</summary>

@@ -158,6 +158,7 @@ public sealed class MailServer : IDisposable
                 imap?.Dispose();
                 pop3?.Dispose();
                 queue.Dispose();
+                (trace as IDisposable)?.Dispose();
                 log?.Dispose();
                 throw;
             }
@@ -236,6 +237,7 @@ public sealed class MailServer : IDisposable
         {
             if (Status == MailServerStatus.Stopped) return;
             Queue.Dispose();
+            (Trace as IDisposable)?.Dispose();
             Store.Dispose();
             _log?.Dispose();
             Status = MailServerStatus.Stopped;
@@ -265,7 +267,9 @@ public sealed class MailServer : IDisposable
     {
         var delivery = options.Delivery;
         if (string.IsNullOrEmpty(delivery.HostName) || delivery.HostName == "localhost") delivery.HostName = options.HostName;
-        IMessageTrace trace = new InMemoryMessageTrace();
+        // A file next to -LogPath or in the store (JsonLinesMessageTrace.PathFor); in memory only for -InMemory without a log.
+        var tracePath = JsonLinesMessageTrace.PathFor(options);
+        IMessageTrace trace = tracePath != null ? new JsonLinesMessageTrace(tracePath) : new InMemoryMessageTrace();
         IQueueStore queueStore = options.InMemory ? new InMemoryQueueStore() : new FileQueueStore(System.IO.Path.Combine(options.Path!, "queue"));
         var queue = new OutboundQueue(delivery, queueStore, new SmtpOutboundTransport(delivery), trace);
         var notices = new NoticeSender(store, d => backend.Serves(d), backend.ResolveLocal, queue, trace, options.HostName);

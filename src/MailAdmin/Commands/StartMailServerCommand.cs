@@ -8,6 +8,7 @@ using System.Security;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using System.Threading.Tasks;
+using MailAdmin.Client;
 using MailAdmin.Hosting;
 
 namespace MailAdmin.Commands;
@@ -131,6 +132,57 @@ public sealed class StartMailServerCommand : MailAdminCmdlet
     [ValidateNotNull]
     public Hashtable? OAuthToken { get; set; }
 
+    // ---- outbound mail (MailServerOptions.RelayNetworks, Postmaster, Delivery)
+    /// <summary>Clients (CIDR or single addresses) that may relay without AUTH.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? RelayNetwork { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Postmaster { get; set; }
+
+    /// <summary>"host" or "host:port" ("[v6]:port"); without it, delivery goes to the recipients' MX hosts.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Smarthost { get; set; }
+
+    [Parameter]
+    [Credential]
+    [ValidateNotNull]
+    public PSCredential? SmarthostCredential { get; set; }
+
+    [Parameter]
+    public MailSecurity SmarthostSecure { get; set; } = MailSecurity.Auto;
+
+    [Parameter]
+    public SwitchParameter SmarthostSkipCertificateCheck { get; set; }
+
+    [Parameter]
+    public SwitchParameter RequireTls { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? DnsServer { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 65535)]
+    public int DeliveryPort { get; set; } = 25;
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ValidateTimeSpanRange("00:00:01", "30.00:00:00")]
+    public TimeSpan[]? RetrySchedule { get; set; }
+
+    [Parameter]
+    [ValidateTimeSpanRange("00:00:01", "365.00:00:00")]
+    public TimeSpan MaxQueueLifetime { get; set; } = TimeSpan.FromDays(5);
+
+    [Parameter]
+    [ValidateRange(1, 1000)]
+    public int MaxConnectionsPerDestination { get; set; } = 10;
+    // ---- end of outbound mail
+
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? LogPath { get; set; }
@@ -170,6 +222,7 @@ public sealed class StartMailServerCommand : MailAdminCmdlet
         }
         MailServerRegistry.TryAdd(server!);
         WriteVerbose($"Mail server '{Name}' listening on {string.Join(", ", server!.Endpoints)}.");
+        WarnWithoutPostmaster(server);
         WriteObject(server);
 
         if (!Wait) return;
@@ -218,9 +271,64 @@ public sealed class StartMailServerCommand : MailAdminCmdlet
             options.CatchAll = "catchall@" + (Domain?.FirstOrDefault() ?? "localhost");
         if (Certificate != null)
             options.Certificate = LoadCertificate(Certificate);
+        ApplyOutbound(options);
         if (OAuthToken != null)
             options.BearerTokens = OAuthToken.Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString()!, e => e.Value?.ToString() ?? string.Empty, StringComparer.OrdinalIgnoreCase);
         return options;
+    }
+
+    /// <summary>Relay, postmaster and delivery settings, checked here so that -ConfigurationPath values get the same checks.</summary>
+    private void ApplyOutbound(MailServerOptions options)
+    {
+        if (RelayNetwork != null)
+        {
+            foreach (var network in RelayNetwork)
+            {
+                if (OutboundArguments.CheckNetwork(network) is string error)
+                    ThrowTerminating(new ArgumentException($"-RelayNetwork '{network}': {error}"), "MailServerRelayNetworkInvalid", ErrorCategory.InvalidArgument, network);
+            }
+            options.RelayNetworks = RelayNetwork.Select(n => n.Trim()).ToList();
+        }
+        if (Postmaster != null)
+        {
+            if (!OutboundArguments.IsAddress(Postmaster))
+                ThrowTerminating(new ArgumentException($"-Postmaster '{Postmaster}' is not a mail address (local@domain)."), "MailServerPostmasterInvalid", ErrorCategory.InvalidArgument, Postmaster);
+            options.Postmaster = Postmaster.Trim();
+        }
+        var delivery = options.Delivery;
+        if (Smarthost != null)
+        {
+            if (OutboundArguments.CheckHostPort(Smarthost, requireIpAddress: false) is string error)
+                ThrowTerminating(new ArgumentException($"-Smarthost '{Smarthost}': {error}"), "MailServerSmarthostInvalid", ErrorCategory.InvalidArgument, Smarthost);
+            delivery.Smarthost = Smarthost.Trim();
+        }
+        if (SmarthostCredential != null)
+            delivery.SmarthostCredential = SmarthostCredential.GetNetworkCredential();
+        delivery.SmarthostSecurity = SmarthostSecure;
+        delivery.SmarthostSkipCertificateCheck = SmarthostSkipCertificateCheck;
+        delivery.RequireTls = RequireTls;
+        if (DnsServer != null)
+        {
+            foreach (var dns in DnsServer)
+            {
+                if (OutboundArguments.CheckHostPort(dns, requireIpAddress: true) is string error)
+                    ThrowTerminating(new ArgumentException($"-DnsServer '{dns}': {error}"), "MailServerDnsServerInvalid", ErrorCategory.InvalidArgument, dns);
+            }
+            delivery.DnsServers = DnsServer.Select(d => d.Trim()).ToList();
+        }
+        delivery.DeliveryPort = DeliveryPort;
+        if (RetrySchedule != null) delivery.RetrySchedule = RetrySchedule.ToList();
+        delivery.MaxQueueLifetime = MaxQueueLifetime;
+        delivery.MaxConnectionsPerDestination = MaxConnectionsPerDestination;
+    }
+
+    /// <summary>RFC 5321 §4.5.1: postmaster must be accepted; with no mailbox to take it, the server refuses it, and the admin should know.</summary>
+    private void WarnWithoutPostmaster(MailServer server)
+    {
+        // MailServer.PostmasterAccount comes with the relay branch; until it is there, say nothing.
+        var property = typeof(MailServer).GetProperty("PostmasterAccount");
+        if (property != null && property.GetValue(server) == null)
+            WriteWarning($"Mail server '{server.Name}' has no postmaster mailbox: mail to postmaster is refused until an account exists (the first account created takes it) or -Postmaster names one.");
     }
 
     /// <summary>The port to use: as given, else 0 with -FreePorts, else the default.</summary>

@@ -44,6 +44,8 @@ internal static class MailServerConfiguration
                 throw new ParameterBindingException($"'{key}' in '{path}' is not a Start-MailServer setting. Settings are the parameter names: {string.Join(", ", properties.Keys.Where(k => !NotFromFile.Contains(k)).OrderBy(k => k))}.");
             if (boundParameters.ContainsKey(property.Name))
                 continue;
+            if (property.PropertyType == typeof(PSCredential))
+                throw new ParameterBindingException($"'{key}' in '{path}': a data file holds no secrets; pass -{property.Name} on the command line (Get-Credential, or a PSCredential from a vault).");
             object? value;
             try
             {
@@ -63,7 +65,7 @@ internal static class MailServerConfiguration
             }
             foreach (ValidateTimeSpanRangeAttribute range in property.GetCustomAttributes(typeof(ValidateTimeSpanRangeAttribute), true))
             {
-                if (value is TimeSpan span && range.Check(key, span) is string error)
+                if (range.Check(key, value) is string error)
                     throw new ConfigurationValueOutOfRangeException($"'{key}' in '{path}': {error}");
             }
             property.SetValue(command, value);

@@ -4,7 +4,7 @@ using System.Management.Automation;
 
 namespace MailAdmin.Commands;
 
-/// <summary>[ValidateRange] for TimeSpan parameters: bounds as "d.hh:mm:ss" strings, checked when the parameter is bound.</summary>
+/// <summary>[ValidateRange] for TimeSpan (and TimeSpan[]) parameters: bounds as "d.hh:mm:ss" strings, checked when the parameter is bound.</summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
 internal sealed class ValidateTimeSpanRangeAttribute : ValidateArgumentsAttribute
 {
@@ -23,11 +23,25 @@ internal sealed class ValidateTimeSpanRangeAttribute : ValidateArgumentsAttribut
             ? $"-{parameter} {value.ToString("c", CultureInfo.InvariantCulture)} is out of range: it must be between {Minimum.ToString("c", CultureInfo.InvariantCulture)} and {Maximum.ToString("c", CultureInfo.InvariantCulture)}."
             : null;
 
+    /// <summary>The error for a TimeSpan, or the first bad element of a TimeSpan[] (-RetrySchedule), or null.</summary>
+    public string? Check(string parameter, object? value)
+    {
+        value = value is PSObject ps ? ps.BaseObject : value;
+        if (value is TimeSpan span) return Check(parameter, span);
+        if (value is TimeSpan[] spans)
+        {
+            foreach (var item in spans)
+            {
+                if (Check(parameter, item) is string error) return error;
+            }
+            return null;
+        }
+        return "The value is not a TimeSpan.";
+    }
+
     protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
     {
-        var value = arguments is PSObject ps ? ps.BaseObject : arguments;
-        if (!(value is TimeSpan span)) throw new ValidationMetadataException("The value is not a TimeSpan.");
-        var error = Check("value", span);
+        var error = Check("value", arguments);
         if (error != null) throw new ValidationMetadataException(error);
     }
 }
