@@ -85,7 +85,7 @@ BeforeAll {
     $null = Get-MailKitSmtpClient
 
     function script:Send-Submission([string] $Server, [int] $Port, [string] $From, [string[]] $To, [string] $Subject, [string] $Body = 'relay body') {
-        Send-SmtpMessage -SmtpServer $Server -Port $Port -Secure None -Credential (New-Credential $From) -From $From -To $To -Subject $Subject -Body $Body -RetryCount 0 -ErrorAction Stop
+        Send-SmtpMessage -SmtpServer $Server -Port $Port -Secure None -Credential (New-Credential $From) -From $From -To $To -Subject $Subject -Body $Body -RetryCount 0 -Timeout 20 -ErrorAction Stop
     }
 
     function script:Wait-Until([scriptblock] $Condition, [double] $Seconds = 20, [string] $Because = 'the condition') {

@@ -71,7 +71,8 @@ service auth {
   }
 }
 DOVECOT
-  dovecot -c "$dir/dovecot/dovecot.conf" || { echo "dovecot (SASL) did not start; see $dir/dovecot/dovecot.log" >&2; exit 1; }
+  # Its own stdio: the daemon must not hold the caller's pipes open.
+  dovecot -c "$dir/dovecot/dovecot.conf" </dev/null >/dev/null 2>&1 || { echo "dovecot (SASL) did not start; see $dir/dovecot/dovecot.log" >&2; exit 1; }
   for _ in $(seq 1 50); do [ -S "$dir/queue/private/auth" ] && break; sleep 0.1; done
   [ -S "$dir/queue/private/auth" ] || { echo "dovecot made no auth socket" >&2; tail -5 "$dir/dovecot/dovecot.log" >&2 || true; exit 1; }
 
