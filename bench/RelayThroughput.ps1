@@ -99,8 +99,8 @@ try {
     if ($LASTEXITCODE -ne 0) { throw 'The Postfix reference instance did not start.' }
 
     # Warm-up: JIT, connection setup, Postfix's process pools.
-    $null = Measure-Relay "127.0.0.2:$port" 50 'MailAdmin warm-up'
     $null = Measure-Relay "127.0.0.1:$postfixPort" 50 'Postfix warm-up'
+    $null = Measure-Relay "127.0.0.2:$port" 50 'MailAdmin warm-up'
 
     $ours = @(); $theirs = @(); $ratios = @()
     for ($run = 1; $run -le $Runs; $run++) {
