@@ -87,10 +87,10 @@ internal sealed class DeliveryStatusNotice
         notice.MessageId = MimeUtils.GenerateMessageId(hostName);
         // RFC 3834 §5: a notice is an automatic reply; auto-responders must not answer it.
         notice.Headers.Add("Auto-Submitted", "auto-replied");
-        if (!string.IsNullOrEmpty(message.MessageId))
+        if (message.MessageId is { Length: > 0 } originalId)
         {
-            notice.InReplyTo = message.MessageId;
-            notice.References.Add(message.MessageId);
+            notice.InReplyTo = originalId;
+            notice.References.Add(originalId);
         }
         notice.Body = report;
 
@@ -129,17 +129,16 @@ internal sealed class DeliveryStatusNotice
     {
         var text = new StringBuilder();
         text.Append("This is the mail system at ").Append(hostName).Append(".\n\n");
-        string about = string.IsNullOrEmpty(message.Subject) ? "Your message" : "Your message \"" + OneLine(message.Subject) + "\"";
-        text.Append(about).Append(" of ").Append(message.ReceivedAt.ToUniversalTime().ToString("u", CultureInfo.InvariantCulture)).Append(' ');
-        text.Append(kind switch
+        string about = message.Subject is { Length: > 0 } subject ? "Your message \"" + OneLine(subject) + "\"" : "Your message";
+        string lead = about + " of " + message.ReceivedAt.ToUniversalTime().ToString("u", CultureInfo.InvariantCulture) + " " + kind switch
         {
-            NoticeKind.Failure => "could not be delivered to the recipients below; the mail system has given up on them.\n",
+            NoticeKind.Failure => "could not be delivered to the recipients below; the mail system has given up on them.",
             NoticeKind.Delay => "has not been delivered yet to the recipients below. The mail system keeps trying until "
                 + retryUntil.ToUniversalTime().ToString("u", CultureInfo.InvariantCulture)
-                + " and tells you if it gives up. You need not send it again.\n",
-            _ => "was delivered to the recipients below.\n",
-        });
-        text.Append('\n');
+                + " and tells you if it gives up. You need not send it again.",
+            _ => "was delivered to the recipients below.",
+        };
+        text.Append(Wrap(lead)).Append("\n\n");
         foreach (var r in recipients)
         {
             text.Append("  <").Append(r.Address).Append('>');
@@ -148,8 +147,23 @@ internal sealed class DeliveryStatusNotice
             if (!string.IsNullOrEmpty(r.LastReply)) text.Append("    ").Append(OneLine(r.LastReply!)).Append('\n');
         }
         if (kind == NoticeKind.Failure)
-            text.Append("\nThe reply above is what the receiving side said; check the address or ask its postmaster.\n");
+            text.Append('\n').Append(Wrap("Each reply above is what the receiving side said. Check the address, or send the reply to the postmaster of the recipient's domain.")).Append('\n');
         return text.ToString();
+    }
+
+    /// <summary>Text wrapped at word boundaries to lines of at most 72 characters (a long word stays whole).</summary>
+    private static string Wrap(string text)
+    {
+        var s = new StringBuilder();
+        int column = 0;
+        foreach (var word in text.Split(' '))
+        {
+            if (column > 0 && column + 1 + word.Length > 72) { s.Append('\n'); column = 0; }
+            else if (column > 0) { s.Append(' '); column++; }
+            s.Append(word);
+            column += word.Length;
+        }
+        return s.ToString();
     }
 
     private static byte[] StatusFields(NoticeKind kind, QueueMessage message, IReadOnlyList<QueueRecipient> recipients, string hostName, DateTimeOffset retryUntil, bool global)
@@ -167,7 +181,7 @@ internal sealed class DeliveryStatusNotice
             Field("Final-Recipient", AddressField(r.Address, global));
             Field("Action", ActionOf(kind));
             Field("Status", StatusOf(kind, r.LastReply));
-            if (!string.IsNullOrEmpty(r.RemoteHost)) Field("Remote-MTA", "dns; " + FieldText(r.RemoteHost!, global));
+            if (!string.IsNullOrEmpty(r.RemoteHost)) Field("Remote-MTA", "dns; " + FieldText(RemoteMtaName(r.RemoteHost!), global));
             if (!string.IsNullOrEmpty(r.LastReply))
             {
                 // An SMTP reply (the next hop's, or ours for a local failure) is an smtp diagnostic; our own
@@ -179,6 +193,28 @@ internal sealed class DeliveryStatusNotice
             if (kind == NoticeKind.Delay) Field("Will-Retry-Until", DateUtils.FormatDate(retryUntil));
         }
         return Encoding.UTF8.GetBytes(s.ToString());
+    }
+
+    /// <summary>
+    /// The next hop as a Remote-MTA name: without the port a smarthost may carry ("relay.test:587"),
+    /// and an IP address as an address literal ("[192.0.2.1]", "[IPv6:2001:db8::1]") since it is no DNS name.
+    /// </summary>
+    internal static string RemoteMtaName(string host)
+    {
+        string name = host.Trim();
+        if (name.StartsWith("[", StringComparison.Ordinal))
+        {
+            int close = name.IndexOf(']');
+            if (close > 0) name = name.Substring(1, close - 1);
+        }
+        else if (name.Count(c => c == ':') == 1)
+        {
+            name = name.Substring(0, name.IndexOf(':'));
+        }
+        if (name.StartsWith("IPv6:", StringComparison.OrdinalIgnoreCase)) name = name.Substring(5);
+        if (System.Net.IPAddress.TryParse(name, out var ip))
+            return ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "[IPv6:" + ip + "]" : "[" + ip + "]";
+        return name;
     }
 
     /// <summary>"type;address" of ORCPT as the field's "type; address" (RFC 3464 §2.3.1).</summary>

@@ -34,10 +34,11 @@ internal sealed class MessageTraceFilter
     public int Limit { get; }
 
     /// <summary>
-    /// Events are written in time order (give or take threads racing by milliseconds), so a reader
-    /// going newest first may stop at the first event this much older than -Start.
+    /// Events are written in about time order (threads race by milliseconds; an event may carry a time
+    /// taken a little before it is written), so a reader going newest first may stop at the first
+    /// event this much older than -Start: an hour of extra reading bounds the cost of a -Start search.
     /// </summary>
-    public static readonly TimeSpan OrderSlack = TimeSpan.FromMinutes(10);
+    public static readonly TimeSpan OrderSlack = TimeSpan.FromHours(1);
 
     /// <summary>True once a newest-first reader has gone past -Start (with slack): nothing older can match.</summary>
     public bool IsPastStart(MessageTraceEvent e) => _start is DateTimeOffset start && e.Timestamp < start - OrderSlack;

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using MailAdmin.Protocols.Smtp;
@@ -83,7 +84,7 @@ internal sealed class NoticeSender : INoticeSender
         {
             if (account != null)
             {
-                await Store.DeliverAsync(account, "INBOX", notice.Content, now, cancellationToken).ConfigureAwait(false);
+                await Store.DeliverAsync(account, "INBOX", LocalCopy(notice.Content, account), now, cancellationToken).ConfigureAwait(false);
                 where = "local " + account + " INBOX";
             }
             else
@@ -122,10 +123,23 @@ internal sealed class NoticeSender : INoticeSender
         return true;
     }
 
+    /// <summary>
+    /// The notice as final delivery stores it (RFC 5321 §4.4): Return-Path &lt;&gt;, by which clients and
+    /// filters know a notice, and Delivered-To, as on every local delivery.
+    /// </summary>
+    private static byte[] LocalCopy(byte[] notice, string account)
+    {
+        var trace = Encoding.UTF8.GetBytes("Return-Path: <>\r\nDelivered-To: " + account + "\r\n");
+        var copy = new byte[trace.Length + notice.Length];
+        trace.CopyTo(copy, 0);
+        notice.CopyTo(copy, trace.Length);
+        return copy;
+    }
+
     /// <summary>The notice as a queued message of its own: null sender, one recipient (the original sender).</summary>
     private static QueueMessage NewQueuedNotice(QueueMessage message, DeliveryStatusNotice notice, DateTimeOffset now)
     {
-        var queued = new QueueMessage(SmtpTraceHeaders.NewId(), "")
+        var queued = new QueueMessage(OutboundQueue.NewId(), "")
         {
             ReceivedAt = now,
             ClientTrusted = true,

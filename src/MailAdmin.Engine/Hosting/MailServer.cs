@@ -70,6 +70,13 @@ public sealed class MailServer : IDisposable
     public IReadOnlyCollection<string> Domains => Backend.Domains;
     public string? CatchAll => Options.CatchAll;
 
+    /// <summary>
+    /// The account that takes mail for postmaster now: -Postmaster when that account exists, else the
+    /// first account created; null when there is none (RCPT TO:&lt;postmaster&gt; is then refused, and
+    /// Start-MailServer warns).
+    /// </summary>
+    public string? PostmasterAccount => Backend.ResolvePostmaster();
+
     /// <summary>True when mail to <paramref name="domain"/> is delivered here (a catch-all takes every domain).</summary>
     public bool ServesDomain(string domain) => CatchAll != null || Backend.Serves(domain);
 
@@ -123,8 +130,9 @@ public sealed class MailServer : IDisposable
             {
                 MaxMessageSize = options.MaxMessageSize,
                 MaxRecipients = options.MaxRecipients,
-                // There is no outbound queue: mail for other domains is refused, even after AUTH.
-                AllowRelayForAuthenticated = false,
+                // Mail for other domains goes to the outbound queue: from authenticated clients and -RelayNetwork only.
+                AllowRelayForAuthenticated = true,
+                RelayNetworks = options.RelayNetworks,
                 EnableXOAuth2 = options.BearerTokens != null && options.BearerTokens.Count > 0,
                 Authenticator = authenticator,
             };

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Net;
 using MailAdmin.Protocols.Smtp;
@@ -8,7 +9,7 @@ namespace MailAdmin.Hosting;
 /// <summary>How a listener behaves.</summary>
 public enum SmtpListenerMode
 {
-    /// <summary>Port 25 style: local delivery; relay refused (554 5.7.1) unless authenticated. STARTTLS offered when a certificate is set.</summary>
+    /// <summary>Port 25 style: local delivery; relay refused (554 5.7.1) unless authenticated or from a relay network. STARTTLS offered when a certificate is set.</summary>
     Smtp,
     /// <summary>RFC 6409 submission: AUTH required before MAIL (530 5.7.0); AUTH only after STARTTLS unless AllowInsecureAuth.</summary>
     Submission,
@@ -31,6 +32,10 @@ public sealed class SmtpServerOptions : ServerOptions<SmtpListenerMode>
 
     public bool EnableXOAuth2 { get; set; }
     public bool AllowRelayForAuthenticated { get; set; } = true;
+    /// <summary>Clients that may relay without AUTH: CIDR blocks or single addresses (parsed when the server is built; an invalid entry is an ArgumentException). Default none.</summary>
+    public IList<string> RelayNetworks { get; set; } = new List<string>();
+    private SmtpRelayNetworks? _relayNetworks;
+    private SmtpRelayNetworks ParsedRelayNetworks => _relayNetworks ??= SmtpRelayNetworks.Parse(RelayNetworks);
     public bool EnableExpn { get; set; }
     /// <summary>Maximum message size in bytes (SIZE); 0 = no limit. Default 25 MiB.</summary>
     public long MaxMessageSize { get; set; } = 25 * 1024 * 1024;
@@ -53,6 +58,7 @@ public sealed class SmtpServerOptions : ServerOptions<SmtpListenerMode>
         if (Listeners.Any(l => l.Mode == SmtpListenerMode.Submission) && Certificate == null && !AllowInsecureAuth)
             throw new ArgumentException("A submission listener needs a certificate (for STARTTLS before AUTH) or AllowInsecureAuth.");
         if (DataTimeout <= TimeSpan.Zero) throw new ArgumentException("Timeouts must be positive.");
+        _relayNetworks = SmtpRelayNetworks.Parse(RelayNetworks);
     }
 
     internal SmtpSessionSettings CreateSessionSettings(SmtpListenerMode mode) => new()
@@ -66,6 +72,7 @@ public sealed class SmtpServerOptions : ServerOptions<SmtpListenerMode>
         AllowInsecureAuth = AllowInsecureAuth,
         EnableXOAuth2 = EnableXOAuth2,
         AllowRelayForAuthenticated = AllowRelayForAuthenticated,
+        RelayNetworks = ParsedRelayNetworks,
         EnableExpn = EnableExpn,
         AuthFailureDelay = AuthFailureDelay,
         Authenticator = Authenticator,

@@ -325,10 +325,10 @@ public sealed class StartMailServerCommand : MailAdminCmdlet
     /// <summary>RFC 5321 §4.5.1: postmaster must be accepted; with no mailbox to take it, the server refuses it, and the admin should know.</summary>
     private void WarnWithoutPostmaster(MailServer server)
     {
-        // MailServer.PostmasterAccount comes with the relay branch; until it is there, say nothing.
-        var property = typeof(MailServer).GetProperty("PostmasterAccount");
-        if (property != null && property.GetValue(server) == null)
-            WriteWarning($"Mail server '{server.Name}' has no postmaster mailbox: mail to postmaster is refused until an account exists (the first account created takes it) or -Postmaster names one.");
+        if (server.PostmasterAccount != null) return;
+        WriteWarning(server.Options.Postmaster != null
+            ? $"Mail server '{server.Name}': the postmaster mailbox {server.Options.Postmaster} has no account; mail to postmaster is refused until New-MailAccount creates it."
+            : $"Mail server '{server.Name}' has no postmaster mailbox: mail to postmaster is refused until an account exists (the first account created takes it) or -Postmaster names one.");
     }
 
     /// <summary>The port to use: as given, else 0 with -FreePorts, else the default.</summary>

@@ -13,10 +13,12 @@ public enum RecipientCheck
     /// <summary>A local domain but no such user: 550 5.1.1.</summary>
     UnknownLocal,
     /// <summary>Not one of our domains. Relaying: refused (554 5.7.1) unless the session is
-    /// authenticated and the server allows authenticated relay.</summary>
+    /// authenticated (and the server allows authenticated relay) or the client is in the relay networks.</summary>
     NonLocal,
     /// <summary>A local mailbox with no room left (or none for the declared SIZE): 452 4.2.2 for this recipient only.</summary>
     MailboxFull,
+    /// <summary>"postmaster" (bare or at a local domain) while no account takes its mail: 550 5.1.1.</summary>
+    NoPostmaster,
 }
 
 /// <summary>

@@ -48,6 +48,9 @@ public sealed class SmtpEnvelope
     /// <summary>The authenticated user, null when the session did not authenticate.</summary>
     public string? AuthenticatedUser { get; internal set; }
     public bool IsSecure { get; internal set; }
+    /// <summary>The client authenticated or is in the server's relay networks: it may relay, and a
+    /// local sender address it gives may be sent a notice.</summary>
+    public bool ClientTrusted { get; internal set; }
     /// <summary>"ESMTP", "ESMTPS", "ESMTPSA", "UTF8SMTPS", ... (RFC 3848, RFC 6531) as written in Received.</summary>
     public string Protocol { get; internal set; } = "ESMTP";
     public DateTimeOffset ReceivedAt { get; internal set; }

@@ -133,6 +133,7 @@ public sealed class SmtpSession : IDisposable
     private string _helo = "";
     private int _errors;
     private bool _bdatUsed;
+    private bool? _inRelayNetworks;
     // SASL state
     private SaslAuthenticator? _authenticator;
     private SaslExchange? _sasl;
@@ -385,14 +386,21 @@ public sealed class SmtpSession : IDisposable
             // Refused for this recipient only, and transient: the owner can make room, and the client
             // delivers to the others now and retries this one later (RFC 3463 X.2.2).
             case RecipientCheck.MailboxFull: return Finish(new SmtpReply(452, "4.2.2", "Mailbox of " + rcpt.Address + " is full"));
+            case RecipientCheck.NoPostmaster: return Finish(new SmtpReply(550, "5.1.1", "No postmaster mailbox configured"));
             default:
-                if (AuthenticatedUser == null || !_settings.AllowRelayForAuthenticated) return Finish(SmtpReply.RelayDenied);
+                // Never an open relay: only an authenticated client or one of -RelayNetwork sends elsewhere.
+                if (!MayRelay) return Finish(SmtpReply.RelayDenied);
                 break;
         }
         env.Recipients.Add(rcpt);
         State = SmtpState.Rcpt;
         return Finish(SmtpReply.RecipientOk);
     }
+
+    /// <summary>The client's address is in the server's relay networks (asked once per session).</summary>
+    private bool ClientInRelayNetworks => _inRelayNetworks ??= _settings.RelayNetworks.Contains(RemoteEndPoint?.Address);
+
+    private bool MayRelay => (AuthenticatedUser != null && _settings.AllowRelayForAuthenticated) || ClientInRelayNetworks;
 
     private static bool TryParseNotify(string? value, out DsnNotify notify)
     {
@@ -419,6 +427,7 @@ public sealed class SmtpSession : IDisposable
         var env = _envelope!;
         env.AuthenticatedUser = AuthenticatedUser;
         env.IsSecure = IsSecure;
+        env.ClientTrusted = AuthenticatedUser != null || ClientInRelayNetworks;
         env.ReceivedAt = DateTimeOffset.UtcNow;
         env.Protocol = SmtpTraceHeaders.ProtocolName(_extended, env.SmtpUtf8, IsSecure, AuthenticatedUser != null);
         _sink?.Dispose();
@@ -477,8 +486,7 @@ public sealed class SmtpSession : IDisposable
         MessageDelivered?.Invoke(size);
         // Some recipients got it, so the answer must be 250 (a failure would make the client send it
         // again to all). Those that could not take it are named in the reply, which the protocol log
-        // records; telling their sender is the job of a bounce message, which this server does not
-        // send yet (the outbound delivery work adds it).
+        // records; their sender learns of them from the backend's failure notice.
         if (failures.Count > 0)
         {
             // A reply line stays short (RFC 5321 §4.5.3.1.5: 512 octets): the first few, then a count.

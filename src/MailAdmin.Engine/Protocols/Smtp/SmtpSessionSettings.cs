@@ -24,6 +24,8 @@ public sealed class SmtpSessionSettings
     public bool EnableXOAuth2 { get; set; }
     /// <summary>Authenticated clients may send to non-local recipients (otherwise 554 5.7.1 for them too).</summary>
     public bool AllowRelayForAuthenticated { get; set; } = true;
+    /// <summary>Clients that may send to non-local recipients without AUTH (-RelayNetwork); none by default.</summary>
+    public SmtpRelayNetworks RelayNetworks { get; set; } = SmtpRelayNetworks.None;
     /// <summary>EXPN answers 252 instead of 502.</summary>
     public bool EnableExpn { get; set; }
     /// <summary>The server's logins (mechanisms, credentials, per-address penalty). When null, a session checks
