@@ -177,8 +177,11 @@ Describe 'Outbound mail between two servers found by MX' {
         Send-Submission 127.0.0.3 $B.Port('submission') bob@b.test alice@a.test $subject
         $m = Get-MailServerMessage -Server $A -Account alice@a.test -Subject $subject -Wait -Timeout 20
         @($m).Count | Should -Be 1
-        # B's own Received line: it came over SMTP from B, not by a shortcut.
-        [Text.Encoding]::UTF8.GetString($m.GetBytes()) | Should -Match '(?m)^Received: from .*127\.0\.0\.3'
+        # Two hops over SMTP: B's submission (ESMTPA), then A's SMTP port (ESMTP, opportunistic STARTTLS: ESMTPS).
+        $received = @([regex]::Matches([Text.Encoding]::UTF8.GetString($m.GetBytes()), '(?m)^Received: [^\r\n]*\r?\n\s+by [^\r\n]*') | ForEach-Object Value)
+        $received.Count | Should -Be 2
+        $received[0] | Should -Match 'with ESMTPS? '
+        $received[1] | Should -Match 'with ESMTPS?A '
     }
 
     It 'tries the next MX when the preferred one refuses connections' {
@@ -221,7 +224,8 @@ Describe 'Delivery through a Postfix smarthost that requires AUTH' {
             $raw = [Text.Encoding]::UTF8.GetString($m.GetBytes())
             # Postfix's own Received line: the message went through the real MTA.
             $raw | Should -Match '(?m)^Received: from .*\s+by postfix\.test \(Postfix\)'
-            if ($Tls) { $raw | Should -Match '\(using TLS' } else { $raw | Should -Not -Match '\(using TLS' }
+            # Postfix's protocol name: ESMTPSA over TLS with AUTH, ESMTPA with AUTH only (RFC 3848).
+            $raw | Should -Match $(if ($Tls) { 'by postfix\.test \(Postfix\) with ESMTPSA ' } else { 'by postfix\.test \(Postfix\) with ESMTPA ' })
             # Postfix accepted it as the authenticated user (it refuses unauthenticated relay).
             Get-Content (Join-Path $pfDir 'maillog') -Raw | Should -Match ([regex]::Escape("sasl_username=$pfUser"))
         }
@@ -275,7 +279,8 @@ Describe 'Faults' {
 
     It 'delivers to the recipient answered 250 and defers the one answered 452 (full mailbox), once each' {
         # Fill carol's 2 KB (2,000 of 2,048 bytes): B answers 452 4.2.2 at RCPT for her only.
-        $null = $B.Store.DeliverAsync('carol@b.test', 'INBOX', [byte[]]::new(2000), [DateTimeOffset]::UtcNow).GetAwaiter().GetResult()
+        $filler = [Text.Encoding]::ASCII.GetBytes("Subject: filler`r`n`r`n" + ('x' * 1978))
+        $null = $B.Store.DeliverAsync('carol@b.test', 'INBOX', $filler, [DateTimeOffset]::UtcNow).GetAwaiter().GetResult()
         $subject = "partial $(New-Guid)"
         Send-Submission 127.0.0.2 $A.Port('submission') alice@a.test bob@b.test, carol@b.test $subject
         $null = Get-MailServerMessage -Server $B -Account bob@b.test -Subject $subject -Wait -Timeout 20
