@@ -84,8 +84,8 @@ BeforeAll {
     # MimeKit from the module's deps (a copy in the script's load context) to parse the notices.
     $null = Get-MailKitSmtpClient
 
-    function script:Send-Submission([string] $Server, [int] $Port, [string] $From, [string[]] $To, [string] $Subject, [string] $Body = 'relay body') {
-        Send-SmtpMessage -SmtpServer $Server -Port $Port -Secure None -Credential (New-Credential $From) -From $From -To $To -Subject $Subject -Body $Body -RetryCount 0 -Timeout 20 -ErrorAction Stop -WarningAction SilentlyContinue
+    function script:Send-Submission([string] $Server, [int] $Port, [string] $From, [string[]] $To, [string] $Subject, [string] $Body = 'relay body', [hashtable] $Extra = @{}) {
+        Send-SmtpMessage -SmtpServer $Server -Port $Port -Secure None -Credential (New-Credential $From) -From $From -To $To -Subject $Subject -Body $Body -RetryCount 0 -Timeout 20 -ErrorAction Stop -WarningAction SilentlyContinue @Extra
     }
 
     function script:Wait-Until([scriptblock] $Condition, [double] $Seconds = 20, [string] $Because = 'the condition') {
@@ -189,6 +189,22 @@ Describe 'Outbound mail between two servers found by MX' {
         Send-Submission 127.0.0.2 $A.Port('submission') alice@a.test tom@two.test $subject
         $m = Get-MailServerMessage -Server $B -Account tom@two.test -Subject $subject -Wait -Timeout 20
         @($m).Count | Should -Be 1
+    }
+
+    It 'passes NOTIFY=SUCCESS on to B (RFC 3461), whose success notice comes back to the sender on A' {
+        $subject = "dsn success $(New-Guid)"
+        Send-Submission 127.0.0.2 $A.Port('submission') alice@a.test bob@b.test $subject -Extra @{ DeliveryNotificationOption = 'OnSuccess' }
+        $null = Get-MailServerMessage -Server $B -Account bob@b.test -Subject $subject -Wait -Timeout 20
+        $notice = Get-Notice $A alice@a.test $subject
+        $groups = @(Get-DeliveryStatus $notice)
+        $groups.Count | Should -Be 1
+        $groups[0]['Final-Recipient'] | Should -Match '^rfc822;\s*bob@b\.test$'
+        # B stored it (delivered); A alone would only be able to say "relayed" to a next hop without DSN.
+        $groups[0]['Action'] | Should -Be 'delivered'
+        $groups[0]['Status'] | Should -Match '^2\.\d+\.\d+$'
+        # Exactly one notice: A does not add its own "relayed" one when B took the request on.
+        Start-Sleep -Seconds 1
+        @(Get-MailServerMessage -Server $A -Account alice@a.test | Where-Object { [Text.Encoding]::UTF8.GetString($_.GetBytes()) -match [regex]::Escape($subject) }).Count | Should -Be 1
     }
 
     It 'is no open relay: port 25 without AUTH refuses a remote recipient' {
