@@ -64,19 +64,19 @@ internal sealed class DeliveryStatusNotice
         };
         DateTimeOffset retryUntil = message.ReceivedAt + lifetime;
 
+        // RFC 6522: report-type names the subtype of the second part, so a global notice says global-delivery-status.
         var statusType = global ? "global-delivery-status" : "delivery-status";
         var report = new MultipartReport(statusType);
         report.Add(new TextPart("plain") { Text = HumanText(kind, message, recipients, hostName, retryUntil) });
         report.Add(RawPart("message", statusType, StatusFields(kind, message, recipients, hostName, retryUntil, global)));
 
-        byte[]? originalBytes = original;
-        if (originalBytes != null)
+        if (original != null)
         {
             bool full = message.Ret == DsnReturn.Full
-                || (message.Ret == DsnReturn.Unspecified && kind == NoticeKind.Failure && originalBytes.Length <= FullReturnLimit);
+                || (message.Ret == DsnReturn.Unspecified && kind == NoticeKind.Failure && original.Length <= FullReturnLimit);
             report.Add(full
-                ? RawPart("message", global ? "global" : "rfc822", originalBytes)
-                : RawPart(global ? "message" : "text", global ? "global-headers" : "rfc822-headers", HeaderBytes(originalBytes)));
+                ? RawPart("message", global ? "global" : "rfc822", original)
+                : RawPart(global ? "message" : "text", global ? "global-headers" : "rfc822-headers", HeaderBytes(original)));
         }
 
         var notice = new MimeMessage();

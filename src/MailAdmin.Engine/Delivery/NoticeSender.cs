@@ -143,7 +143,9 @@ internal sealed class NoticeSender : INoticeSender
         {
             ReceivedAt = now,
             ClientTrusted = true,
-            SmtpUtf8 = message.SmtpUtf8,
+            // SMTPUTF8 only when the notice carries UTF-8 (the sender's address, the returned headers): an ASCII notice
+            // to an ASCII sender can go to a next hop without SMTPUTF8 too.
+            SmtpUtf8 = message.SmtpUtf8 && notice.EightBit,
             Body = notice.EightBit ? SmtpBodyType.EightBitMime : SmtpBodyType.SevenBit,
             Size = notice.Content.Length,
             MessageId = notice.MessageId,

@@ -15,7 +15,13 @@ namespace MailAdmin.Delivery;
 public sealed partial class OutboundQueue
 {
     private readonly Dictionary<string, QueueLane> lanes = new(StringComparer.Ordinal);
-    private int activeConnections;
+    private int activeConnections, idleConnections;
+
+    /// <summary>
+    /// How long a connection whose lane is empty stays open for more mail to that destination, as
+    /// Postfix's connection cache: a stream of messages arriving one by one then shares connections.
+    /// </summary>
+    internal TimeSpan ConnectionIdleTime { get; set; } = TimeSpan.FromSeconds(2);
     private TaskCompletionSource<bool> wakeSignal = NewSignal();
     private TaskCompletionSource<bool> changedSignal = NewSignal();
     /// <summary>When the loop must look for deferred recipients falling due (MinValue: at once).</summary>
@@ -115,6 +121,7 @@ public sealed partial class OutboundQueue
         if (!entry.Claimed.Add(destination)) return; // waiting in the lane or being sent already
         if (!lanes.TryGetValue(destination, out var lane)) lanes[destination] = lane = new QueueLane(destination);
         lane.Due.Enqueue(entry);
+        lane.SignalArrival();
     }
 
     /// <summary>The next message of the lane with recipients due now; claims of stale ones (suspended, removed, sent meanwhile) are dropped.</summary>
@@ -143,10 +150,13 @@ public sealed partial class OutboundQueue
 
     private void StartConnectionsLocked(DateTimeOffset now)
     {
+        bool starved = false;
         foreach (var lane in lanes.Values)
         {
-            while (lane.Due.Count > 0 && lane.Active < Math.Max(1, Options.MaxConnectionsPerDestination) && activeConnections < Math.Max(1, Options.MaxConnections))
+            // Idle connections of the lane take what is waiting first (they were woken by its arrival).
+            while (lane.Due.Count > lane.Idle && lane.Active < Math.Max(1, Options.MaxConnectionsPerDestination))
             {
+                if (activeConnections >= Math.Max(1, Options.MaxConnections)) { starved = true; break; }
                 var first = TakeNextLocked(lane, now);
                 if (first == null) break;
                 lane.Active++;
@@ -154,6 +164,10 @@ public sealed partial class OutboundQueue
                 _ = Task.Run(() => RunConnectionAsync(lane, first));
             }
         }
+        // Every slot is taken and some wait idle for other destinations: they close and make room.
+        if (starved && idleConnections > 0)
+            foreach (var lane in lanes.Values)
+                if (lane.Due.Count == 0) lane.SignalArrival();
     }
 
     /// <summary>One connection: connects, then sends due messages of its lane one after the other.</summary>
@@ -193,7 +207,7 @@ public sealed partial class OutboundQueue
                 bool usable = await SendOneAsync(connection, lane.Destination, item, token).ConfigureAwait(false);
                 sent++;
                 if (!usable || token.IsCancellationRequested || !connection.IsConnected || sent >= Math.Max(1, Options.MaxMessagesPerConnection)) break;
-                lock (gate) item = TakeNextLocked(lane, DateTimeOffset.UtcNow);
+                item = await NextForConnectionAsync(lane, token).ConfigureAwait(false);
             }
         }
         finally
@@ -206,6 +220,30 @@ public sealed partial class OutboundQueue
                 WakeLocked(); // the lane or another one may wait for this connection slot
                 PulseLocked();
             }
+        }
+    }
+
+    /// <summary>The next message for an open connection: at once, or when one arrives within <see cref="ConnectionIdleTime"/>; null: close.</summary>
+    private async Task<QueueEntry?> NextForConnectionAsync(QueueLane lane, CancellationToken token)
+    {
+        Task arrival;
+        lock (gate)
+        {
+            var item = TakeNextLocked(lane, DateTimeOffset.UtcNow);
+            if (item != null || stopping || ConnectionIdleTime <= TimeSpan.Zero) return item;
+            lane.Idle++;
+            idleConnections++;
+            arrival = lane.Arrival.Task;
+            PulseLocked(); // an idle connection is not work in progress (WaitIdleAsync)
+        }
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(token);
+        await Task.WhenAny(arrival, Task.Delay(ConnectionIdleTime, waiting.Token)).ConfigureAwait(false);
+        waiting.Cancel();
+        lock (gate)
+        {
+            lane.Idle--;
+            idleConnections--;
+            return stopping ? null : TakeNextLocked(lane, DateTimeOffset.UtcNow);
         }
     }
 
@@ -300,7 +338,7 @@ public sealed partial class OutboundQueue
 
     private bool IsIdleLocked(DateTimeOffset now)
     {
-        if (activeConnections > 0) return false;
+        if (activeConnections > idleConnections) return false;
         foreach (var e in entries.Values)
         {
             if (e.Removed || e.Message.Suspended) continue;

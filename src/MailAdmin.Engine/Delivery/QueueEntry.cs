@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading.Tasks;
 
 namespace MailAdmin.Delivery;
 
@@ -62,4 +63,15 @@ internal sealed class QueueLane
     internal string Destination { get; }
     internal Queue<QueueEntry> Due { get; } = new();
     internal int Active { get; set; }
+    /// <summary>Connections of <see cref="Active"/> waiting for more mail (kept open a moment for reuse).</summary>
+    internal int Idle { get; set; }
+    /// <summary>Completed when mail arrives in the lane (or idle connections must close): wakes the idle ones.</summary>
+    internal TaskCompletionSource<bool> Arrival { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    internal void SignalArrival()
+    {
+        if (Idle == 0) return;
+        Arrival.TrySetResult(true);
+        Arrival = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 }

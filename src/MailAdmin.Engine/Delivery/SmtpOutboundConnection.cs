@@ -58,39 +58,69 @@ internal sealed class SmtpOutboundConnection : IOutboundConnection
                     results[i] = Result(envelope.Recipients[i].Address, 553, "5.6.7", "the next hop does not offer SMTPUTF8, which this address needs");
             if (results.All(r => r != null)) return results!;
 
-            var mail = await _client.CommandAsync(MailCommand(message, utf8), cancellationToken).ConfigureAwait(false);
+            var pending = Enumerable.Range(0, results.Length).Where(i => results[i] == null).ToArray();
+            var mailCommand = MailCommand(message, utf8);
+            var rcptCommands = pending.Select(i => RcptCommand(envelope.Recipients[i])).ToArray();
+            var rcpts = new SmtpResponse?[pending.Length];
+            SmtpResponse mail;
+            SmtpResponse? data = null;
+            if (Has(SmtpCapabilities.Pipelining))
+            {
+                stage = "MAIL, RCPT and DATA (pipelined)";
+                // MAIL, every RCPT and DATA in one go, as RFC 2920 allows: a server answers DATA
+                // with an error when no recipient was accepted, so no content goes to nobody.
+                var replies = await _client.PipelineAsync(new[] { mailCommand }.Concat(rcptCommands).Concat(new[] { "DATA" }).ToArray(), cancellationToken).ConfigureAwait(false);
+                mail = replies[0];
+                Array.Copy(replies, 1, rcpts, 0, rcpts.Length);
+                data = replies[replies.Length - 1];
+            }
+            else
+            {
+                mail = await _client.CommandAsync(mailCommand, cancellationToken).ConfigureAwait(false);
+                stage = "RCPT";
+                for (var k = 0; k < rcpts.Length && IsPositive(mail); k++)
+                {
+                    rcpts[k] = await _client.CommandAsync(rcptCommands[k], cancellationToken).ConfigureAwait(false);
+                    // 421: the peer is closing; the rest cannot be asked.
+                    if ((int)rcpts[k]!.StatusCode == 421) break;
+                }
+            }
+
             if (!IsPositive(mail))
             {
+                // With pipelining, the RCPT replies (503) say nothing about the recipients.
                 FillRemaining(results, envelope, mail);
+                await AbandonDataAsync(data, cancellationToken).ConfigureAwait(false);
                 await ResetAsync(mail, cancellationToken).ConfigureAwait(false);
                 return results!;
             }
 
-            stage = "RCPT";
-            var accepted = new List<int>();
-            for (var i = 0; i < results.Length; i++)
+            var accepted = 0;
+            SmtpResponse? closing = null;
+            for (var k = 0; k < pending.Length; k++)
             {
-                if (results[i] != null) continue;
-                var rcpt = await _client.CommandAsync(RcptCommand(envelope.Recipients[i]), cancellationToken).ConfigureAwait(false);
-                if (IsPositive(rcpt)) accepted.Add(i);
-                else results[i] = Result(envelope.Recipients[i].Address, rcpt);
-                // 421: the peer is closing; the rest cannot be asked.
-                if ((int)rcpt.StatusCode == 421)
-                {
-                    FillRemaining(results, envelope, rcpt);
-                    await DropAsync().ConfigureAwait(false);
-                    return results!;
-                }
+                var reply = rcpts[k];
+                if (reply == null) continue;
+                if ((int)reply.StatusCode == 421) closing = reply;
+                if (IsPositive(reply)) accepted++;
+                else results[pending[k]] = Result(envelope.Recipients[pending[k]].Address, reply);
             }
-            if (accepted.Count == 0)
+            if (closing != null)
+            {
+                FillRemaining(results, envelope, closing);
+                await DropAsync().ConfigureAwait(false);
+                return results!;
+            }
+            if (accepted == 0)
             {
                 // Nobody would get the content: no DATA (RFC 5321 §3.3 "no valid recipients").
+                await AbandonDataAsync(data, cancellationToken).ConfigureAwait(false);
                 await ResetAsync(null, cancellationToken).ConfigureAwait(false);
                 return results!;
             }
 
             stage = "DATA";
-            var data = await _client.CommandAsync("DATA", cancellationToken).ConfigureAwait(false);
+            data ??= await _client.CommandAsync("DATA", cancellationToken).ConfigureAwait(false);
             if ((int)data.StatusCode != 354)
             {
                 FillRemaining(results, envelope, data);
@@ -199,6 +229,16 @@ internal sealed class SmtpOutboundConnection : IOutboundConnection
 
     private RecipientResult Result(string address, int code, string enhanced, string text) =>
         new RecipientResult(address, code, enhanced, text, RemoteHost);
+
+    /// <summary>
+    /// A pipelined DATA that a (non-conforming) peer answered 354 although the transaction has
+    /// no recipient: end it with the bare terminator, so that no content is sent.
+    /// </summary>
+    private async Task AbandonDataAsync(SmtpResponse? data, CancellationToken cancellationToken)
+    {
+        if (data != null && (int)data.StatusCode == 354)
+            await _client.CommandAsync(".", cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>RSET after a transaction that did not reach the end of data, as MailKit does; a 421 (or a failed RSET) ends the session.</summary>
     private async Task ResetAsync(SmtpResponse? last, CancellationToken cancellationToken)

@@ -1,6 +1,5 @@
 using MailAdmin.Client;
 using MailAdmin.Delivery;
-using MailAdmin.Protocols.Smtp;
 using MailAdmin.Store;
 using MimeKit;
 using Xunit;
@@ -78,7 +77,7 @@ public sealed class NoticeChainTests : IAsyncDisposable
         Assert.StartsWith("smtp; 550 5.1.1", r["Diagnostic-Code"]);
         Assert.Equal("chain-1@us.test", notice.InReplyTo);
 
-        var bounced = Assert.Single(trace.Query(new MessageTraceQuery()).Where(e => e.Status == MessageTraceStatus.Bounced));
+        var bounced = Assert.Single(trace.Query(new MessageTraceQuery()), e => e.Status == MessageTraceStatus.Bounced);
         Assert.Equal("unknown1@far.test", bounced.Recipient);
     }
 
@@ -112,7 +111,7 @@ public sealed class NoticeChainTests : IAsyncDisposable
         Assert.Empty(peer!.Backend.Messages);
         Assert.Empty(q.GetMessages());
         var events = trace.Query(new MessageTraceQuery());
-        Assert.Single(events.Where(e => e.Status == MessageTraceStatus.Bounced));
+        Assert.Single(events, e => e.Status == MessageTraceStatus.Bounced);
         Assert.Contains(events, e => e.Status == MessageTraceStatus.Failed && e.Recipient == "unknown-sender@far.test" && e.Sender == "");
     }
 }

@@ -217,4 +217,18 @@ public sealed class NoticeSenderTests : IDisposable
         Assert.Equal("E1", Assert.IsType<MessageDeliveryStatus>(((MultipartReport)notice.Body!)[1]).StatusGroups[0]["Original-Envelope-Id"]);
         Assert.Contains("queued as " + queued.Id, Assert.Single(Events(MessageTraceStatus.Bounced)).Detail);
     }
+
+    [Fact]
+    public async Task AQueuedNoticeAsksForSmtpUtf8And8BitMimeOnlyWhenItCarriesUtf8()
+    {
+        Assert.True(await Send(NoticeKind.Failure, Message(sender: "dave@elsewhere.test"), Recipient("bob@remote.test", "550 5.1.1 no")));
+        Assert.True(await Send(NoticeKind.Failure, Message(sender: "jürgen@elsewhere.test", utf8: true), Recipient("bob@remote.test", "550 5.1.1 no")));
+
+        var ascii = queue.GetMessages().Single(m => m.Recipients[0].Address == "dave@elsewhere.test");
+        Assert.False(ascii.SmtpUtf8);
+        Assert.Equal(SmtpBodyType.SevenBit, ascii.Body);
+        var utf8 = queue.GetMessages().Single(m => m.Recipients[0].Address == "jürgen@elsewhere.test");
+        Assert.True(utf8.SmtpUtf8);
+        Assert.Equal(SmtpBodyType.EightBitMime, utf8.Body);
+    }
 }

@@ -26,7 +26,7 @@ internal sealed class TransportPeer : IAsyncDisposable
     public long Connections => Server.Statistics.Connections;
 
     public static async Task<TransportPeer> StartAsync(string address = "127.0.0.1", int port = 0, bool tls = false,
-        SmtpListenerMode mode = SmtpListenerMode.Smtp)
+        SmtpListenerMode mode = SmtpListenerMode.Smtp, Action<SmtpServerOptions>? change = null)
     {
         var backend = new RecordingBackend();
         var options = new SmtpServerOptions
@@ -38,6 +38,7 @@ internal sealed class TransportPeer : IAsyncDisposable
             Certificate = tls ? TestCertificates.Localhost : null,
         };
         options.Listeners.Add(new SmtpListenerOptions(mode, port, IPAddress.Parse(address)));
+        change?.Invoke(options);
         var server = new SmtpServer(options, backend);
         try { await server.StartAsync(); }
         catch

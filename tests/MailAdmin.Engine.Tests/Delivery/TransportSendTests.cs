@@ -129,6 +129,60 @@ public class TransportSendTests
     }
 
     [Fact]
+    public async Task A_refused_mail_from_answers_for_every_recipient_and_the_session_goes_on()
+    {
+        // SIZE=10000 against a 1000-byte limit: 552 at MAIL (pipelined with the RCPTs and DATA).
+        await using var peer = await TransportPeer.StartAsync(change: o => o.MaxMessageSize = 1000);
+        using var connection = await ConnectAsync(peer.Port);
+        var big = Outbound.Envelope("a@us.test", "one@peer.test", "two@peer.test");
+        big.Message.Size = 10_000;
+        var results = await Outbound.SendAsync(connection, big);
+        Assert.All(results, r => Assert.Equal(552, r.Code));
+        Assert.All(results, r => Assert.True(r.Permanent));
+        Assert.Empty(peer.Backend.Messages);
+        Assert.True(Assert.Single(await Outbound.SendAsync(connection, Outbound.Envelope("a@us.test", "ok@peer.test"))).Delivered);
+        Assert.Equal(1, peer.Connections);
+    }
+
+    [Fact]
+    public async Task Without_pipelining_the_commands_go_one_by_one_with_the_same_results()
+    {
+        // A minimal peer without PIPELINING: it answers each command only after reading it alone.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var data = new StringBuilder();
+        var peer = Task.Run(async () =>
+        {
+            using var client = await listener.AcceptTcpClientAsync();
+            var stream = client.GetStream();
+            var reader = new StreamReader(stream, Encoding.ASCII);
+            async Task Say(string text) => await stream.WriteAsync(Encoding.ASCII.GetBytes(text));
+            await Say("220 plain\r\n");
+            while (await reader.ReadLineAsync() is { } line)
+            {
+                if (line.StartsWith("EHLO")) await Say("250-plain\r\n250 8BITMIME\r\n");
+                else if (line.StartsWith("RCPT TO:<unknown")) await Say("550 5.1.1 no such user\r\n");
+                else if (line == "DATA")
+                {
+                    await Say("354 go\r\n");
+                    while (await reader.ReadLineAsync() is { } content && content != ".") data.Append(content).Append('\n');
+                    await Say("250 2.0.0 queued as X1\r\n");
+                }
+                else if (line == "QUIT") { await Say("221 bye\r\n"); break; }
+                else await Say("250 2.0.0 ok\r\n");
+            }
+        });
+        using (var connection = await ConnectAsync(port))
+        {
+            var results = await Outbound.SendAsync(connection, Outbound.Envelope("a@us.test", "b@peer.test", "unknown@peer.test"));
+            Assert.Equal(new[] { "250 2.0.0 queued as X1", "550 5.1.1 no such user" }, results.Select(r => r.ToString()));
+        }
+        await peer;
+        Assert.Contains("Subject: hi\n", data.ToString());
+    }
+
+    [Fact]
     public void Xtext_encodes_plus_equals_space_and_non_ascii()
     {
         Assert.Equal("a+2Bb+3Dc+20d+C3+BC", SmtpOutboundConnection.XText("a+b=c dü"));

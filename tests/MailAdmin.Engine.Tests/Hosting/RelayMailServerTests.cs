@@ -146,4 +146,59 @@ public class RelayMailServerTests
         Assert.Equal(MailAdmin.Protocols.Smtp.DsnNotify.Success | MailAdmin.Protocols.Smtp.DsnNotify.Failure, r.Notify);
         Assert.Equal("rfc822;ops@remote.example", r.OriginalRecipient);
     }
+
+    [Fact]
+    public async Task ALocalSenderGetsAFailureNoticeForAMailboxGoneMeanwhile()
+    {
+        using var server = await StartAsync(o => o.AllowInsecureAuth = true);
+        await server.Store.Accounts.AddAsync("alice@example.com", "secret");
+        await server.Store.Accounts.AddAsync("bob@example.com", "secret");
+        await server.Store.Accounts.AddAsync("carol@example.com", "secret");
+        await using var c = await LineClient.ConnectAsync(server.Port("smtp")!.Value, "220");
+        await c.CommandAsync("EHLO c.example", "250 ");
+        await c.CommandAsync("AUTH PLAIN " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("\0alice@example.com\0secret")), "235");
+        await c.CommandAsync("MAIL FROM:<alice@example.com>", "250");
+        await c.CommandAsync("RCPT TO:<bob@example.com>", "250");
+        await c.CommandAsync("RCPT TO:<carol@example.com>", "250");
+        await server.Store.Accounts.RemoveAsync("bob@example.com");
+        await c.CommandAsync("DATA", "354");
+        await c.CommandAsync("Subject: minutes\r\nMessage-ID: <min.7@example.com>\r\n\r\nsee attached\r\n.", "250 2.0.0 OK: queued as");
+        Assert.Contains("not delivered to bob@example.com (550 5.1.1)", c.Text);
+
+        Assert.Single(await server.ReadMessagesAsync("carol@example.com", "INBOX", default));
+        var notice = Assert.Single(await server.ReadMessagesAsync("alice@example.com", "INBOX", default));
+        var mime = MimeMessage.Load(new MemoryStream(notice.GetBytes()));
+        var report = Assert.IsType<MultipartReport>(mime.Body);
+        Assert.Equal("delivery-status", report.ReportType);
+        var status = report.OfType<MessageDeliveryStatus>().Single();
+        var fields = status.StatusGroups[1];
+        Assert.Equal("rfc822; bob@example.com", fields["Final-Recipient"]);
+        Assert.Equal("failed", fields["Action"]);
+        Assert.Equal("5.1.1", fields["Status"]);
+        Assert.Contains("550 5.1.1", fields["Diagnostic-Code"]);
+        Assert.Contains(server.Trace.Query(new MessageTraceQuery()), e => e.Status == MessageTraceStatus.Bounced && e.Recipient == "bob@example.com");
+    }
+
+    [Fact]
+    public async Task ALoopFromARemoteSenderQueuesOneNoticeFromTheNullSender()
+    {
+        using var server = await StartAsync();
+        await server.Store.Accounts.AddAsync("alice@example.com", "secret");
+        await using var c = await LineClient.ConnectAsync(server.Port("smtp")!.Value, "220");
+        await c.CommandAsync("EHLO c.example", "250 ");
+        await c.CommandAsync("MAIL FROM:<list@remote.example>", "250");
+        await c.CommandAsync("RCPT TO:<alice@example.com>", "250");
+        await c.CommandAsync("DATA", "354");
+        var hops = string.Concat(Enumerable.Range(0, 50).Select(i => $"Received: by h{i}.remote.example; Mon, 1 Jan 2024 10:00:00 +0000\r\n"));
+        await c.CommandAsync(hops + "Subject: again\r\n\r\nx\r\n.", "250");
+        Assert.Empty(await server.ReadMessagesAsync("alice@example.com", "INBOX", default));
+        var queued = Assert.Single(server.Queue.GetMessages());
+        Assert.Equal("", queued.Sender);
+        Assert.Equal("list@remote.example", Assert.Single(queued.Recipients).Address);
+        string content;
+        using (var reader = new StreamReader(server.Queue.Store.OpenContent(queued.Id))) content = await reader.ReadToEndAsync();
+        var report = Assert.IsType<MultipartReport>(MimeMessage.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(content))).Body);
+        var fields = report.OfType<MessageDeliveryStatus>().Single().StatusGroups[1];
+        Assert.Equal("5.4.6", fields["Status"]);
+    }
 }

@@ -53,6 +53,21 @@ internal sealed class RelayRig : IDisposable
         };
     }
 
+    /// <summary>An outbound queue over <paramref name="store"/> (default: a Maildir queue beside a Maildir store, else memory), not started: nothing is sent.</summary>
+    public OutboundQueue UseQueue(IQueueStore? store = null)
+    {
+        store ??= _dir != null ? new FileQueueStore(System.IO.Path.Combine(_dir.Path, "queue")) : new InMemoryQueueStore();
+        var queue = new OutboundQueue(new DeliveryOptions(), store, new NoTransport(), Trace);
+        Backend.Queue = queue;
+        return queue;
+    }
+
+    private sealed class NoTransport : IOutboundTransport
+    {
+        public Task<IOutboundConnection> ConnectAsync(string destination, CancellationToken cancellationToken)
+            => throw new InvalidOperationException("These tests send nothing.");
+    }
+
     public async Task AddAsync(string address, long? quota = null)
     {
         await Store.Accounts.AddAsync(address, "secret", quota);
@@ -79,6 +94,7 @@ internal sealed class RelayRig : IDisposable
 
     public void Dispose()
     {
+        Backend.Queue?.Dispose();
         Store.Dispose();
         _dir?.Dispose();
     }

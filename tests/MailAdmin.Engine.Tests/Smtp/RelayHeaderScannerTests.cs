@@ -57,4 +57,11 @@ public class RelayHeaderScannerTests
         Assert.Equal("one", s.Subject);
         Assert.True(s.MessageId!.Length < 1000);
     }
+
+    [Fact]
+    public void AnEightBitSubjectIsUtf8()
+    {
+        var s = Scan(Encoding.UTF8.GetBytes("Subject:  Größe\r\n\r\n"), 3);
+        Assert.Equal("Größe", s.Subject);
+    }
 }

@@ -59,8 +59,13 @@ public sealed class SmtpHeaderScanner
         get
         {
             if (_subject == null) return null;
-            var raw = Encoding.UTF8.GetBytes(Unfold(_subject, _subjectLength).Trim());
-            return MimeKit.Utils.Rfc2047.DecodeText(raw);
+            // Raw bytes to the decoder: it handles encoded words and 8-bit text (RFC 6532) alike.
+            var raw = new byte[_subjectLength];
+            int n = 0;
+            for (int i = 0; i < _subjectLength; i++)
+                if (_subject[i] != (byte)'\r' && _subject[i] != (byte)'\n') raw[n++] = _subject[i];
+            Array.Resize(ref raw, n);
+            return MimeKit.Utils.Rfc2047.DecodeText(raw).Trim();
         }
     }
 
