@@ -248,6 +248,20 @@ Describe 'Delivery through a Postfix smarthost that requires AUTH' {
         finally { Stop-MailServer -Name $Name }
     }
 
+    It 'has a smarthost that refuses relay without AUTH (so the deliveries above did authenticate)' {
+        $out = Invoke-Python @'
+import smtplib, sys
+s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=10)
+s.ehlo("client.test")
+print("AUTH" in s.esmtp_features.get("auth", "") or "auth" in s.esmtp_features)
+s.mail("someone@client.test")
+print(s.rcpt("bob@b.test")[0])
+s.quit()
+'@ -Arguments $pfPort
+        @($out)[0] | Should -Be 'True'
+        [int] @($out)[-1] | Should -Be 554
+    }
+
     It 'does not deliver with a wrong smarthost password (Postfix answers 535) and says so in the queue' {
         $s = Start-MailServer -Name relayW -InMemory -Domain w.test -IPAddress 127.0.0.1 -FreePorts -AllowInsecureAuth `
             -Smarthost "127.0.0.1:$pfPort" -SmarthostCredential (New-Credential $pfUser 'wrong-password') -SmarthostSecure None -RetrySchedule '00:10:00'
