@@ -82,3 +82,37 @@ for n, subject in ((49, "hops-50"), (50, "hops-51")):
         $failed[0].Reply | Should -Match '^554 5\.4\.6'
     }
 }
+
+Describe 'Start-MailServer -RelayNetwork' {
+    BeforeDiscovery {
+        $parameters = (Get-Command Start-MailServer).Parameters
+        $script:outbound = $parameters.ContainsKey('RelayNetwork') -and $parameters.ContainsKey('Smarthost')
+    }
+
+    BeforeAll {
+        $parameters = (Get-Command Start-MailServer).Parameters
+        if ($parameters.ContainsKey('RelayNetwork') -and $parameters.ContainsKey('Smarthost')) {
+            # A smarthost nobody listens on (loopback port 9): what is queued stays queued, and no traffic leaves the host.
+            $script:lan = Start-TestServer -Name relay-lan -Extra @{ RelayNetwork = '10.0.0.0/8', '127.0.0.0/8'; Smarthost = '127.0.0.1:9' }
+        }
+    }
+
+    AfterAll {
+        Get-MailServer -Name relay-lan -ErrorAction SilentlyContinue | Stop-MailServer
+    }
+
+    It 'relays for a client in the network without AUTH, into the queue' -Skip:(-not $outbound -or -not (Find-Program swaks)) {
+        $out = swaks --server "127.0.0.1:$($lan.Port('smtp'))" --from 'app@lan.test' --to 'ops@elsewhere.test' --header 'Subject: from the lan' 2>&1
+        ($out -join "`n") | Should -Match '<- +250 2\.0\.0'
+        $queued = @($lan.Queue.GetMessages())
+        $queued.Count | Should -Be 1
+        $queued[0].Recipients[0].Address | Should -Be 'ops@elsewhere.test'
+        $queued[0].ClientTrusted | Should -BeTrue
+        $queued[0].Subject | Should -Be 'from the lan'
+    }
+
+    It 'refuses a mistyped network at start' -Skip:(-not $outbound) {
+        { Start-MailServer -Name relay-bad -InMemory -FreePorts -RelayNetwork '10.0.0.0/33' -ErrorAction Stop } | Should -Throw
+        Get-MailServer -Name relay-bad -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+}

@@ -34,7 +34,7 @@ internal sealed class FileQueueStore : IQueueStore
     private const string ContentExtension = ".eml";
     private const string StateExtension = ".json";
     private const string DamagedExtension = ".damaged";
-    private volatile bool ready;
+    private volatile bool ready, disposed;
 
     internal FileQueueStore(string directory) => Directory = Path.GetFullPath(directory);
 
@@ -57,6 +57,7 @@ internal sealed class FileQueueStore : IQueueStore
 
     public async Task AddAsync(QueueMessage message, MessageContent content, CancellationToken cancellationToken)
     {
+        ThrowIfDisposed();
         EnsureDirectory();
         var contentPath = ContentPath(message.Id);
         if (File.Exists(StatePath(message.Id)) || File.Exists(contentPath))
@@ -138,6 +139,7 @@ internal sealed class FileQueueStore : IQueueStore
 
     public void Save(QueueMessage message)
     {
+        ThrowIfDisposed();
         // A state without its content would be nothing to deliver (a message deleted meanwhile).
         if (!File.Exists(ContentPath(message.Id))) return;
         DurableFile.ReplaceAtomically(StatePath(message.Id), QueueStateJson.Serialize(message));
@@ -145,6 +147,7 @@ internal sealed class FileQueueStore : IQueueStore
 
     public void Delete(string id)
     {
+        ThrowIfDisposed();
         // State first: from then on the message does not exist, whatever happens to its content.
         bool changed = TryDelete(StatePath(id));
         changed |= TryDelete(ContentPath(id));
@@ -163,5 +166,14 @@ internal sealed class FileQueueStore : IQueueStore
         catch (UnauthorizedAccessException) { return false; }
     }
 
-    public void Dispose() { }
+    /// <summary>
+    /// After a stop, an attempt that ignored the cancellation must not write a state any more: the
+    /// root may already be served by a new server. Its recipients stay as last saved (sent once more).
+    /// </summary>
+    public void Dispose() => disposed = true;
+
+    private void ThrowIfDisposed()
+    {
+        if (disposed) throw new ObjectDisposedException(nameof(FileQueueStore));
+    }
 }

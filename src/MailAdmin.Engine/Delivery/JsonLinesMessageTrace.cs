@@ -92,6 +92,7 @@ internal sealed class JsonLinesMessageTrace : IMessageTrace, IDisposable
         if (!File.Exists(FilePath)) return result;
         foreach (var line in ReadLinesBackward(FilePath))
         {
+            if (!filter.MayMatchLine(line)) continue;
             var e = TryParse(line);
             if (e == null) continue;
             if (filter.IsPastStart(e)) break;

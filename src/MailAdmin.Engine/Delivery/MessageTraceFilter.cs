@@ -43,6 +43,27 @@ internal sealed class MessageTraceFilter
     /// <summary>True once a newest-first reader has gone past -Start (with slack): nothing older can match.</summary>
     public bool IsPastStart(MessageTraceEvent e) => _start is DateTimeOffset start && e.Timestamp < start - OrderSlack;
 
+    /// <summary>
+    /// A cheap test on a stored JSON line before it is parsed: false when the line cannot hold the
+    /// -MessageId or -QueueId asked for (the common "follow one message" search then skips parsing
+    /// almost every line). Only for values that JSON writes unescaped, so it never rules out a match.
+    /// </summary>
+    public bool MayMatchLine(string line)
+    {
+        if (_messageId != null && IsVerbatimInJson(_messageId) && line.IndexOf(_messageId, StringComparison.OrdinalIgnoreCase) < 0) return false;
+        if (_queueId != null && IsVerbatimInJson(_queueId) && line.IndexOf(_queueId, StringComparison.OrdinalIgnoreCase) < 0) return false;
+        return true;
+    }
+
+    private static bool IsVerbatimInJson(string value)
+    {
+        foreach (var c in value)
+        {
+            if (c == '"' || c == '\\' || c < 0x20 || c == '\u2028' || c == '\u2029') return false;
+        }
+        return true;
+    }
+
     public bool IsMatch(MessageTraceEvent e)
     {
         if (_status != null && !_status.Contains(e.Status)) return false;

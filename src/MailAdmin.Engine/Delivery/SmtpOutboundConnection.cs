@@ -22,12 +22,16 @@ internal sealed class SmtpOutboundConnection : IOutboundConnection
 {
     private static readonly Regex EnhancedCode = new(@"^([245]\.\d{1,3}\.\d{1,3})(?:\s+|$)", RegexOptions.CultureInvariant);
 
-    private readonly OutboundSmtpClient _client;
+    private readonly Func<CancellationToken, Task<OutboundSmtpClient>>? _reopen;
+    private OutboundSmtpClient _client;
+    private int _transactions;
 
-    internal SmtpOutboundConnection(OutboundSmtpClient client, string remoteHost)
+    /// <param name="reopen">Opens a new session to the same host, for a reused session the peer has given up meanwhile.</param>
+    internal SmtpOutboundConnection(OutboundSmtpClient client, string remoteHost, Func<CancellationToken, Task<OutboundSmtpClient>>? reopen = null)
     {
         _client = client;
         RemoteHost = remoteHost;
+        _reopen = reopen;
     }
 
     public string RemoteHost { get; }
@@ -43,6 +47,41 @@ internal sealed class SmtpOutboundConnection : IOutboundConnection
     {
         if (envelope == null) throw new ArgumentNullException(nameof(envelope));
         if (content == null) throw new ArgumentNullException(nameof(content));
+        try
+        {
+            return await TransactAsync(envelope, content, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StaleSessionException stale)
+        {
+            // A reused session the peer closed meanwhile (idle timeout, a limit of messages per
+            // session: "421" or a hang-up at the first command). Nothing of this transaction
+            // reached it, so it goes once more on a new session instead of being deferred.
+            _client.Dispose();
+            try { _client = await _reopen!(cancellationToken).ConfigureAwait(false); }
+            catch (OutboundConnectException) { throw; }
+            catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                throw new OutboundConnectException($"{RemoteHost}: the session was closed ({stale.Message}) and reconnecting failed: {ex.Message}", permanent: false, "4.4.2", ex);
+            }
+            _transactions = 0;
+            return await TransactAsync(envelope, content, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _transactions++;
+        }
+    }
+
+    /// <summary>The session failed before anything of the transaction was accepted, and a new one may be tried.</summary>
+    private sealed class StaleSessionException : Exception
+    {
+        public StaleSessionException(string message) : base(message) { }
+    }
+
+    private bool MayReopen => _reopen != null && _transactions > 0;
+
+    private async Task<IReadOnlyList<RecipientResult>> TransactAsync(OutboundEnvelope envelope, Stream content, CancellationToken cancellationToken)
+    {
         var message = envelope.Message;
         var results = new RecipientResult?[envelope.Recipients.Count];
         var stage = "MAIL";
@@ -86,6 +125,11 @@ internal sealed class SmtpOutboundConnection : IOutboundConnection
                 }
             }
 
+            if ((int)mail.StatusCode == 421 && MayReopen)
+            {
+                await DropAsync().ConfigureAwait(false);
+                throw new StaleSessionException(Line(mail));
+            }
             if (!IsPositive(mail))
             {
                 // With pipelining, the RCPT replies (503) say nothing about the recipients.
@@ -139,8 +183,13 @@ internal sealed class SmtpOutboundConnection : IOutboundConnection
             await DropAsync().ConfigureAwait(false);
             throw;
         }
-        catch (Exception ex) when (!(ex is OutboundConnectException))
+        catch (Exception ex) when (!(ex is OutboundConnectException) && !(ex is StaleSessionException))
         {
+            if (MayReopen && stage != "end of data" && !(ex is OperationCanceledException))
+            {
+                await DropAsync().ConfigureAwait(false);
+                throw new StaleSessionException(ex.Message);
+            }
             // The connection broke (or timed out) mid-transaction: nobody may count as delivered,
             // so the whole transaction is deferred and tried again on a new connection.
             await DropAsync().ConfigureAwait(false);
@@ -212,6 +261,8 @@ internal sealed class SmtpOutboundConnection : IOutboundConnection
         for (var i = 0; i < results.Length; i++)
             if (results[i] == null) results[i] = Result(envelope.Recipients[i].Address, response);
     }
+
+    private static string Line(SmtpResponse response) => (int)response.StatusCode + " " + (response.Response ?? "").Replace("\r", "").Replace('\n', ' ').Trim();
 
     private RecipientResult Result(string address, SmtpResponse response)
     {

@@ -56,11 +56,9 @@ internal sealed class SmtpOutboundTransport : IOutboundTransport
             OutboundSmtpClient? client = null;
             try
             {
-                client = await OpenAsync(hop.Host, address, port, socketOptions, Options.SmarthostSkipCertificateCheck, cancellationToken).ConfigureAwait(false);
-                if (Options.RequireTls && !client.IsSecure)
-                    throw new OutboundConnectException($"TLS required: smarthost {hop} is not encrypted (-SmarthostSecure {security})", permanent: false, "4.7.10");
-                await LoginAsync(client, hop.ToString(), cancellationToken).ConfigureAwait(false);
-                return new SmtpOutboundConnection(client, hop.ToString());
+                var target = address;
+                client = await OpenSmarthostAsync(hop, target, port, socketOptions, cancellationToken).ConfigureAwait(false);
+                return new SmtpOutboundConnection(client, hop.ToString(), token => OpenSmarthostAsync(hop, target, port, socketOptions, token));
             }
             catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
             {
@@ -71,6 +69,27 @@ internal sealed class SmtpOutboundTransport : IOutboundTransport
             }
         }
         throw Failure($"smarthost {hop}", last, IsTlsFailure(last));
+    }
+
+    /// <summary>A session to the smarthost at one of its addresses: connected, secured as asked, logged in.</summary>
+    private async Task<OutboundSmtpClient> OpenSmarthostAsync(NextHop hop, IPAddress address, int port, SecureSocketOptions socketOptions, CancellationToken cancellationToken)
+    {
+        // -Secure Auto off the implicit-TLS ports behaves as the client cmdlets': a server that
+        // sends no greeting at once is taken for an implicit-TLS one.
+        var detect = Options.SmarthostSecurity == MailSecurity.Auto && !MailClientPorts.IsImplicitTlsPort(port);
+        var client = await OpenAsync(hop.Host, address, port, socketOptions, Options.SmarthostSkipCertificateCheck, cancellationToken, detect).ConfigureAwait(false);
+        try
+        {
+            if (Options.RequireTls && !client.IsSecure)
+                throw new OutboundConnectException($"TLS required: smarthost {hop} is not encrypted (-SmarthostSecure {Options.SmarthostSecurity})", permanent: false, "4.7.10");
+            await LoginAsync(client, hop.ToString(), cancellationToken).ConfigureAwait(false);
+            return client;
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The client cmdlets' -Secure: Auto is implicit TLS on 465, else STARTTLS when offered (required with RequireTls).</summary>
@@ -146,7 +165,8 @@ internal sealed class SmtpOutboundTransport : IOutboundTransport
                 try
                 {
                     var client = await OpenDirectAsync(host.Name, address, socketOptions, cancellationToken).ConfigureAwait(false);
-                    return new SmtpOutboundConnection(client, label);
+                    var (name, target) = (host.Name, address);
+                    return new SmtpOutboundConnection(client, label, token => OpenDirectAsync(name, target, socketOptions, token));
                 }
                 catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
                 {
@@ -180,10 +200,12 @@ internal sealed class SmtpOutboundTransport : IOutboundTransport
     }
 
     /// <summary>One TCP connection to <paramref name="address"/>, then MailKit's greeting, EHLO and TLS on it, all bounded by the timeout.</summary>
-    private async Task<OutboundSmtpClient> OpenAsync(string host, IPAddress address, int port, SecureSocketOptions socketOptions, bool skipCertificateCheck, CancellationToken cancellationToken)
+    private async Task<OutboundSmtpClient> OpenAsync(string host, IPAddress address, int port, SecureSocketOptions socketOptions, bool skipCertificateCheck, CancellationToken cancellationToken, bool detectImplicitTls = false)
     {
         var timeout = Options.Timeout > TimeSpan.Zero ? Options.Timeout : TimeSpan.FromSeconds(60);
         var socket = await ConnectSocketAsync(address, port, timeout, cancellationToken).ConfigureAwait(false);
+        if (detectImplicitTls && !await GreetsAsync(socket, timeout < MailClientConnector.GreetingWait ? timeout : MailClientConnector.GreetingWait, cancellationToken).ConfigureAwait(false))
+            socketOptions = SecureSocketOptions.SslOnConnect;
         var client = new OutboundSmtpClient
         {
             LocalDomain = string.IsNullOrWhiteSpace(Options.HostName) ? "localhost" : Options.HostName,
@@ -206,6 +228,19 @@ internal sealed class SmtpOutboundTransport : IOutboundTransport
             socket.Dispose();
             throw;
         }
+    }
+
+    /// <summary>True when the server sent something (its greeting) within <paramref name="wait"/>; Poll leaves the bytes for MailKit.</summary>
+    private static async Task<bool> GreetsAsync(Socket socket, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + wait;
+        while (DateTime.UtcNow < deadline)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (socket.Poll(20_000, SelectMode.SelectRead)) return true;
+            await Task.Yield();
+        }
+        return false;
     }
 
     private static bool AcceptAnyCertificate(object sender, System.Security.Cryptography.X509Certificates.X509Certificate? certificate,
@@ -246,6 +281,9 @@ internal sealed class SmtpOutboundTransport : IOutboundTransport
 
     private static OutboundConnectException Failure(string where, Exception? last, bool tls)
     {
+        // 4.7.5 cryptographic failure (a certificate not trusted, a handshake that broke); 4.7.10 encryption needed (no STARTTLS).
+        if (tls && IsHandshakeFailure(last))
+            return new OutboundConnectException($"TLS handshake with {where} failed: {Describe(last)}", permanent: false, "4.7.5", last);
         if (tls)
             return new OutboundConnectException($"TLS required: {where}: {Describe(last)}", permanent: false, "4.7.10", last);
         return new OutboundConnectException($"{where}: {Describe(last)}", permanent: false, "4.4.1", last);

@@ -104,6 +104,8 @@ public sealed class MailServer : IDisposable
         if (!options.InMemory && string.IsNullOrEmpty(options.Path))
             options.Path = MailServerOptions.DefaultStorePath();
         if (options.DefaultQuota < 0) throw new ArgumentOutOfRangeException(nameof(options), "DefaultQuota cannot be negative (0: no default quota).");
+        // Before anything is opened: a mistyped -RelayNetwork is a clear start failure, not a half-built server.
+        MailAdmin.Protocols.Smtp.SmtpRelayNetworks.Parse(options.RelayNetworks);
         IMailStore store = options.InMemory ? new InMemoryStore() : new MaildirStore(options.Path!);
         store.DefaultQuota = options.DefaultQuota > 0 ? options.DefaultQuota : (long?)null;
         try

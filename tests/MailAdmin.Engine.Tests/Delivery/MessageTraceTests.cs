@@ -60,6 +60,17 @@ public sealed class MessageTraceTests : IDisposable
     }
 
     [Fact]
+    public void Ids_that_json_escapes_are_still_found_in_the_file()
+    {
+        using var trace = new JsonLinesMessageTrace(TracePath);
+        Fill(trace);
+        trace.Write(Event(5, MessageTraceStatus.Received, "a@b.test", "c@d.test", "odd\"quote\\back@x.test"));
+        Assert.Equal(new[] { 5 }, trace.Query(new MessageTraceQuery { MessageId = "<odd\"quote\\back@x.test>" }).Select(e => e.Timestamp.Minute));
+        Assert.Equal(new[] { 2, 1 }, trace.Query(new MessageTraceQuery { MessageId = "one@example.com" }).Select(e => e.Timestamp.Minute));
+        Assert.Empty(trace.Query(new MessageTraceQuery { MessageId = "one@example" }));
+    }
+
+    [Fact]
     public void The_memory_trace_keeps_only_the_newest_events()
     {
         var trace = new InMemoryMessageTrace(capacity: 3);

@@ -135,6 +135,43 @@ public sealed class QueueSchedulerTests
     }
 
     [Fact]
+    public async Task Messages_arriving_one_by_one_share_a_connection_kept_open_a_moment()
+    {
+        var transport = new QueueScriptedTransport();
+        using var queue = NewQueue(transport);
+        queue.Start();
+        for (int i = 0; i < 5; i++)
+        {
+            await Enqueue(queue, Message($"r{i}@a.test"));
+            await Task.Delay(50);
+        }
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await Idle(queue);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), "an idle connection is not work in progress");
+        Assert.Equal(5, transport.Sent.Count);
+        Assert.Equal(1, transport.Connections);
+    }
+
+    [Fact]
+    public async Task An_idle_connection_makes_room_when_another_destination_needs_the_only_slot()
+    {
+        var transport = new QueueScriptedTransport();
+        var options = FastOptions();
+        options.MaxConnections = 1;
+        using var queue = NewQueue(transport, options);
+        queue.ConnectionIdleTime = TimeSpan.FromSeconds(30);
+        queue.Start();
+        await Enqueue(queue, Message("r@a.test"));
+        await Idle(queue);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await Enqueue(queue, Message("r@b.test"));
+        while (transport.Sent.Count < 2 && watch.Elapsed < TimeSpan.FromSeconds(5)) await Task.Delay(10);
+        Assert.Equal(2, transport.Sent.Count);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), "waited for the idle connection's time: " + watch.Elapsed);
+        Assert.Equal(1, transport.MaxConcurrent);
+    }
+
+    [Fact]
     public async Task A_destination_that_refuses_connections_is_deferred_with_one_attempt_then_delivered_when_back()
     {
         var down = true;

@@ -91,6 +91,25 @@ public class TransportDirectTests : IClassFixture<TransportZone>
     }
 
     [DnsmasqFact]
+    public async Task Every_host_refusing_the_session_with_5xx_is_permanent()
+    {
+        using var refusing = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Parse("127.0.0.4"), 0);
+        refusing.Start();
+        var port = ((System.Net.IPEndPoint)refusing.LocalEndpoint).Port;
+        var greeted = Task.Run(async () =>
+        {
+            using var client = await refusing.AcceptTcpClientAsync();
+            await client.GetStream().WriteAsync(System.Text.Encoding.ASCII.GetBytes("554 5.7.1 no service for you\r\n"));
+            await Task.Delay(200);
+        });
+        var error = await Assert.ThrowsAsync<OutboundConnectException>(() => Transport(port).ConnectAsync("implicit.test", CancellationToken.None));
+        await greeted;
+        Assert.True(error.Permanent);
+        Assert.Contains("554", error.Message);
+        Assert.Contains("no service for you", error.Message);
+    }
+
+    [DnsmasqFact]
     public async Task No_mx_host_answering_is_a_transient_4_4_1_naming_the_last_error()
     {
         int port;

@@ -60,6 +60,18 @@ public class TransportSendTests
     }
 
     [Fact]
+    public async Task A_reused_session_the_peer_closed_meanwhile_is_reopened_once_instead_of_deferring()
+    {
+        await using var peer = await TransportPeer.StartAsync(change: o => o.CommandTimeout = TimeSpan.FromMilliseconds(300));
+        using var connection = await ConnectAsync(peer.Port);
+        Assert.True(Assert.Single(await Outbound.SendAsync(connection, Outbound.Envelope("a@us.test", "one@peer.test"))).Delivered);
+        await Task.Delay(1000); // the peer's idle timeout ends the session
+        Assert.True(Assert.Single(await Outbound.SendAsync(connection, Outbound.Envelope("a@us.test", "two@peer.test"))).Delivered);
+        Assert.Equal(2, peer.Backend.Messages.Count);
+        Assert.Equal(2, peer.Connections);
+    }
+
+    [Fact]
     public async Task Dsn_parameters_are_passed_on_to_a_peer_that_offers_dsn()
     {
         await using var peer = await TransportPeer.StartAsync();

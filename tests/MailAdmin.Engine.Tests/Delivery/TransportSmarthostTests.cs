@@ -92,12 +92,24 @@ public class TransportSmarthostTests
     }
 
     [Fact]
+    public async Task Secure_Auto_on_another_port_detects_an_implicit_tls_smarthost_by_its_silence()
+    {
+        await using var peer = await TransportPeer.StartAsync(tls: true, mode: SmtpListenerMode.Smtps);
+        using var connection = await Transport(peer, MailSecurity.Auto, login: true).ConnectAsync("x.test", CancellationToken.None);
+        Assert.True(Assert.Single(await Outbound.SendAsync(connection, Outbound.Envelope("a@us.test", "b@far.test"))).Delivered);
+        Assert.True(peer.Backend.Single().Envelope.IsSecure);
+    }
+
+    [Fact]
     public async Task Without_skip_certificate_check_a_self_signed_smarthost_is_refused_transiently()
     {
         await using var peer = await TransportPeer.StartAsync(tls: true);
         var transport = new SmtpOutboundTransport(Outbound.Options(o => { o.Smarthost = "127.0.0.1:" + peer.Port; o.SmarthostSecurity = MailSecurity.StartTls; }));
         var error = await Assert.ThrowsAsync<OutboundConnectException>(() => transport.ConnectAsync("x.test", CancellationToken.None));
         Assert.False(error.Permanent);
+        Assert.Equal("4.7.5", error.EnhancedCode);
+        Assert.Contains("TLS handshake", error.Message);
+        Assert.Empty(peer.Backend.Messages);
     }
 
     [Fact]
