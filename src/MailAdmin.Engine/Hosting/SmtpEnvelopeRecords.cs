@@ -37,7 +37,7 @@ internal static class SmtpEnvelopeRecords
         return message;
     }
 
-    /// <summary>Marks every recipient of <paramref name="message"/> failed with <paramref name="reply"/> (for a notice).</summary>
+    /// <summary>Marks <paramref name="recipient"/> failed with <paramref name="reply"/> (for a notice).</summary>
     internal static QueueRecipient Failed(QueueRecipient recipient, SmtpReply reply)
     {
         recipient.Status = QueueRecipientStatus.Failed;
