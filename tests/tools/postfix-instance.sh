@@ -19,7 +19,12 @@ action=$1 dir=$2
 
 if [ "$action" = stop ]; then
   postfix -c "$dir" stop >/dev/null 2>&1 || true
-  if [ -f "$dir/dovecot/dovecot.conf" ]; then doveadm -c "$dir/dovecot/dovecot.conf" stop >/dev/null 2>&1 || true; fi
+  if [ -f "$dir/dovecot/dovecot.conf" ]; then
+    pid=$(cat "$dir/dovecot/run/master.pid" 2>/dev/null || true)
+    doveadm -c "$dir/dovecot/dovecot.conf" stop >/dev/null 2>&1 || true
+    # doveadm has been seen to leave the master running: end that one process (ours, by its pid file).
+    if [ -n "$pid" ] && [ "$(cat /proc/"$pid"/comm 2>/dev/null)" = dovecot ]; then kill "$pid" 2>/dev/null || true; fi
+  fi
   exit 0
 fi
 
