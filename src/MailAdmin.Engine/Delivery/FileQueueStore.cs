@@ -36,7 +36,14 @@ internal sealed class FileQueueStore : IQueueStore
     private const string DamagedExtension = ".damaged";
     private volatile bool ready, disposed;
 
-    internal FileQueueStore(string directory) => Directory = Path.GetFullPath(directory);
+    internal FileQueueStore(string directory)
+    {
+        Directory = Path.GetFullPath(directory);
+        directorySync = new DirectorySync(Directory);
+    }
+
+    // Adds and saves from concurrent sessions and connections share their directory fsyncs.
+    private readonly DirectorySync directorySync;
 
     internal string Directory { get; }
 
@@ -79,7 +86,7 @@ internal sealed class FileQueueStore : IQueueStore
         // before it leaves at most one of them, which Load discards: this call never returned.
         try
         {
-            DurableFile.ReplaceAtomically(StatePath(message.Id), QueueStateJson.Serialize(message));
+            DurableFile.ReplaceAtomically(StatePath(message.Id), QueueStateJson.Serialize(message), directorySync);
         }
         catch
         {
@@ -142,16 +149,16 @@ internal sealed class FileQueueStore : IQueueStore
         ThrowIfDisposed();
         // A state without its content would be nothing to deliver (a message deleted meanwhile).
         if (!File.Exists(ContentPath(message.Id))) return;
-        DurableFile.ReplaceAtomically(StatePath(message.Id), QueueStateJson.Serialize(message));
+        DurableFile.ReplaceAtomically(StatePath(message.Id), QueueStateJson.Serialize(message), directorySync);
     }
 
-    public void Delete(string id)
+    public void Delete(string id, bool durable)
     {
         ThrowIfDisposed();
         // State first: from then on the message does not exist, whatever happens to its content.
         bool changed = TryDelete(StatePath(id));
         changed |= TryDelete(ContentPath(id));
-        if (changed) NativeMethods.FsyncDirectory(Directory);
+        if (changed && durable) directorySync.Sync();
     }
 
     private static bool TryDelete(string path)

@@ -26,6 +26,13 @@ internal interface IQueueStore : IDisposable
     /// <summary>Durably records the state of <paramref name="message"/> (recipients, suspension).</summary>
     void Save(QueueMessage message);
 
-    /// <summary>Deletes the message (content and state); a message not there is no error.</summary>
-    void Delete(string id);
+    /// <summary>
+    /// Deletes the message (content and state); a message not there is no error. Not
+    /// <paramref name="durable"/> for a message whose recipients are all final: if the system
+    /// crashes before the directory reaches the disk, the message comes back with its last saved
+    /// state and goes out once more, which is the duplicate a crash between a 250 and the save
+    /// costs anyway (a kill -9 of the process loses no delete; only a crash of the machine can).
+    /// Durable for an admin's removal, which must not come back.
+    /// </summary>
+    void Delete(string id, bool durable);
 }

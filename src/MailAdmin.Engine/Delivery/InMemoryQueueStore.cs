@@ -48,7 +48,7 @@ internal sealed class InMemoryQueueStore : IQueueStore
         }
     }
 
-    public void Delete(string id)
+    public void Delete(string id, bool durable)
     {
         lock (gate) messages.Remove(id);
     }

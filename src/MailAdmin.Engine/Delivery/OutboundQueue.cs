@@ -79,7 +79,7 @@ public sealed partial class OutboundQueue : IDisposable
         }
         foreach (var id in finished)
         {
-            try { Store.Delete(id); } catch (Exception) { /* tried again at the next start */ }
+            try { Store.Delete(id, durable: false); } catch (Exception) { /* tried again at the next start */ }
         }
         StartScheduler();
     }
@@ -270,7 +270,7 @@ public sealed partial class OutboundQueue : IDisposable
         }
         finally
         {
-            Store.Delete(id);
+            Store.Delete(id, durable: true);
         }
         foreach (var r in open)
             WriteTrace(MessageTraceStatus.Removed, snapshot, r, DestinationOf(r.Address), null, bounce ? RemovedReply : null, bounce ? "failure notice to the sender" : null);
@@ -331,7 +331,7 @@ public sealed partial class OutboundQueue : IDisposable
             }
             try
             {
-                if (finished) Store.Delete(snapshot.Id);
+                if (finished) Store.Delete(snapshot.Id, durable: false);
                 else Store.Save(snapshot);
             }
             catch (Exception e) when (e is System.IO.IOException || e is UnauthorizedAccessException || e is ObjectDisposedException)

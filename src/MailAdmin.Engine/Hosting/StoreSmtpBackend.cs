@@ -158,6 +158,8 @@ public sealed class StoreSmtpBackend : ISmtpBackend
             sink.Write(DeliveredTo(first.Address));
             sink.FirstLineLength = sink.Length;
         }
+        // Only relayed: the file goes to the queue as written, without a Return-Path to strip.
+        sink.WantsReturnPath = first != null;
         sink.Header = new SmtpHeaderScanner();
         return sink;
     }
@@ -213,7 +215,8 @@ public sealed class StoreSmtpBackend : ISmtpBackend
             }
             else
             {
-                await EnqueueAsync(envelope, remote, incoming, skip, header, cancellationToken).ConfigureAwait(false);
+                // Nothing local: nobody reads the content after the queue, which may take the file itself.
+                await EnqueueAsync(envelope, remote, incoming, skip, header, mayMove: local.Count == 0, cancellationToken).ConfigureAwait(false);
                 delivered += remote.Count;
             }
         }
@@ -250,11 +253,11 @@ public sealed class StoreSmtpBackend : ISmtpBackend
     }
 
     /// <summary>One queue entry for every remote recipient, durable before this returns; the content as received.</summary>
-    private async Task EnqueueAsync(SmtpEnvelope envelope, List<SmtpRecipient> remote, IncomingMessage incoming, long skip, SmtpHeaderScanner header, CancellationToken cancellationToken)
+    private async Task EnqueueAsync(SmtpEnvelope envelope, List<SmtpRecipient> remote, IncomingMessage incoming, long skip, SmtpHeaderScanner header, bool mayMove, CancellationToken cancellationToken)
     {
         var queued = SmtpEnvelopeRecords.ToQueueMessage(envelope, remote, incoming.Length - skip, header);
-        // A copy (never a move): local deliveries and notices may still need the content.
-        incoming.ReplaceStart(Array.Empty<byte>(), skip);
+        // A copy unless the caller allows a move: local deliveries and notices may still need the content.
+        incoming.ReplaceStart(mayMove && skip == 0 ? null : Array.Empty<byte>(), skip);
         try
         {
             await Queue!.EnqueueAsync(queued, incoming.AsContent(), cancellationToken).ConfigureAwait(false);

@@ -25,7 +25,10 @@ internal static class DurableFile
     }
 
     /// <summary>Replaces <paramref name="path"/> atomically with <paramref name="data"/>: temp file, fsync, rename, fsync directory.</summary>
-    internal static void ReplaceAtomically(string path, byte[] data)
+    internal static void ReplaceAtomically(string path, byte[] data) => ReplaceAtomically(path, data, null);
+
+    /// <summary>As <see cref="ReplaceAtomically(string, byte[])"/>, the directory fsync shared with concurrent callers through <paramref name="directorySync"/>.</summary>
+    internal static void ReplaceAtomically(string path, byte[] data, DirectorySync? directorySync)
     {
         var dir = Path.GetDirectoryName(path)!;
         var tmp = Path.Combine(dir, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N") + ".tmp");
@@ -44,6 +47,7 @@ internal static class DurableFile
             try { File.Delete(tmp); } catch { /* best effort */ }
             throw;
         }
-        NativeMethods.FsyncDirectory(dir);
+        if (directorySync != null) directorySync.Sync();
+        else NativeMethods.FsyncDirectory(dir);
     }
 }

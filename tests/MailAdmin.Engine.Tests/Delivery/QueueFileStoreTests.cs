@@ -65,8 +65,8 @@ public sealed class QueueFileStoreTests : IDisposable
             await s.CopyToAsync(copy);
             Assert.Equal(Body(), copy.ToArray());
         }
-        again.Delete(m.Id);
-        again.Delete(m.Id); // not there: no error
+        again.Delete(m.Id, durable: true);
+        again.Delete(m.Id, durable: false); // not there: no error
         Assert.Empty(new FileQueueStore(QueueDir).Load());
         Assert.Empty(Directory.GetFiles(QueueDir));
     }

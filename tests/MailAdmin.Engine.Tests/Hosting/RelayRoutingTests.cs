@@ -113,7 +113,7 @@ public class RelayRoutingTests
         public IReadOnlyList<QueueMessage> Load() => Array.Empty<QueueMessage>();
         public Stream OpenContent(string id) => throw new FileNotFoundException(id);
         public void Save(QueueMessage message) { }
-        public void Delete(string id) { }
+        public void Delete(string id, bool durable) { }
         public void Dispose() { }
     }
 }

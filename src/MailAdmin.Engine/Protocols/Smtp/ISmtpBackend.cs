@@ -32,6 +32,13 @@ public abstract class SmtpMessageSink : IByteSink, IDisposable
     /// <summary>Bytes accepted so far.</summary>
     public long Length { get; private set; }
 
+    /// <summary>
+    /// Whether the session writes a Return-Path line before its Received line. Final delivery needs
+    /// it (RFC 5321 §4.4); a message only relayed must not carry one, and leaving it out lets the
+    /// backend hand the file to its queue as written.
+    /// </summary>
+    public bool WantsReturnPath { get; set; } = true;
+
     /// <summary>The first write that failed, if any; later writes are dropped.</summary>
     public Exception? WriteError { get; private set; }
 

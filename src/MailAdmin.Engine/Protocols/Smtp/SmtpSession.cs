@@ -438,7 +438,7 @@ public sealed class SmtpSession : IDisposable
             DeliveryError?.Invoke(ex);
             return false;
         }
-        SmtpTraceHeaders.Write(_sink, env, _settings.HostName, RemoteHostName);
+        SmtpTraceHeaders.Write(_sink, env, _settings.HostName, RemoteHostName, _sink.WantsReturnPath);
         return true;
     }
 

@@ -38,13 +38,13 @@ public static class SmtpTraceHeaders
     public static string FormatDate(DateTimeOffset date)
         => date.ToUniversalTime().ToString("ddd, dd MMM yyyy HH:mm:ss", CultureInfo.InvariantCulture) + " +0000";
 
-    /// <summary>Writes "Return-Path: &lt;from&gt;" and the Received line, both CRLF-terminated.</summary>
-    public static void Write(IByteSink output, SmtpEnvelope env, string hostName, string? remoteHostName)
+    /// <summary>Writes "Return-Path: &lt;from&gt;" (unless <paramref name="returnPath"/> is false) and the Received line, both CRLF-terminated.</summary>
+    public static void Write(IByteSink output, SmtpEnvelope env, string hostName, string? remoteHostName, bool returnPath = true)
     {
         string forClause = env.Recipients.Count == 1 ? "\r\n\tfor <" + env.Recipients[0].Address + ">" : "";
         // TCP-info = address-literal / ( Domain FWS address-literal )   (RFC 5321 §4.4)
         string tcpInfo = (remoteHostName != null ? remoteHostName + " " : "") + AddressLiteral(env.RemoteEndPoint?.Address);
-        string text = "Return-Path: <" + env.From + ">\r\n"
+        string text = (returnPath ? "Return-Path: <" + env.From + ">\r\n" : "")
             + "Received: from " + env.HeloName + " (" + tcpInfo + ")\r\n\tby " + hostName + " with " + env.Protocol
             + " id " + env.Id + forClause + "; " + FormatDate(env.ReceivedAt) + "\r\n";
         output.Write(System.Text.Encoding.UTF8.GetBytes(text));
