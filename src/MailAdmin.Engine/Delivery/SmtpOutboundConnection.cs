@@ -22,6 +22,9 @@ internal sealed class SmtpOutboundConnection : IOutboundConnection
 {
     private static readonly Regex EnhancedCode = new(@"^([245]\.\d{1,3}\.\d{1,3})(?:\s+|$)", RegexOptions.CultureInvariant);
 
+    /// <summary>The wait for the reply to the final dot (RFC 5321 §4.5.3.2.6), longer than any other.</summary>
+    internal static readonly TimeSpan EndOfDataTimeout = TimeSpan.FromMinutes(10);
+
     private readonly Func<CancellationToken, Task<OutboundSmtpClient>>? _reopen;
     private OutboundSmtpClient _client;
     private int _transactions;
@@ -173,7 +176,13 @@ internal sealed class SmtpOutboundConnection : IOutboundConnection
             }
 
             stage = "end of data";
-            var end = await _client.SendDataAsync(content, cancellationToken).ConfigureAwait(false);
+            // RFC 5321 §4.5.3.2.6: wait 10 minutes for the reply to the final dot. The receiver
+            // may be scanning the message; giving up sooner means sending it again (a duplicate).
+            int commandTimeout = _client.Timeout;
+            _client.Timeout = Math.Max(commandTimeout, (int)EndOfDataTimeout.TotalMilliseconds);
+            SmtpResponse end;
+            try { end = await _client.SendDataAsync(content, cancellationToken).ConfigureAwait(false); }
+            finally { _client.Timeout = commandTimeout; }
             FillRemaining(results, envelope, end);
             if ((int)end.StatusCode == 421) await DropAsync().ConfigureAwait(false);
             return results!;
