@@ -54,13 +54,21 @@ internal sealed class FileQueueStore : IQueueStore
     private void EnsureDirectory()
     {
         if (ready) return;
-        if (!System.IO.Directory.Exists(Directory))
+        // One creator at a time, and ready only after the root's fsync: a concurrent first add that
+        // saw the directory exist must not give its 250 while the directory's own entry may still vanish.
+        lock (creating)
         {
-            System.IO.Directory.CreateDirectory(Directory);
-            NativeMethods.FsyncDirectory(Path.GetDirectoryName(Directory)!);
+            if (ready) return;
+            if (!System.IO.Directory.Exists(Directory))
+            {
+                System.IO.Directory.CreateDirectory(Directory);
+                NativeMethods.FsyncDirectory(Path.GetDirectoryName(Directory)!);
+            }
+            ready = true;
         }
-        ready = true;
     }
+
+    private readonly object creating = new();
 
     public async Task AddAsync(QueueMessage message, MessageContent content, CancellationToken cancellationToken)
     {

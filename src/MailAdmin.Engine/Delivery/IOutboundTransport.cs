@@ -21,6 +21,12 @@ public sealed class RecipientResult
     public string Text { get; }
     public string? RemoteHost { get; }
 
+    /// <summary>
+    /// The next hop took the DSN request (it offers DSN, so NOTIFY went on with the RCPT): a success
+    /// notice is then its to send, not ours (RFC 3461 §6.2.6.2).
+    /// </summary>
+    public bool DsnPassedOn { get; set; }
+
     public bool Delivered => Code >= 200 && Code < 300;
     public bool Permanent => Code >= 500;
 

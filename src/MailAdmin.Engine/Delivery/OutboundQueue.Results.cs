@@ -50,7 +50,8 @@ public sealed partial class OutboundQueue
                 {
                     r.Status = QueueRecipientStatus.Delivered;
                     events.Add((MessageTraceStatus.Delivered, i, result.RemoteHost, r.LastReply));
-                    if ((r.Notify & DsnNotify.Success) != 0) succeeded.Add(i);
+                    // A next hop that took NOTIFY on reports the success itself: one notice, not two.
+                    if ((r.Notify & DsnNotify.Success) != 0 && !result.DsnPassedOn) succeeded.Add(i);
                 }
                 else if (result.Permanent || now >= expires)
                 {

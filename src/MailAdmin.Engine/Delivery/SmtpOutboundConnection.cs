@@ -284,7 +284,7 @@ internal sealed class SmtpOutboundConnection : IOutboundConnection
             enhanced = match.Groups[1].Value;
             text = text.Substring(match.Length);
         }
-        return new RecipientResult(address, (int)response.StatusCode, enhanced, text, RemoteHost);
+        return new RecipientResult(address, (int)response.StatusCode, enhanced, text, RemoteHost) { DsnPassedOn = Has(SmtpCapabilities.Dsn) };
     }
 
     private RecipientResult Result(string address, int code, string enhanced, string text) =>

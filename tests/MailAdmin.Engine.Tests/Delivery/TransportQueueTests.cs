@@ -1,5 +1,6 @@
 using MailAdmin.Client;
 using MailAdmin.Delivery;
+using MailAdmin.Protocols.Smtp;
 using Xunit;
 using static MailAdmin.Engine.Tests.Delivery.QueueTestKit;
 
@@ -38,5 +39,30 @@ public class TransportQueueTests
         Assert.Equal(3, peer.Backend.Messages.Count);
         Assert.True(peer.Backend.Messages.All(m => m.Content.AsSpan().IndexOf(Body()) > 0));
         Assert.Equal(1, peer.Connections);
+    }
+
+    [Fact]
+    public async Task No_success_notice_of_ours_when_the_next_hop_took_NOTIFY_SUCCESS_on()
+    {
+        // RFC 3461 §6.2.6.2: relayed to a DSN-capable hop, the request is passed on and that hop
+        // (or the final one) reports success; one of ours as well would be a second, wrong "delivered".
+        await using var peer = await TransportPeer.StartAsync();
+        var options = FastOptions(60_000);
+        options.HostName = "us.test";
+        options.Smarthost = "127.0.0.1:" + peer.Port;
+        options.SmarthostSecurity = MailSecurity.None;
+        options.Timeout = TimeSpan.FromSeconds(5);
+        var notices = new QueueRecordingNotices();
+        using var queue = NewQueue(new SmtpOutboundTransport(options), options, notices: notices);
+        queue.Start();
+        await Enqueue(queue, Message(DsnNotify.Success | DsnNotify.Failure, "ok@peer.test"));
+        await Idle(queue);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (queue.GetMessages().Count > 0 && DateTime.UtcNow < deadline) await Task.Delay(10);
+
+        Assert.Empty(queue.GetMessages());
+        var (received, _) = peer.Backend.Single();
+        Assert.Equal(DsnNotify.Success | DsnNotify.Failure, Assert.Single(received.Recipients).Notify);
+        Assert.Empty(notices.Sent);
     }
 }
