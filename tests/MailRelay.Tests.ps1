@@ -366,21 +366,9 @@ Describe 'kill -9 of the sending server with a full queue' {
         # The sender in its own process, so that it can be killed outright (SIGKILL). One connection
         # per destination: delivery is serial, so the kill lands while it is under way.
         function Start-K {
-            $portFile = Join-Path $folder "k-port-$([guid]::NewGuid().ToString('n')).txt"
-            $serverScript = "Import-Module '$env:MAILADMIN_TEST_MODULE'; `$s = Start-MailServer -Name relayK -Path '$kStore' -Domain k.test -IPAddress 127.0.0.1 -FreePorts -Disable Imap, Imaps, Pop3, Pop3s, Submission -RelayNetwork 127.0.0.0/8 -DnsServer '$($dns.Server)' -DeliveryPort $port -RetrySchedule '00:00:01' -MaxConnectionsPerDestination 1; Set-Content -Path '$portFile' -Value `$s.Port('smtp'); while (`$true) { Start-Sleep -Seconds 1 }"
-            $self = [Environment]::ProcessPath
-            [string[]] $arguments = if ([IO.Path]::GetFileNameWithoutExtension($self) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' } else { @() }
-            $arguments += '-NoProfile', '-NonInteractive', '-Command', $serverScript
-            $start = [Diagnostics.ProcessStartInfo]::new($self)
-            foreach ($argument in $arguments) { $start.ArgumentList.Add($argument) }
-            $start.RedirectStandardOutput = $true
-            $start.RedirectStandardError = $true
-            $process = [Diagnostics.Process]::Start($start)
-            $deadline = [DateTime]::UtcNow.AddSeconds(60)
-            while (-not (Get-Content $portFile -ErrorAction SilentlyContinue) -and [DateTime]::UtcNow -lt $deadline -and -not $process.HasExited) { Start-Sleep -Milliseconds 100 }
-            if (-not (Get-Content $portFile -ErrorAction SilentlyContinue)) { throw "The sending server did not start: $($process.StandardError.ReadToEnd())" }
-            $script:killed = $process
-            [pscustomobject]@{ Process = $process; Port = [int] (Get-Content $portFile) }
+            $k = Start-ServerProcess "-Name relayK -Path '$kStore' -Domain k.test -IPAddress 127.0.0.1 -FreePorts -Disable Imap, Imaps, Pop3, Pop3s, Submission -RelayNetwork 127.0.0.0/8 -DnsServer '$($dns.Server)' -DeliveryPort $port -RetrySchedule '00:00:01' -MaxConnectionsPerDestination 1"
+            $script:killed = $k.Process
+            $k
         }
 
         $k = Start-K
