@@ -13,7 +13,7 @@ BeforeAll {
 
 Describe 'Get-MailMessageTrace on an in-memory server' {
     BeforeAll {
-        $script:server = Start-TestServer -Name trace-mem -Extra @{ WarningAction = 'SilentlyContinue' }
+        $script:server = Start-TestServer -Name trace-mem
         New-MailAccount -Server $server.Name -Address ann@example.com -Password $password | Out-Null
         New-MailAccount -Server $server.Name -Address dora@example.com -Password $password | Out-Null
         $script:first = Send-Local $server 'bob@example.com' 'ann@example.com' 'trace one'
@@ -84,7 +84,7 @@ Describe 'The message trace file of a store' {
 
     It 'is written in the store root and read again after a restart' {
         $store = New-TestFolder 'trace-store'
-        $server = Start-TestServer -Name trace-disk -Path $store -Extra @{ WarningAction = 'SilentlyContinue' }
+        $server = Start-TestServer -Name trace-disk -Path $store
         New-MailAccount -Server $server.Name -Address ann@example.com -Password $password | Out-Null
         $before = Send-Local $server 'bob@example.com' 'ann@example.com' 'before restart'
         Stop-MailServer -Name trace-disk
@@ -94,7 +94,7 @@ Describe 'The message trace file of a store' {
         $lines.Count | Should -BeGreaterOrEqual 2
         ($lines[0] | ConvertFrom-Json).Status | Should -Be 'Received'
 
-        $server = Start-TestServer -Name trace-disk -Path $store -Extra @{ WarningAction = 'SilentlyContinue' }
+        $server = Start-TestServer -Name trace-disk -Path $store
         (Get-MailAccount -Server $server.Name).Address | Should -Contain 'ann@example.com' # the store root still holds only accounts
         @(Get-MailMessageTrace -Server trace-disk -MessageId $before.MessageId -Status Delivered).Count | Should -Be 1
         $after = Send-Local $server 'carl@example.com' 'ann@example.com' 'after restart'
@@ -104,7 +104,7 @@ Describe 'The message trace file of a store' {
 
     It 'sits next to -LogPath, also for an in-memory server' {
         $folder = New-TestFolder 'trace-log'
-        $server = Start-TestServer -Name trace-log -Extra @{ LogPath = (Join-Path $folder 'lab.log'); WarningAction = 'SilentlyContinue' }
+        $server = Start-TestServer -Name trace-log -Extra @{ LogPath = (Join-Path $folder 'lab.log') }
         New-MailAccount -Server $server.Name -Address ann@example.com -Password $password | Out-Null
         $sent = Send-Local $server 'bob@example.com' 'ann@example.com' 'logged'
         Join-Path $folder 'lab.trace.jsonl' | Should -Exist

@@ -3,7 +3,10 @@
 # A fresh in-memory (or on-disk, with -Path) catch-all server on free ports.
 function Start-TestServer {
     param([string] $Name = "test-$([guid]::NewGuid().ToString('n').Substring(0, 8))", [string] $Path, [switch] $CatchAll, [string[]] $Domain = @('example.com'), [hashtable] $Extra = @{})
-    $parameters = @{ Name = $Name; FreePorts = $true; SmtpsPort = 0; Domain = $Domain } + $Extra
+    # Without -WarningAction the startup warning of a server with no account yet (postmaster mail is
+    # refused) would print once per test; the tests of that warning start their servers themselves.
+    $parameters = @{ Name = $Name; FreePorts = $true; SmtpsPort = 0; Domain = $Domain; WarningAction = 'SilentlyContinue' }
+    foreach ($key in $Extra.Keys) { $parameters[$key] = $Extra[$key] }
     if ($Path) { $parameters.Path = $Path } else { $parameters.InMemory = $true }
     if ($CatchAll) { $parameters.CatchAll = $true }
     Start-MailServer @parameters
