@@ -36,6 +36,13 @@ Describe 'Get-MailMessageTrace on an in-memory server' {
             Should -BeLessThan ([array]::IndexOf(@($events.Status), [MailAdmin.Delivery.MessageTraceStatus]::Received))
     }
 
+    It 'takes the Message-ID from piped messages (Send-SmtpMessage -PassThru, Get-MailServerMessage)' {
+        # A sent message's own Server property (the host it went to) must not be taken for -Server.
+        @($first | Get-MailMessageTrace -Server $server.Name).Count | Should -Be 2
+        @($first | Get-MailMessageTrace).Count | Should -Be 2
+        @(Get-MailServerMessage -Server $server.Name -Account dora@example.com | Get-MailMessageTrace).Recipient | Sort-Object -Unique | Should -Be 'dora@example.com'
+    }
+
     It 'lists every event newest first' {
         $all = @(Get-MailMessageTrace -Server $server.Name)
         $all.Count | Should -BeGreaterOrEqual 4

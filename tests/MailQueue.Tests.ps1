@@ -196,8 +196,8 @@ Describe 'Queue cmdlets on a <_> server' -ForEach 'InMemory', 'Path' {
         (Get-MailQueueMessage -Id $idFirst).Suspended | Should -BeFalse
     }
 
-    It 'Get-MailQueue takes servers from the pipeline, one set of rows per server' {
-        @(Get-MailServer -Name $server.Name | Get-MailQueue).Count | Should -Be 1
+    It 'Get-MailQueue takes -Server by property name from each piped object' {
+        @([pscustomobject]@{ Server = $server.Name } | Get-MailQueue).Count | Should -Be 1
     }
 
     It 'Suspend-MailQueueMessage holds a piped message and Resume-MailQueueMessage retries it now' {
