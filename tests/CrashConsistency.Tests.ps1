@@ -8,6 +8,7 @@ BeforeDiscovery {
 
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    . (Join-Path $PSScriptRoot 'ServerTestHelpers.ps1')
     $script:client = Join-Path $PSScriptRoot 'tools/imap_crash.py'
     $script:folder = New-TestFolder 'crash-consistency'
     $script:store = Join-Path $folder 'store'
@@ -19,20 +20,7 @@ BeforeAll {
 
     # The server runs in its own process, so that it can be killed outright (SIGKILL).
     function Start-CrashServer {
-        $portFile = Join-Path $folder "port-$([guid]::NewGuid().ToString('n')).txt"
-        $serverScript = "Import-Module '$env:MAILADMIN_TEST_MODULE'; `$s = Start-MailServer -Name crash -Path '$store' -Domain crash.test -AllowInsecureAuth -FreePorts -Disable Imaps, Pop3s, Submission; Set-Content -Path '$portFile' -Value `$s.Port('imap'); while (`$true) { Start-Sleep -Seconds 1 }"
-        $self = [Environment]::ProcessPath
-        [string[]] $arguments = if ([IO.Path]::GetFileNameWithoutExtension($self) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' } else { @() }
-        $arguments += '-NoProfile', '-NonInteractive', '-Command', $serverScript
-        $start = [Diagnostics.ProcessStartInfo]::new($self)
-        foreach ($argument in $arguments) { $start.ArgumentList.Add($argument) }
-        $start.RedirectStandardOutput = $true
-        $process = [Diagnostics.Process]::Start($start)
-        $deadline = [DateTime]::UtcNow.AddSeconds(60)
-        while (-not (Test-Path $portFile) -and [DateTime]::UtcNow -lt $deadline -and -not $process.HasExited) { Start-Sleep -Milliseconds 100 }
-        if (-not (Test-Path $portFile)) { throw 'The server did not start.' }
-        while (-not (Get-Content $portFile -ErrorAction SilentlyContinue)) { Start-Sleep -Milliseconds 50 }
-        [pscustomobject]@{ Process = $process; Port = [int] (Get-Content $portFile) }
+        Start-ServerProcess "-Name crash -Path '$store' -Domain crash.test -AllowInsecureAuth -FreePorts -Disable Imaps, Pop3s, Submission" -Protocol imap
     }
 }
 

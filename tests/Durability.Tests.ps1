@@ -13,24 +13,13 @@ Describe 'Durability under kill -9' {
     It 'keeps every acknowledged message and shows no partial one' -Skip:(-not (Find-Program python3) -or $IsWindows) {
         $folder = New-TestFolder 'durability'
         $store = Join-Path $folder 'store'
-        $portFile = Join-Path $folder 'port.txt'
         $ackFile = Join-Path $folder 'acked.txt'
 
         # The server runs in its own process, so that it can be killed outright.
-        $serverScript = "Import-Module '$env:MAILADMIN_TEST_MODULE'; `$s = Start-MailServer -Name durable -Path '$store' -CatchAll -FreePorts; Set-Content -Path '$portFile' -Value `$s.Port('smtp'); while (`$true) { Start-Sleep -Seconds 1 }"
-        $self = [Environment]::ProcessPath
-        [string[]] $arguments = if ([IO.Path]::GetFileNameWithoutExtension($self) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' } else { @() }
-        $arguments += '-NoProfile', '-NonInteractive', '-Command', $serverScript
-        $start = [Diagnostics.ProcessStartInfo]::new($self)
-        foreach ($argument in $arguments) { $start.ArgumentList.Add($argument) }
-        $start.RedirectStandardOutput = $true
-        $process = [Diagnostics.Process]::Start($start)
+        $server = Start-ServerProcess "-Name durable -Path '$store' -CatchAll -FreePorts"
+        $process = $server.Process
+        $port = $server.Port
         try {
-            $deadline = [DateTime]::UtcNow.AddSeconds(30)
-            while (-not (Test-Path $portFile) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
-            $portFile | Should -Exist
-            $port = [int] (Get-Content $portFile)
-
             # Four clients send as fast as they can and log each message the server acknowledged.
             $flood = @'
 import smtplib, sys, threading, time

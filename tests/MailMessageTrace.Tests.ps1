@@ -13,7 +13,7 @@ BeforeAll {
 
 Describe 'Get-MailMessageTrace on an in-memory server' {
     BeforeAll {
-        $script:server = Start-TestServer -Name trace-mem -Extra @{ WarningAction = 'SilentlyContinue' }
+        $script:server = Start-TestServer -Name trace-mem
         New-MailAccount -Server $server.Name -Address ann@example.com -Password $password | Out-Null
         New-MailAccount -Server $server.Name -Address dora@example.com -Password $password | Out-Null
         $script:first = Send-Local $server 'bob@example.com' 'ann@example.com' 'trace one'
@@ -34,6 +34,13 @@ Describe 'Get-MailMessageTrace on an in-memory server' {
         # Newest first: the delivery is listed above the receipt.
         [array]::IndexOf(@($events.Status), [MailAdmin.Delivery.MessageTraceStatus]::Delivered) |
             Should -BeLessThan ([array]::IndexOf(@($events.Status), [MailAdmin.Delivery.MessageTraceStatus]::Received))
+    }
+
+    It 'takes the Message-ID from piped messages (Send-SmtpMessage -PassThru, Get-MailServerMessage)' {
+        # A sent message's own Server property (the host it went to) must not be taken for -Server.
+        @($first | Get-MailMessageTrace -Server $server.Name).Count | Should -Be 2
+        @($first | Get-MailMessageTrace).Count | Should -Be 2
+        @(Get-MailServerMessage -Server $server.Name -Account dora@example.com | Get-MailMessageTrace).Recipient | Sort-Object -Unique | Should -Be 'dora@example.com'
     }
 
     It 'lists every event newest first' {
@@ -84,7 +91,7 @@ Describe 'The message trace file of a store' {
 
     It 'is written in the store root and read again after a restart' {
         $store = New-TestFolder 'trace-store'
-        $server = Start-TestServer -Name trace-disk -Path $store -Extra @{ WarningAction = 'SilentlyContinue' }
+        $server = Start-TestServer -Name trace-disk -Path $store
         New-MailAccount -Server $server.Name -Address ann@example.com -Password $password | Out-Null
         $before = Send-Local $server 'bob@example.com' 'ann@example.com' 'before restart'
         Stop-MailServer -Name trace-disk
@@ -94,7 +101,7 @@ Describe 'The message trace file of a store' {
         $lines.Count | Should -BeGreaterOrEqual 2
         ($lines[0] | ConvertFrom-Json).Status | Should -Be 'Received'
 
-        $server = Start-TestServer -Name trace-disk -Path $store -Extra @{ WarningAction = 'SilentlyContinue' }
+        $server = Start-TestServer -Name trace-disk -Path $store
         (Get-MailAccount -Server $server.Name).Address | Should -Contain 'ann@example.com' # the store root still holds only accounts
         @(Get-MailMessageTrace -Server trace-disk -MessageId $before.MessageId -Status Delivered).Count | Should -Be 1
         $after = Send-Local $server 'carl@example.com' 'ann@example.com' 'after restart'
@@ -104,7 +111,7 @@ Describe 'The message trace file of a store' {
 
     It 'sits next to -LogPath, also for an in-memory server' {
         $folder = New-TestFolder 'trace-log'
-        $server = Start-TestServer -Name trace-log -Extra @{ LogPath = (Join-Path $folder 'lab.log'); WarningAction = 'SilentlyContinue' }
+        $server = Start-TestServer -Name trace-log -Extra @{ LogPath = (Join-Path $folder 'lab.log') }
         New-MailAccount -Server $server.Name -Address ann@example.com -Password $password | Out-Null
         $sent = Send-Local $server 'bob@example.com' 'ann@example.com' 'logged'
         Join-Path $folder 'lab.trace.jsonl' | Should -Exist

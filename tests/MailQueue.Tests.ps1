@@ -184,6 +184,22 @@ Describe 'Queue cmdlets on a <_> server' -ForEach 'InMemory', 'Path' {
         { Remove-MailQueueMessage -Id NOSUCHID -ErrorAction Stop } | Should -Throw -ErrorId 'MailQueueMessageNotFound*'
     }
 
+    It 'Suspend- and Resume-MailQueueMessage obey -WhatIf and take an id in any case, as Get-MailQueueMessage does' {
+        Suspend-MailQueueMessage -Id $idFirst.ToLowerInvariant() -WhatIf
+        (Get-MailQueueMessage -Id $idFirst).Suspended | Should -BeFalse
+        Suspend-MailQueueMessage -Id $idFirst.ToLowerInvariant()
+        (Get-MailQueueMessage -Id $idFirst).Suspended | Should -BeTrue
+        Get-MailQueueMessage -Id $idFirst | Resume-MailQueueMessage -WhatIf
+        (Get-MailQueueMessage -Id $idFirst).Suspended | Should -BeTrue
+        Resume-MailQueueMessage -Id $idFirst.ToLowerInvariant()
+        Wait-QueueIdle $server
+        (Get-MailQueueMessage -Id $idFirst).Suspended | Should -BeFalse
+    }
+
+    It 'Get-MailQueue takes -Server by property name from each piped object' {
+        @([pscustomobject]@{ Server = $server.Name } | Get-MailQueue).Count | Should -Be 1
+    }
+
     It 'Suspend-MailQueueMessage holds a piped message and Resume-MailQueueMessage retries it now' {
         Get-MailQueueMessage -Id $idFirst | Suspend-MailQueueMessage
         (Get-MailQueueMessage -Id $idFirst).Suspended | Should -BeTrue

@@ -58,7 +58,8 @@ BeforeAll {
     )
     if (-not $dns) { $script:skipReason = $DnsSkipReason; return }
 
-    $script:outbound = @{ DnsServer = $dns.Server; DeliveryPort = $port; SmtpPort = $port; FreePorts = $true; AllowInsecureAuth = $true }
+    # Servers start before their accounts: their postmaster warning says nothing these tests need.
+    $script:outbound = @{ DnsServer = $dns.Server; DeliveryPort = $port; SmtpPort = $port; FreePorts = $true; AllowInsecureAuth = $true; WarningAction = 'SilentlyContinue' }
     # A keeps a long retry schedule so that a deferral stays put until the test resumes it.
     $script:A = Start-MailServer -Name relayA -InMemory -Domain a.test -IPAddress 127.0.0.2 -RetrySchedule '00:10:00' -Postmaster alice@a.test @outbound
     $script:B = Start-MailServer -Name relayB -InMemory -Domain b.test, two.test -IPAddress 127.0.0.3 -RetrySchedule '00:00:01' @outbound
@@ -231,7 +232,7 @@ Describe 'Delivery through a Postfix smarthost that requires AUTH' {
         $extra = @{ SmarthostSecure = $Secure }
         if ($Tls) { $extra.SmarthostSkipCertificateCheck = $true }
         $s = Start-MailServer -Name $Name -InMemory -Domain "$($Name.ToLower()).test" -IPAddress 127.0.0.1 -FreePorts -AllowInsecureAuth `
-            -Smarthost "127.0.0.1:$pfPort" -SmarthostCredential (New-Credential $pfUser) -RetrySchedule '00:10:00' @extra
+            -Smarthost "127.0.0.1:$pfPort" -SmarthostCredential (New-Credential $pfUser) -RetrySchedule '00:10:00' -WarningAction SilentlyContinue @extra
         try {
             New-MailAccount -Server $s -Address "sam@$($Name.ToLower()).test" -Password $secret | Out-Null
             $subject = "via smarthost $Secure $(New-Guid)"
@@ -264,7 +265,7 @@ s.quit()
 
     It 'does not deliver with a wrong smarthost password (Postfix answers 535) and says so in the queue' {
         $s = Start-MailServer -Name relayW -InMemory -Domain w.test -IPAddress 127.0.0.1 -FreePorts -AllowInsecureAuth `
-            -Smarthost "127.0.0.1:$pfPort" -SmarthostCredential (New-Credential $pfUser 'wrong-password') -SmarthostSecure None -RetrySchedule '00:10:00'
+            -Smarthost "127.0.0.1:$pfPort" -SmarthostCredential (New-Credential $pfUser 'wrong-password') -SmarthostSecure None -RetrySchedule '00:10:00' -WarningAction SilentlyContinue
         try {
             New-MailAccount -Server $s -Address sam@w.test -Password $secret | Out-Null
             $subject = "wrong auth $(New-Guid)"
@@ -366,21 +367,9 @@ Describe 'kill -9 of the sending server with a full queue' {
         # The sender in its own process, so that it can be killed outright (SIGKILL). One connection
         # per destination: delivery is serial, so the kill lands while it is under way.
         function Start-K {
-            $portFile = Join-Path $folder "k-port-$([guid]::NewGuid().ToString('n')).txt"
-            $serverScript = "Import-Module '$env:MAILADMIN_TEST_MODULE'; `$s = Start-MailServer -Name relayK -Path '$kStore' -Domain k.test -IPAddress 127.0.0.1 -FreePorts -Disable Imap, Imaps, Pop3, Pop3s, Submission -RelayNetwork 127.0.0.0/8 -DnsServer '$($dns.Server)' -DeliveryPort $port -RetrySchedule '00:00:01' -MaxConnectionsPerDestination 1; Set-Content -Path '$portFile' -Value `$s.Port('smtp'); while (`$true) { Start-Sleep -Seconds 1 }"
-            $self = [Environment]::ProcessPath
-            [string[]] $arguments = if ([IO.Path]::GetFileNameWithoutExtension($self) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' } else { @() }
-            $arguments += '-NoProfile', '-NonInteractive', '-Command', $serverScript
-            $start = [Diagnostics.ProcessStartInfo]::new($self)
-            foreach ($argument in $arguments) { $start.ArgumentList.Add($argument) }
-            $start.RedirectStandardOutput = $true
-            $start.RedirectStandardError = $true
-            $process = [Diagnostics.Process]::Start($start)
-            $deadline = [DateTime]::UtcNow.AddSeconds(60)
-            while (-not (Get-Content $portFile -ErrorAction SilentlyContinue) -and [DateTime]::UtcNow -lt $deadline -and -not $process.HasExited) { Start-Sleep -Milliseconds 100 }
-            if (-not (Get-Content $portFile -ErrorAction SilentlyContinue)) { throw "The sending server did not start: $($process.StandardError.ReadToEnd())" }
-            $script:killed = $process
-            [pscustomobject]@{ Process = $process; Port = [int] (Get-Content $portFile) }
+            $k = Start-ServerProcess "-Name relayK -Path '$kStore' -Domain k.test -IPAddress 127.0.0.1 -FreePorts -Disable Imap, Imaps, Pop3, Pop3s, Submission -RelayNetwork 127.0.0.0/8 -DnsServer '$($dns.Server)' -DeliveryPort $port -RetrySchedule '00:00:01' -MaxConnectionsPerDestination 1"
+            $script:killed = $k.Process
+            $k
         }
 
         $k = Start-K

@@ -85,20 +85,22 @@ Remove-Item $work -Recurse -Force
 $storePath = [MailAdmin.Hosting.MailServerOptions]::DefaultStorePath()
 Write-Host ''
 Write-Host "== A mail server on the default store ($storePath)" -ForegroundColor Cyan
+# The account first, in the store itself (no server runs yet): the server then starts with a
+# mailbox for postmaster mail, as a real one should.
+$address = 'demo@localhost'
+$password = ConvertTo-SecureString 'Demo-Passw0rd' -AsPlainText -Force
+if (-not (Get-MailAccount -Path $storePath -Address $address -ErrorAction SilentlyContinue)) {
+    $null = Show 'An account' "New-MailAccount -Path '$storePath' -Address $address -Password (ConvertTo-SecureString 'Demo-Passw0rd' -AsPlainText -Force)"
+}
+else {
+    $null = Show 'The account (kept from an earlier run)' "Get-MailAccount -Path '$storePath' -Address $address"
+}
+
 # The usual ports, or free ones when something else holds them.
 try { $server = Start-MailServer -Name Demo -ErrorAction Stop }
 catch { Write-Host "(the usual ports are taken: $($_.Exception.Message); using free ones)"; $server = Start-MailServer -Name Demo -FreePorts }
 $server | Out-String -Width 160 | Write-Host
 Assert ($server.Status -eq 'Running') 'the server runs'
-
-$address = 'demo@localhost'
-$password = ConvertTo-SecureString 'Demo-Passw0rd' -AsPlainText -Force
-if (-not (Get-MailAccount -Server Demo -Address $address -ErrorAction SilentlyContinue)) {
-    $null = Show 'An account' "New-MailAccount -Server Demo -Address $address -Password (ConvertTo-SecureString 'Demo-Passw0rd' -AsPlainText -Force)"
-}
-else {
-    $null = Show 'The account (kept from an earlier run)' "Get-MailAccount -Server Demo -Address $address"
-}
 
 $subject = "Hello from the demo, $(Get-Date -Format 'HH:mm:ss')"
 $port = $server.Port('smtp')

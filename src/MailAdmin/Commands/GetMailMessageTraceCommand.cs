@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using MailAdmin.Delivery;
+using MailAdmin.Hosting;
 
 namespace MailAdmin.Commands;
 
@@ -10,8 +11,16 @@ namespace MailAdmin.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "MailMessageTrace")]
 [OutputType(typeof(MessageTraceEvent))]
-public sealed class GetMailMessageTraceCommand : MailQueueCmdlet
+public sealed class GetMailMessageTraceCommand : MailAdminCmdlet
 {
+    // Not from the pipeline, unlike the queue cmdlets' -Server: the objects piped in are messages, and
+    // Send-SmtpMessage -PassThru's carry a Server property of their own (the host they were sent to).
+    [Parameter]
+    [MailServerTransformation]
+    [ArgumentCompleter(typeof(MailServerNameCompleter))]
+    [ValidateNotNull]
+    public MailServer? Server { get; set; }
+
     /// <summary>Exchange's default page size; -ResultSize 0 means all.</summary>
     public const int DefaultResultSize = 1000;
 
@@ -51,7 +60,13 @@ public sealed class GetMailMessageTraceCommand : MailQueueCmdlet
 
     protected override void ProcessRecord()
     {
-        var server = TargetServer();
+        var server = Server;
+        if (server == null)
+        {
+            server = MailServerRegistry.Implied(out var errorId, out var reason);
+            if (server == null)
+                ThrowTerminating(new InvalidOperationException(reason), errorId!, ErrorCategory.InvalidArgument, null);
+        }
         if (Start.HasValue && End.HasValue && Start.Value > End.Value)
             ThrowTerminating(new ArgumentException("-Start is later than -End."), "MailMessageTraceRangeInvalid", ErrorCategory.InvalidArgument, Start);
         var query = new MessageTraceQuery
@@ -67,7 +82,7 @@ public sealed class GetMailMessageTraceCommand : MailQueueCmdlet
             // One more than asked: tells whether there were more to say so.
             MaxResults = ResultSize == 0 ? (int?)null : ResultSize + 1,
         };
-        var events = server.Trace.Query(query);
+        var events = server!.Trace.Query(query);
         var count = ResultSize == 0 ? events.Count : Math.Min(ResultSize, events.Count);
         for (var i = 0; i < count; i++) WriteObject(events[i]);
         if (ResultSize != 0 && events.Count > ResultSize)

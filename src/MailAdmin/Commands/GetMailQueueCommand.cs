@@ -15,7 +15,8 @@ public sealed class GetMailQueueCommand : MailQueueCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? Destination { get; set; }
 
-    protected override void EndProcessing()
+    // Per record: each server piped in (Get-MailServer | Get-MailQueue) gets its rows.
+    protected override void ProcessRecord()
     {
         var patterns = Destination?.Select(d => WildcardPattern.Get(d, WildcardOptions.IgnoreCase)).ToList();
         var rows = TargetQueue().GetDestinations()

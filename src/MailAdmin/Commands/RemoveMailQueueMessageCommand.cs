@@ -1,6 +1,5 @@
-using System;
-using System.Linq;
 using System.Management.Automation;
+using MailAdmin.Delivery;
 using MailAdmin.Hosting;
 
 namespace MailAdmin.Commands;
@@ -19,13 +18,9 @@ public sealed class RemoveMailQueueMessageCommand : MailQueueMessageCmdlet
     [Parameter]
     public SwitchParameter Bounce { get; set; }
 
-    protected override bool Act(MailServer server, string id)
+    protected override bool Act(MailServer server, QueueMessage message)
     {
-        var message = server.Queue.GetMessages().FirstOrDefault(m => string.Equals(m.Id, id, StringComparison.OrdinalIgnoreCase));
-        if (message == null) return false;
-        var open = message.Recipients.Count(r => !r.IsFinal);
-        var target = $"Queue message '{message.Id}' from <{message.Sender}> to {message.Recipients.Count} recipient(s), {open} not delivered, on '{server.Name}'";
-        if (!ShouldProcess(target, Bounce ? "Remove, with a failure notice to the sender" : "Remove")) return true;
+        if (!ShouldProcess(Describe(server, message), Bounce ? "Remove, with a failure notice to the sender" : "Remove")) return true;
         var removed = false;
         RunAsync(async token => removed = await server.Queue.RemoveAsync(message.Id, Bounce, token).ConfigureAwait(false));
         if (removed) WriteVerbose($"Removed '{message.Id}' from '{server.Name}'" + (Bounce ? " and sent a failure notice." : "."));

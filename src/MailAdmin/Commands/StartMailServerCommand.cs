@@ -323,12 +323,14 @@ public sealed class StartMailServerCommand : MailAdminCmdlet
     }
 
     /// <summary>RFC 5321 §4.5.1: postmaster must be accepted; with no mailbox to take it, the server refuses it, and the admin should know.</summary>
+    // One line, and true of the common lab start (Start-MailServer -InMemory, then New-MailAccount): the
+    // first account created takes postmaster mail from then on, without a restart.
     private void WarnWithoutPostmaster(MailServer server)
     {
         if (server.PostmasterAccount != null) return;
         WriteWarning(server.Options.Postmaster != null
-            ? $"Mail server '{server.Name}': the postmaster mailbox {server.Options.Postmaster} has no account; mail to postmaster is refused until New-MailAccount creates it."
-            : $"Mail server '{server.Name}' has no postmaster mailbox: mail to postmaster is refused until an account exists (the first account created takes it) or -Postmaster names one.");
+            ? $"Mail server '{server.Name}': mail to postmaster is refused until the account {server.Options.Postmaster} exists (New-MailAccount)."
+            : $"Mail server '{server.Name}': mail to postmaster is refused until the first account exists (New-MailAccount) or -Postmaster names one.");
     }
 
     /// <summary>The port to use: as given, else 0 with -FreePorts, else the default.</summary>
