@@ -60,6 +60,7 @@ internal sealed class DeliveryStatusNotice
         {
             NoticeKind.Failure => "Undelivered Mail Returned to Sender",
             NoticeKind.Delay => "Delayed Mail (still being retried)",
+            NoticeKind.Relayed => "Relayed Mail Report",
             _ => "Successful Mail Delivery Report",
         };
         DateTimeOffset retryUntil = message.ReceivedAt + lifetime;
@@ -108,6 +109,7 @@ internal sealed class DeliveryStatusNotice
     {
         NoticeKind.Failure => "failed",
         NoticeKind.Delay => "delayed",
+        NoticeKind.Relayed => "relayed",
         _ => "delivered",
     };
 
@@ -136,6 +138,7 @@ internal sealed class DeliveryStatusNotice
             NoticeKind.Delay => "has not been delivered yet to the recipients below. The mail system keeps trying until "
                 + retryUntil.ToUniversalTime().ToString("u", CultureInfo.InvariantCulture)
                 + " and tells you if it gives up. You need not send it again.",
+            NoticeKind.Relayed => "was passed on for the recipients below to a mail system that sends no delivery notices; no further notice about them will come.",
             _ => "was delivered to the recipients below.",
         };
         text.Append(Wrap(lead)).Append("\n\n");

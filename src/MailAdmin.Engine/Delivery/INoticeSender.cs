@@ -7,7 +7,15 @@ using System.Threading.Tasks;
 namespace MailAdmin.Delivery;
 
 /// <summary>Which delivery status notice (RFC 3464 Action).</summary>
-public enum NoticeKind { Failure, Delay, Success }
+public enum NoticeKind
+{
+    Failure,
+    Delay,
+    /// <summary>Delivered into a mailbox here (Action: delivered).</summary>
+    Success,
+    /// <summary>Handed to a next hop that does not offer DSN, so no further notice will come (Action: relayed, RFC 3461 §6.2.6.2).</summary>
+    Relayed,
+}
 
 /// <summary>
 /// Sends RFC 3464 delivery status notices to a message's sender: into the sender's mailbox when it

@@ -50,7 +50,7 @@ internal sealed class NoticeSender : INoticeSender
     internal static bool Wants(DsnNotify notify, NoticeKind kind)
     {
         if ((notify & DsnNotify.Never) != 0) return false;
-        if (notify == DsnNotify.Unspecified) return kind != NoticeKind.Success;
+        if (notify == DsnNotify.Unspecified) return kind == NoticeKind.Failure || kind == NoticeKind.Delay;
         var flag = kind switch { NoticeKind.Failure => DsnNotify.Failure, NoticeKind.Delay => DsnNotify.Delay, _ => DsnNotify.Success };
         return (notify & flag) != 0;
     }
@@ -207,6 +207,7 @@ internal sealed class NoticeSender : INoticeSender
     {
         NoticeKind.Failure => "failure",
         NoticeKind.Delay => "delay",
+        NoticeKind.Relayed => "relayed",
         _ => "success",
     };
 

@@ -80,7 +80,8 @@ public sealed partial class OutboundQueue
 
         await NotifyAsync(NoticeKind.Failure, snapshot, failed).ConfigureAwait(false);
         await NotifyAsync(NoticeKind.Delay, snapshot, delayed).ConfigureAwait(false);
-        await NotifyAsync(NoticeKind.Success, snapshot, succeeded).ConfigureAwait(false);
+        // Ours is only a relay's notice: the next hop took the message but will not report its fate.
+        await NotifyAsync(NoticeKind.Relayed, snapshot, succeeded).ConfigureAwait(false);
 
         Persist(entry);
         lock (gate) ReleaseLocked(entry, destination);

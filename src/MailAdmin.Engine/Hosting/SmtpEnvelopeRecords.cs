@@ -38,9 +38,12 @@ internal static class SmtpEnvelopeRecords
     }
 
     /// <summary>Marks <paramref name="recipient"/> failed with <paramref name="reply"/> (for a notice).</summary>
-    internal static QueueRecipient Failed(QueueRecipient recipient, SmtpReply reply)
+    internal static QueueRecipient Failed(QueueRecipient recipient, SmtpReply reply) => Decided(recipient, reply, QueueRecipientStatus.Failed);
+
+    /// <summary>The recipient's record with the outcome of its local delivery (for a notice).</summary>
+    internal static QueueRecipient Decided(QueueRecipient recipient, SmtpReply reply, QueueRecipientStatus status)
     {
-        recipient.Status = QueueRecipientStatus.Failed;
+        recipient.Status = status;
         recipient.LastReply = reply.ToString();
         recipient.LastAttempt = DateTimeOffset.UtcNow;
         return recipient;

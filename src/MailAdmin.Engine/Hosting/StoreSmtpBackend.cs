@@ -199,7 +199,7 @@ public sealed class StoreSmtpBackend : ISmtpBackend
             var loop = new SmtpReply(554, "5.4.6", $"Routing loop detected: {header.ReceivedCount} Received header fields");
             var all = recipients.Select(r => (r, loop)).ToList();
             TraceFailures(record, all, "routing loop");
-            await NotifyAsync(record, all, incoming, skip, cancellationToken).ConfigureAwait(false);
+            await NotifyAsync(NoticeKind.Failure, record, all, incoming, skip, cancellationToken).ConfigureAwait(false);
             return Array.Empty<SmtpRecipientFailure>();
         }
 
@@ -223,11 +223,14 @@ public sealed class StoreSmtpBackend : ISmtpBackend
 
         // The first local recipient last: its delivery may move the file.
         var order = local.Skip(1).Concat(local.Take(1)).ToList();
+        // RCPT NOTIFY=SUCCESS (RFC 3461): a "delivered" notice once the message is in the mailbox.
+        var succeeded = new List<(SmtpRecipient Recipient, SmtpReply Reply)>();
+        bool successWanted = local.Any(r => (r.Notify & DsnNotify.Success) != 0);
         for (int i = 0; i < order.Count; i++)
         {
             var recipient = order[i];
-            // A failure notice needs the content after the last delivery: then the last one copies too.
-            bool moveAllowed = i == order.Count - 1 && failures.Count == 0;
+            // A notice needs the content after the last delivery: then the last one copies too.
+            bool moveAllowed = i == order.Count - 1 && failures.Count == 0 && !successWanted;
             incoming.ReplaceStart(moveAllowed ? null : DeliveredTo(recipient.Address), sink.FirstLineLength);
             var account = ResolveLocal(recipient.Address);
             var failure = account == null
@@ -237,9 +240,12 @@ public sealed class StoreSmtpBackend : ISmtpBackend
             {
                 delivered++;
                 Trace?.Write(SmtpEnvelopeRecords.Event(MessageTraceStatus.Delivered, record, recipient.Address, "250 2.0.0 OK", "INBOX of " + account));
+                if ((recipient.Notify & DsnNotify.Success) != 0) succeeded.Add((recipient, new SmtpReply(250, "2.0.0", "Delivered to the mailbox")));
             }
             else failures.Add((recipient, failure));
         }
+        if (succeeded.Count > 0)
+            await NotifyAsync(NoticeKind.Success, record, succeeded, incoming, skip, cancellationToken).ConfigureAwait(false);
         if (failures.Count == 0) return Array.Empty<SmtpRecipientFailure>();
         if (delivered == 0)
         {
@@ -248,7 +254,7 @@ public sealed class StoreSmtpBackend : ISmtpBackend
             throw new SmtpDeliveryException(failures[0].Reply);
         }
         TraceFailures(record, failures, null);
-        await NotifyAsync(record, failures, incoming, skip, cancellationToken).ConfigureAwait(false);
+        await NotifyAsync(NoticeKind.Failure, record, failures, incoming, skip, cancellationToken).ConfigureAwait(false);
         return failures.Select(f => new SmtpRecipientFailure(f.Recipient.Address, f.Reply)).ToList();
     }
 
@@ -276,29 +282,30 @@ public sealed class StoreSmtpBackend : ISmtpBackend
     }
 
     /// <summary>
-    /// A failure notice to the sender for <paramref name="failures"/> (the notice sender decides
-    /// whether one may go). The message is already accepted: a notice that cannot go is traced,
-    /// never turned into a failure reply (the client would send everything again).
+    /// A failure (or, for NOTIFY=SUCCESS, a delivered) notice to the sender for <paramref name="outcomes"/>
+    /// (the notice sender decides whether one may go). The message is already accepted: a notice that
+    /// cannot go is traced, never turned into a failure reply (the client would send everything again).
     /// </summary>
-    private async Task NotifyAsync(QueueMessage record, IReadOnlyList<(SmtpRecipient Recipient, SmtpReply Reply)> failures, IncomingMessage incoming, long skip, CancellationToken cancellationToken)
+    private async Task NotifyAsync(NoticeKind kind, QueueMessage record, IReadOnlyList<(SmtpRecipient Recipient, SmtpReply Reply)> outcomes, IncomingMessage incoming, long skip, CancellationToken cancellationToken)
     {
         if (Notices == null) return;
-        var failed = new List<QueueRecipient>();
-        foreach (var (recipient, reply) in failures)
+        var status = kind == NoticeKind.Failure ? QueueRecipientStatus.Failed : QueueRecipientStatus.Delivered;
+        var decided = new List<QueueRecipient>();
+        foreach (var (recipient, reply) in outcomes)
         {
             var entry = record.Recipients.First(q => string.Equals(q.Address, recipient.Address, StringComparison.OrdinalIgnoreCase));
-            failed.Add(SmtpEnvelopeRecords.Failed(entry, reply));
+            decided.Add(SmtpEnvelopeRecords.Decided(entry.Clone(), reply, status));
         }
         incoming.ReplaceStart(Array.Empty<byte>(), skip);
         var original = incoming.AsContent();
         try
         {
-            await Notices.SendAsync(NoticeKind.Failure, record, failed, () => new MemoryStream(original.ToArray(), writable: false), cancellationToken).ConfigureAwait(false);
+            await Notices.SendAsync(kind, record, decided, () => new MemoryStream(original.ToArray(), writable: false), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
-            foreach (var r in failed)
-                Trace?.Write(SmtpEnvelopeRecords.Event(MessageTraceStatus.Failed, record, r.Address, r.LastReply, "failure notice not sent: " + ex.Message));
+            foreach (var r in decided)
+                Trace?.Write(SmtpEnvelopeRecords.Event(MessageTraceStatus.Failed, record, r.Address, r.LastReply, kind.ToString().ToLowerInvariant() + " notice not sent: " + ex.Message));
         }
     }
 

@@ -171,6 +171,19 @@ public sealed class NoticeBuilderTests
     }
 
     [Fact]
+    public void RelayedNoticeSaysRelayed()
+    {
+        var notice = Build(NoticeKind.Relayed, Message(), Original(), Recipient("bob@remote.test", "250 2.0.0 Ok: queued as 4711"));
+        var (report, _, rcpts) = Parts(notice);
+
+        Assert.Equal("Relayed Mail Report", notice.Subject);
+        var r = Assert.Single(rcpts);
+        Assert.Equal("relayed", r["Action"]);
+        Assert.Equal("2.0.0", r["Status"]);
+        Assert.Contains("no further notice", Flat(((TextPart)report[0]).Text));
+    }
+
+    [Fact]
     public void RetFullReturnsTheWholeOriginal()
     {
         var notice = Build(NoticeKind.Delay, Message(ret: DsnReturn.Full), Original(), Recipient("bob@remote.test", "451 4.4.1 later"));

@@ -163,6 +163,8 @@ public sealed class NoticeSenderTests : IDisposable
     [InlineData(DsnNotify.Unspecified, NoticeKind.Failure, true)]
     [InlineData(DsnNotify.Unspecified, NoticeKind.Delay, true)]
     [InlineData(DsnNotify.Unspecified, NoticeKind.Success, false)]
+    [InlineData(DsnNotify.Unspecified, NoticeKind.Relayed, false)]
+    [InlineData(DsnNotify.Success, NoticeKind.Relayed, true)]
     [InlineData(DsnNotify.Never, NoticeKind.Failure, false)]
     [InlineData(DsnNotify.Failure, NoticeKind.Failure, true)]
     [InlineData(DsnNotify.Failure, NoticeKind.Delay, false)]

@@ -290,7 +290,7 @@ public sealed class QueueSchedulerTests
         await Idle(queue);
         while (queue.GetMessages().Count > 0 && DateTime.UtcNow < deadline) await Task.Delay(10);
         Assert.Empty(queue.GetMessages());
-        Assert.Single(notices.Sent, n => n.Kind == NoticeKind.Success && n.Recipients.SequenceEqual(new[] { "fast@a.test" }));
+        Assert.Single(notices.Sent, n => n.Kind == NoticeKind.Relayed && n.Recipients.SequenceEqual(new[] { "fast@a.test" }));
         Assert.Single(notices.Sent, n => n.Kind == NoticeKind.Delay && n.Recipients.SequenceEqual(new[] { "slow@a.test" }));
         Assert.Equal(2, notices.Sent.Count);
     }
