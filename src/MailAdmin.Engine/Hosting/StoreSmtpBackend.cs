@@ -199,6 +199,9 @@ public sealed class StoreSmtpBackend : ISmtpBackend
             var loop = new SmtpReply(554, "5.4.6", $"Routing loop detected: {header.ReceivedCount} Received header fields");
             var all = recipients.Select(r => (r, loop)).ToList();
             TraceFailures(record, all, "routing loop");
+            // Anyone can send a looping message with a forged sender: its notice carries the headers
+            // only, whatever RET asked, so that a loop is no way to mail a full copy to a third party.
+            record.Ret = DsnReturn.Headers;
             await NotifyAsync(NoticeKind.Failure, record, all, incoming, skip, cancellationToken).ConfigureAwait(false);
             return Array.Empty<SmtpRecipientFailure>();
         }

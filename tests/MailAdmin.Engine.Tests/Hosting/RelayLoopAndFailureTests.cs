@@ -57,6 +57,8 @@ public class RelayLoopAndFailureTests
         Assert.Equal("sender@remote.example", notice.Message.Sender);
         Assert.Equal("loop.1@remote.example", notice.Message.MessageId);
         Assert.Equal("round and round", notice.Message.Subject);
+        // Headers only, whatever RET said: a loop must not mail a full copy to a forged sender.
+        Assert.Equal(DsnReturn.Headers, notice.Message.Ret);
         Assert.Equal(new[] { "alice@example.com", "bob@example.com" }, notice.Recipients.Select(r => r.Address));
         Assert.All(notice.Recipients, r =>
         {
