@@ -63,6 +63,22 @@ public class SequenceSetTests
     }
 
     [Theory]
+    [InlineData("2", 2, true)]
+    [InlineData("1:*", 2, true)]
+    [InlineData("*:1", 2, true)]
+    [InlineData("*", 1, true)]
+    [InlineData("3", 2, false)]
+    [InlineData("1:3", 2, false)]
+    [InlineData("3:*", 2, false)]
+    [InlineData("1,5", 2, false)]
+    [InlineData("*", 0, false)]
+    [InlineData("1:*", 0, false)]
+    public void Fits_message_count_refuses_numbers_above_exists(string text, uint exists, bool fits)
+    {
+        Assert.Equal(fits, SequenceSet.Parse(text).FitsMessageCount(exists));
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData("0")]
     [InlineData("1:0")]

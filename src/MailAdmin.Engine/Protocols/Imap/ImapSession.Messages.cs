@@ -14,11 +14,16 @@ public sealed partial class ImapSession
     /// <summary>A long FETCH is sent in chunks of this size: small enough that the client reads while we render (see docs/imap.md).</summary>
     private const int OutputFlushThreshold = 64 * 1024;
 
+    private const string InvalidSequenceNumber = "Invalid message sequence number";
+
     /// <summary>The messages a sequence set or UID set names, as (sequence number, UID), ascending.</summary>
     private List<(uint Seq, uint Uid)> Resolve(string setText, bool uid)
     {
         var sel = _selected!;
         var set = SequenceSet.Parse(setText);
+        // A message sequence number above the EXISTS this session announced ('*' in an empty mailbox
+        // too) is a BAD (RFC 9051 §9 seq-number); a UID set naming no message just matches nothing.
+        if (!uid && !set.FitsMessageCount((uint)sel.Uids.Count)) throw new ImapParseException(InvalidSequenceNumber);
         var result = new List<(uint, uint)>();
         if (sel.Uids.Count == 0) return result;
         if (uid)
@@ -134,6 +139,8 @@ public sealed partial class ImapSession
         if (args.Count == 0) return Bad(tag, "SEARCH needs criteria");
         var query = SearchQuery.Parse(args);
         var sel = _selected!;
+        // A sequence-set key is message numbers even in UID SEARCH; its UID key stays lenient.
+        if (!query.SequenceSetsFit((uint)sel.Uids.Count)) return Bad(tag, InvalidSequenceNumber);
         var context = new SearchContext((uint)sel.Uids.Count, sel.Uids.Count > 0 ? sel.Uids[sel.Uids.Count - 1] : 0);
         var hits = new List<uint>();
         var all = _store.ListMessages(_account!, sel.Folder).ToDictionary(m => m.Uid);

@@ -132,6 +132,13 @@ public sealed class SequenceSet
         return false;
     }
 
+    /// <summary>
+    /// Whether the set, read as message sequence numbers, names only messages 1..<paramref name="exists"/>
+    /// ('*' being the last). RFC 3501/9051 §9 (seq-number): a number above the message count is a BAD,
+    /// "*" included when the mailbox is empty, so no set fits an empty mailbox.
+    /// </summary>
+    public bool FitsMessageCount(uint exists) => exists > 0 && !ExceedsMax(exists);
+
     private List<(uint Low, uint High)> Merged(uint max)
     {
         var list = new List<(uint Low, uint High)>(_ranges.Length);

@@ -13,6 +13,9 @@ internal abstract class SearchKey
     /// <summary>Whether this key reads beyond the top-level header block (BODY, TEXT).</summary>
     public virtual bool NeedsWholeMessage => false;
 
+    /// <summary>Whether the sequence-set keys under this one name only messages 1..exists (UID keys always fit).</summary>
+    public virtual bool SequenceSetsFit(uint exists) => true;
+
     public abstract bool Matches(ImapMessageContext message, SearchContext context);
 }
 
@@ -48,6 +51,12 @@ internal sealed class AndKey : SearchKey
         }
     }
 
+    public override bool SequenceSetsFit(uint exists)
+    {
+        foreach (var k in _keys) if (!k.SequenceSetsFit(exists)) return false;
+        return true;
+    }
+
     public override bool Matches(ImapMessageContext message, SearchContext context)
     {
         foreach (var k in _keys) if (!k.Matches(message, context)) return false;
@@ -60,6 +69,7 @@ internal sealed class OrKey : SearchKey
     private readonly SearchKey _a, _b;
     public OrKey(SearchKey a, SearchKey b) { _a = a; _b = b; }
     public override bool NeedsBody => _a.NeedsBody || _b.NeedsBody;
+    public override bool SequenceSetsFit(uint exists) => _a.SequenceSetsFit(exists) && _b.SequenceSetsFit(exists);
     public override bool NeedsWholeMessage => _a.NeedsWholeMessage || _b.NeedsWholeMessage;
     public override bool Matches(ImapMessageContext message, SearchContext context) =>
         _a.Matches(message, context) || _b.Matches(message, context);
@@ -70,6 +80,7 @@ internal sealed class NotKey : SearchKey
     private readonly SearchKey _key;
     public NotKey(SearchKey key) => _key = key;
     public override bool NeedsBody => _key.NeedsBody;
+    public override bool SequenceSetsFit(uint exists) => _key.SequenceSetsFit(exists);
     public override bool NeedsWholeMessage => _key.NeedsWholeMessage;
     public override bool Matches(ImapMessageContext message, SearchContext context) => !_key.Matches(message, context);
 }
@@ -105,6 +116,7 @@ internal sealed class SetKey : SearchKey
     private readonly SequenceSet _set;
     private readonly bool _uid;
     public SetKey(SequenceSet set, bool uid) { _set = set; _uid = uid; }
+    public override bool SequenceSetsFit(uint exists) => _uid || _set.FitsMessageCount(exists);
     public override bool Matches(ImapMessageContext message, SearchContext context) => _uid
         ? _set.Contains(message.Stored.Uid, context.MaxUid)
         : _set.Contains(message.SequenceNumber, context.MaxSequence);

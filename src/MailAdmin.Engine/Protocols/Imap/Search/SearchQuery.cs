@@ -42,6 +42,12 @@ public sealed class SearchQuery
         return _root.Matches(message, context);
     }
 
+    /// <summary>
+    /// Whether every sequence-set key (not UID keys) names only messages 1..<paramref name="exists"/>;
+    /// false means a BAD (RFC 9051 §9 seq-number).
+    /// </summary>
+    public bool SequenceSetsFit(uint exists) => _root.SequenceSetsFit(exists);
+
     /// <summary>Parses the arguments after SEARCH (CHARSET included); unknown charset throws with BADCHARSET.</summary>
     public static SearchQuery Parse(IReadOnlyList<ImapToken> arguments)
     {
