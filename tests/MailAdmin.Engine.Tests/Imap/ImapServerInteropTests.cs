@@ -192,7 +192,7 @@ public class ImapServerInteropTests
             "m.login('alice@example.com', 'secret')",
             "print('create', m.create('Entw&APw-rfe')[0])",
             "print('createamp', m.create('\"R&-D\"')[0])",
-            "typ, data = m.list('', 'Entw*')",
+            "typ, data = m.list('\"\"', 'Entw*')",
             "print('list', typ, data[0].decode())",
             "print('select', m.select('Entw&APw-rfe')[0])",
             "try: m.create('a&b'); print('created a&b')",

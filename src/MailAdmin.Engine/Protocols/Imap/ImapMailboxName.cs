@@ -94,7 +94,9 @@ public static class ImapMailboxName
             }
             if (bits >= 6 || (buffer & ((1 << bits) - 1)) != 0 || bytes.Count % 2 != 0)
                 throw Invalid("a BASE64 run is not whole UTF-16");
-            var text = Encoding.BigEndianUnicode.GetString(bytes.ToArray());
+            var units = new char[bytes.Count / 2];   // by hand: the decoder would turn a broken pair into U+FFFD
+            for (int k = 0; k < units.Length; k++) units[k] = (char)((bytes[2 * k] << 8) | bytes[2 * k + 1]);
+            var text = new string(units);
             for (int k = 0; k < text.Length; k++)
             {
                 char u = text[k];
