@@ -181,4 +181,34 @@ public class ImapServerInteropTests
         Assert.Contains("store OK", r.Out);
         Assert.Contains("expunge OK [b'1']", r.Out);
     }
+
+    [ToolFact("python3")]
+    public async Task PythonImaplibModifiedUtf7Folders()
+    {
+        await using var s = await ImapTestServer.StartAsync();
+        string script = string.Join("\n",
+            "import imaplib, sys",
+            "m = imaplib.IMAP4('127.0.0.1', int(sys.argv[1]))",
+            "m.login('alice@example.com', 'secret')",
+            "print('create', m.create('Entw&APw-rfe')[0])",
+            "print('createamp', m.create('\"R&-D\"')[0])",
+            "typ, data = m.list('\"\"', 'Entw*')",
+            "print('list', typ, data[0].decode())",
+            "print('select', m.select('Entw&APw-rfe')[0])",
+            "try: m.create('a&b'); print('created a&b')",
+            "except imaplib.IMAP4.error as e: print('refused', e)",
+            "m.logout()");
+        var r = await PythonAsync(script, s.Port.ToString());
+        Assert.True(r.Exit == 0, "python failed: " + r.Err + r.Out);
+        Assert.Contains("create OK", r.Out);
+        Assert.Contains("createamp OK", r.Out);
+        Assert.Contains("list OK (\\HasNoChildren) \".\" \"Entw&APw-rfe\"", r.Out);
+        Assert.Contains("select OK", r.Out);
+        Assert.Contains("refused", r.Out);
+        Assert.Contains("modified UTF-7", r.Out);
+        var names = s.Store.GetFolders(ImapTestServer.Alice).Select(f => f.Name).ToList();
+        Assert.Contains("Entwürfe", names);
+        Assert.Contains("R&D", names);
+        Assert.DoesNotContain("a&b", names);
+    }
 }

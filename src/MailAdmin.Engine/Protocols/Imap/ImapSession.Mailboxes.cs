@@ -243,8 +243,8 @@ public sealed partial class ImapSession
         if (!lsub && a.Count >= 4 && a[a.Count - 2].Text.Equals("RETURN", StringComparison.OrdinalIgnoreCase)) a.RemoveRange(a.Count - 2, 2);
         if (a.Count != 2 || a[0].AsString == null || a[1].AsString == null) return Bad(tag, (lsub ? "LSUB" : "LIST") + " needs a reference and a pattern");
         var verb = lsub ? "LSUB" : "LIST";
-        var reference = _utf8 ? a[0].AsString! : ImapMailboxName.Decode(a[0].AsString!);
-        var pattern = _utf8 ? a[1].AsString! : ImapMailboxName.Decode(a[1].AsString!);
+        var reference = ImapMailboxName.FromWire(a[0].AsString!, _utf8);
+        var pattern = ImapMailboxName.FromWire(a[1].AsString!, _utf8);
         if (pattern.Length == 0)
         {
             WriteLine("* " + verb + " (\\Noselect) \".\" \"\"");

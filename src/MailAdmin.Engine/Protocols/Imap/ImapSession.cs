@@ -175,7 +175,7 @@ public sealed partial class ImapSession : IDisposable
         var s = token.AsString;
         if (s == null) return null;
         if (s.Equals("INBOX", StringComparison.OrdinalIgnoreCase)) return MailboxNames.Inbox;
-        return _utf8 ? s : ImapMailboxName.Decode(s);
+        return ImapMailboxName.FromWire(s, _utf8);
     }
 
     // ---------------------------------------------------------------- dispatch
