@@ -1,8 +1,4 @@
-using System.Linq;
-using System.Text;
-using System.Threading.Tasks;
 using MailAdmin.Delivery;
-using MailAdmin.Protocols.Smtp;
 using Xunit;
 
 namespace MailAdmin.Engine.Tests.Hosting;

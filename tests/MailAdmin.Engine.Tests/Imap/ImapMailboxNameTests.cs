@@ -1,6 +1,4 @@
-using System.Text;
 using MailAdmin.Protocols.Imap;
-using MailAdmin.Store;
 using Xunit;
 
 namespace MailAdmin.Engine.Tests.Imap;
