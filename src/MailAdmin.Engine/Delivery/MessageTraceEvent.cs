@@ -47,5 +47,20 @@ public sealed class MessageTraceEvent
     /// <summary>Anything else worth a line: "local INBOX", "notice to sender", "routing loop".</summary>
     public string? Detail { get; set; }
 
+    /// <summary>An event about <paramref name="message"/> (its ids, sender, subject, size and client) for one recipient.</summary>
+    public static MessageTraceEvent About(MessageTraceStatus status, QueueMessage message, string? recipient, string? reply = null, string? detail = null) => new()
+    {
+        Status = status,
+        QueueId = message.Id,
+        MessageId = message.MessageId,
+        Sender = message.Sender,
+        Recipient = recipient,
+        Subject = message.Subject,
+        Size = message.Size,
+        ClientAddress = message.ClientAddress,
+        Reply = reply,
+        Detail = detail,
+    };
+
     public override string ToString() => $"{Timestamp:u} {Status} {QueueId} {Sender} -> {Recipient} {Reply}";
 }

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using MailAdmin.DnsChecks;
 using MailAdmin.Store;
 
 namespace MailAdmin.Delivery;
@@ -137,8 +138,7 @@ public sealed partial class OutboundQueue : IDisposable
         int at = recipient.LastIndexOf('@');
         var domain = (at >= 0 ? recipient.Substring(at + 1) : recipient).Trim().TrimEnd('.');
         if (domain.StartsWith("[", StringComparison.Ordinal)) return domain.ToLowerInvariant(); // an address literal
-        try { return new IdnMapping().GetAscii(domain).ToLowerInvariant(); }
-        catch (ArgumentException) { return domain.ToLowerInvariant(); } // not a valid IDN: the transport will say so
+        return DomainName.Normalize(domain); // a name IDNA refuses: the transport will say so
     }
 
     /// <summary>Snapshots of every queued message, oldest first.</summary>
@@ -362,21 +362,10 @@ public sealed partial class OutboundQueue : IDisposable
     {
         try
         {
-            Trace.Write(new MessageTraceEvent
-            {
-                Status = status,
-                QueueId = message.Id,
-                MessageId = message.MessageId,
-                Sender = message.Sender,
-                Recipient = recipient?.Address,
-                Subject = message.Subject,
-                Size = message.Size,
-                ClientAddress = message.ClientAddress,
-                Destination = destination,
-                RemoteHost = remoteHost,
-                Reply = reply,
-                Detail = detail,
-            });
+            var traceEvent = MessageTraceEvent.About(status, message, recipient?.Address, reply, detail);
+            traceEvent.Destination = destination;
+            traceEvent.RemoteHost = remoteHost;
+            Trace.Write(traceEvent);
         }
         catch (Exception)
         {

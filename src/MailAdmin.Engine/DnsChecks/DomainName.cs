@@ -36,6 +36,18 @@ public static class DomainName
         return ascii.ToLowerInvariant();
     }
 
+    /// <summary>
+    /// A domain as a key for comparing (local domains, queue destinations): the A-label form,
+    /// lower-cased, without a trailing dot; a name IDNA refuses is only lower-cased (whoever uses
+    /// it later says what is wrong with it).
+    /// </summary>
+    public static string Normalize(string domain)
+    {
+        domain = domain.Trim().TrimEnd('.');
+        try { return new IdnMapping().GetAscii(domain).ToLowerInvariant(); }
+        catch (ArgumentException) { return domain.ToLowerInvariant(); }
+    }
+
     /// <summary>Like <see cref="ToAscii"/>, but null instead of an exception.</summary>
     public static string? TryToAscii(string domain, out string? error)
     {

@@ -56,17 +56,6 @@ internal static class SmtpEnvelopeRecords
         return (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString();
     }
 
-    internal static MessageTraceEvent Event(MessageTraceStatus status, QueueMessage message, string recipient, string? reply = null, string? detail = null) => new()
-    {
-        Status = status,
-        QueueId = message.Id,
-        MessageId = message.MessageId,
-        Sender = message.Sender,
-        Recipient = recipient,
-        Subject = message.Subject,
-        Size = message.Size,
-        ClientAddress = message.ClientAddress,
-        Reply = reply,
-        Detail = detail,
-    };
+    internal static MessageTraceEvent Event(MessageTraceStatus status, QueueMessage message, string recipient, string? reply = null, string? detail = null)
+        => MessageTraceEvent.About(status, message, recipient, reply, detail);
 }

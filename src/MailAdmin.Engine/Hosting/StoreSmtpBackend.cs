@@ -363,10 +363,5 @@ public sealed class StoreSmtpBackend : ISmtpBackend
     private MailAccount? Lookup(string address) =>
         _store.Accounts.GetAsync(address).GetAwaiter().GetResult();
 
-    private static string NormalizeDomain(string domain)
-    {
-        domain = domain.Trim().TrimEnd('.');
-        try { return new System.Globalization.IdnMapping().GetAscii(domain).ToLowerInvariant(); }
-        catch (ArgumentException) { return domain.ToLowerInvariant(); }
-    }
+    private static string NormalizeDomain(string domain) => MailAdmin.DnsChecks.DomainName.Normalize(domain);
 }
