@@ -18,8 +18,11 @@ internal abstract class FolderBase
     internal string Account { get; }
     internal string Name { get; }
 
-    /// <summary>Stores a message durably and gives it the next UID. Flags null: a new (\Recent) message in new/.</summary>
-    internal abstract Task<StoredMessage> AddAsync(MessageContent message, MessageFlags? flags, DateTimeOffset internalDate, CancellationToken cancellationToken);
+    /// <summary>
+    /// Stores a message durably and gives it the next UID and MODSEQ. It is \Recent in any case; flags null: a
+    /// delivery (Maildir: into new/), else an APPEND or a copy with these flags and keywords.
+    /// </summary>
+    internal abstract Task<StoredMessage> AddAsync(MessageContent message, MessageFlags? flags, IReadOnlyList<string> keywords, DateTimeOffset internalDate, CancellationToken cancellationToken);
 
     internal abstract IReadOnlyList<StoredMessage> List();
     internal abstract StoredMessage? Get(uint uid);
@@ -37,7 +40,10 @@ internal abstract class FolderBase
         }
     }
 
-    internal abstract IReadOnlyList<StoredMessage> SetFlags(IEnumerable<uint> uids, MessageFlags flags, FlagChange change);
+    internal abstract FlagUpdateResult UpdateFlags(IEnumerable<uint> uids, FlagUpdate update);
+
+    /// <summary>What other processes changed on disk since the last look; null when nothing (or the folder has no disk).</summary>
+    internal virtual FolderChanges? Synchronize() => null;
     internal abstract IReadOnlyList<StoredMessage> ClaimRecent();
     /// <summary>Removes the messages among <paramref name="uids"/> (all when null) that match <paramref name="predicate"/>.</summary>
     internal abstract IReadOnlyList<StoredMessage> Remove(ISet<uint>? uids, Func<StoredMessage, bool> predicate);

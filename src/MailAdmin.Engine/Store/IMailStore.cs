@@ -25,8 +25,11 @@ public interface IMailStore : IDisposable
     /// </summary>
     Task<StoredMessage> DeliverAsync(string account, string folder, byte[] message, DateTimeOffset internalDate, CancellationToken cancellationToken = default);
 
-    /// <summary>As <see cref="DeliverAsync"/> with initial flags (IMAP APPEND). The message is not \Recent when flags are given.</summary>
+    /// <summary>As <see cref="DeliverAsync"/> with initial flags (IMAP APPEND). The message is \Recent like any other new one.</summary>
     Task<StoredMessage> AppendAsync(string account, string folder, byte[] message, MessageFlags flags, DateTimeOffset internalDate, CancellationToken cancellationToken = default);
+
+    /// <summary>As <see cref="AppendAsync(string, string, byte[], MessageFlags, DateTimeOffset, CancellationToken)"/> with keywords.</summary>
+    Task<StoredMessage> AppendAsync(string account, string folder, byte[] message, MessageFlags flags, IReadOnlyCollection<string>? keywords, DateTimeOffset internalDate, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// A message to receive in pieces (SMTP DATA, IMAP APPEND): write its bytes as they arrive, then
@@ -41,6 +44,9 @@ public interface IMailStore : IDisposable
     /// a delivery of its bytes as written moves them into place, so make that one the last.
     /// </summary>
     Task<StoredMessage> DeliverAsync(string account, string folder, IncomingMessage message, MessageFlags? flags, DateTimeOffset internalDate, CancellationToken cancellationToken = default);
+
+    /// <summary>As the overload without keywords (IMAP APPEND of a streamed message with keywords).</summary>
+    Task<StoredMessage> DeliverAsync(string account, string folder, IncomingMessage message, MessageFlags? flags, IReadOnlyCollection<string>? keywords, DateTimeOffset internalDate, CancellationToken cancellationToken = default);
 
     /// <summary>The quota of accounts without one of their own (bytes; null: none).</summary>
     long? DefaultQuota { get; set; }
@@ -84,10 +90,23 @@ public interface IMailStore : IDisposable
     /// </summary>
     IMessageReader OpenMessageReader(string account, string folder);
 
-    /// <summary>Changes flags; unknown UIDs are skipped. Returns the changed messages' new state.</summary>
+    /// <summary>
+    /// Changes system flags and keywords (IMAP STORE), each changed message getting a new MODSEQ; unknown UIDs are
+    /// skipped; with <see cref="FlagUpdate.UnchangedSince"/>, messages changed since are left alone and reported.
+    /// </summary>
+    Task<FlagUpdateResult> UpdateFlagsAsync(string account, string folder, IEnumerable<uint> uids, FlagUpdate update, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Picks up what other processes changed in the folder (a Maildir shared with Dovecot, mutt, a script):
+    /// messages added, removed or re-flagged on disk since the store last looked. Raises <see cref="FolderChanged"/>
+    /// for them and returns whether anything changed. Cheap when nothing did (IMAP calls it at NOOP, IDLE, SELECT).
+    /// </summary>
+    Task<bool> SynchronizeAsync(string account, string folder, CancellationToken cancellationToken = default);
+
+    /// <summary>Changes system flags (keywords untouched); unknown UIDs are skipped. Returns the changed messages' new state.</summary>
     Task<IReadOnlyList<StoredMessage>> SetFlagsAsync(string account, string folder, IEnumerable<uint> uids, MessageFlags flags, FlagChange change, CancellationToken cancellationToken = default);
 
-    /// <summary>Moves the folder's new/ messages to cur/ and returns them: IMAP \Recent for exactly one session.</summary>
+    /// <summary>Claims the folder's recent messages and returns them: IMAP \Recent for exactly one session.</summary>
     Task<IReadOnlyList<StoredMessage>> ClaimRecentAsync(string account, string folder, CancellationToken cancellationToken = default);
 
     /// <summary>Removes the given messages whatever their flags (POP3 UPDATE, Clear-MailServerMessage). Returns the removed UIDs.</summary>

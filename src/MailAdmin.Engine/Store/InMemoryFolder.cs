@@ -14,6 +14,7 @@ internal sealed class InMemoryFolder : FolderBase
     private readonly SortedList<uint, (StoredMessage Message, byte[] Data)> messages = new SortedList<uint, (StoredMessage, byte[])>();
     private readonly uint uidValidity;
     private uint nextUid = 1;
+    private ulong highestModSeq = 1;
 
     internal InMemoryFolder(string account, string name) : this(account, name, UidList.NewUidValidity()) { }
 
@@ -27,18 +28,20 @@ internal sealed class InMemoryFolder : FolderBase
         {
             foreach (var kv in messages) copy.messages.Add(kv.Key, kv.Value);
             copy.nextUid = nextUid;
+            copy.highestModSeq = highestModSeq;
         }
         return copy;
     }
 
-    internal override Task<StoredMessage> AddAsync(MessageContent message, MessageFlags? flags, DateTimeOffset internalDate, CancellationToken cancellationToken)
+    internal override Task<StoredMessage> AddAsync(MessageContent message, MessageFlags? flags, IReadOnlyList<string> keywords, DateTimeOffset internalDate, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var data = message.ToArray();
         var baseName = MaildirFileName.NewBaseName(data.Length, DateTimeOffset.UtcNow);
         lock (gate)
         {
-            var stored = new StoredMessage(nextUid++, baseName, data.Length, StoreClock.ToStoredDate(internalDate), flags ?? MessageFlags.None, !flags.HasValue);
+            var stored = new StoredMessage(nextUid++, baseName, data.Length, StoreClock.ToStoredDate(internalDate), flags ?? MessageFlags.None, true,
+                flags.HasValue ? keywords : MessageKeywords.None, ++highestModSeq);
             messages.Add(stored.Uid, (stored, data));
             return Task.FromResult(stored);
         }
@@ -65,23 +68,26 @@ internal sealed class InMemoryFolder : FolderBase
         lock (gate) return messages.TryGetValue(uid, out var v) ? (byte[])v.Data.Clone() : null;
     }
 
-    internal override IReadOnlyList<StoredMessage> SetFlags(IEnumerable<uint> uids, MessageFlags flags, FlagChange change)
+    internal override FlagUpdateResult UpdateFlags(IEnumerable<uint> uids, FlagUpdate update)
     {
         var changed = new List<StoredMessage>();
+        var modified = new List<uint>();
         lock (gate)
         {
             foreach (var uid in uids.Distinct().OrderBy(u => u))
             {
                 if (!messages.TryGetValue(uid, out var v)) continue;
-                var old = v.Message.Flags;
-                var updated = change == FlagChange.Replace ? flags : change == FlagChange.Add ? old | flags : old & ~flags;
-                if (updated == old && !v.Message.IsRecent) continue;
-                var m = v.Message.With(updated, false);
-                messages[uid] = (m, v.Data);
-                changed.Add(m);
+                var m = v.Message;
+                if (update.UnchangedSince is ulong since && m.ModSeq > since) { modified.Add(uid); continue; }
+                var flags = update.Change == FlagChange.Replace ? update.Flags : update.Change == FlagChange.Add ? m.Flags | update.Flags : m.Flags & ~update.Flags;
+                var keywords = MessageKeywords.Apply(m.Keywords, update.Keywords, update.Change);
+                if (flags == m.Flags && MessageKeywords.SameAs(keywords, m.Keywords)) continue;
+                var updated = m.With(flags, keywords, m.IsRecent, ++highestModSeq);
+                messages[uid] = (updated, v.Data);
+                changed.Add(updated);
             }
         }
-        return changed;
+        return new FlagUpdateResult(changed, modified);
     }
 
     internal override IReadOnlyList<StoredMessage> ClaimRecent()
@@ -93,7 +99,7 @@ internal sealed class InMemoryFolder : FolderBase
             {
                 var v = messages[uid];
                 if (!v.Message.IsRecent) continue;
-                messages[uid] = (v.Message.With(v.Message.Flags, false), v.Data);
+                messages[uid] = (v.Message.With(v.Message.Flags, v.Message.Keywords, false, v.Message.ModSeq), v.Data);
                 claimed.Add(v.Message);
             }
         }
@@ -113,6 +119,8 @@ internal sealed class InMemoryFolder : FolderBase
                 messages.Remove(uid);
                 removed.Add(m);
             }
+            // RFC 7162 §3.1.2: an expunge raises HIGHESTMODSEQ too.
+            if (removed.Count > 0) highestModSeq++;
         }
         return removed;
     }
@@ -123,13 +131,15 @@ internal sealed class InMemoryFolder : FolderBase
         {
             int unseen = 0, recent = 0;
             long size = 0;
+            var keywords = new HashSet<string>(MessageKeywords.Comparer);
             foreach (var v in messages.Values)
             {
                 if ((v.Message.Flags & MessageFlags.Seen) == 0) unseen++;
                 if (v.Message.IsRecent) recent++;
                 size += v.Message.Size;
+                keywords.UnionWith(v.Message.Keywords);
             }
-            return new FolderStatus(Name, uidValidity, nextUid, messages.Count, unseen, recent, size);
+            return new FolderStatus(Name, uidValidity, nextUid, messages.Count, unseen, recent, size, highestModSeq, MessageKeywords.Normalize(keywords), canCreateKeywords: true);
         }
     }
 

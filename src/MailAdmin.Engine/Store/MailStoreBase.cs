@@ -141,20 +141,26 @@ public abstract class MailStoreBase : IMailStore
     // ---- delivery ----
 
     public Task<StoredMessage> DeliverAsync(string account, string folder, byte[] message, DateTimeOffset internalDate, CancellationToken cancellationToken = default)
-        => AddAsync(account, folder, new ArrayContent(message), null, internalDate, cancellationToken);
+        => AddAsync(account, folder, new ArrayContent(message), null, null, internalDate, cancellationToken);
 
     public Task<StoredMessage> AppendAsync(string account, string folder, byte[] message, MessageFlags flags, DateTimeOffset internalDate, CancellationToken cancellationToken = default)
-        => AddAsync(account, folder, new ArrayContent(message), flags, internalDate, cancellationToken);
+        => AddAsync(account, folder, new ArrayContent(message), flags, null, internalDate, cancellationToken);
+
+    public Task<StoredMessage> AppendAsync(string account, string folder, byte[] message, MessageFlags flags, IReadOnlyCollection<string>? keywords, DateTimeOffset internalDate, CancellationToken cancellationToken = default)
+        => AddAsync(account, folder, new ArrayContent(message), flags, keywords, internalDate, cancellationToken);
 
     public abstract IncomingMessage CreateIncomingMessage();
 
     public Task<StoredMessage> DeliverAsync(string account, string folder, IncomingMessage message, MessageFlags? flags, DateTimeOffset internalDate, CancellationToken cancellationToken = default)
+        => DeliverAsync(account, folder, message, flags, null, internalDate, cancellationToken);
+
+    public Task<StoredMessage> DeliverAsync(string account, string folder, IncomingMessage message, MessageFlags? flags, IReadOnlyCollection<string>? keywords, DateTimeOffset internalDate, CancellationToken cancellationToken = default)
     {
         if (message is null) throw new ArgumentNullException(nameof(message));
-        return AddAsync(account, folder, message.AsContent(), flags, internalDate, cancellationToken);
+        return AddAsync(account, folder, message.AsContent(), flags, keywords, internalDate, cancellationToken);
     }
 
-    private async Task<StoredMessage> AddAsync(string account, string folder, MessageContent message, MessageFlags? flags, DateTimeOffset internalDate, CancellationToken cancellationToken)
+    private async Task<StoredMessage> AddAsync(string account, string folder, MessageContent message, MessageFlags? flags, IReadOnlyCollection<string>? keywords, DateTimeOffset internalDate, CancellationToken cancellationToken)
     {
         var name = MailboxNames.NormalizeFolder(folder);
         var owner = RequireAccount(account);
@@ -165,7 +171,7 @@ public abstract class MailStoreBase : IMailStore
         StoredMessage stored;
         try
         {
-            stored = await target.AddAsync(message, flags, internalDate, cancellationToken).ConfigureAwait(false);
+            stored = await target.AddAsync(message, flags, MessageKeywords.Normalize(keywords), internalDate, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -259,14 +265,31 @@ public abstract class MailStoreBase : IMailStore
 
     public IMessageReader OpenMessageReader(string account, string folder) => new FolderMessageReader(Folder(account, folder));
 
-    public Task<IReadOnlyList<StoredMessage>> SetFlagsAsync(string account, string folder, IEnumerable<uint> uids, MessageFlags flags, FlagChange change, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<StoredMessage>> SetFlagsAsync(string account, string folder, IEnumerable<uint> uids, MessageFlags flags, FlagChange change, CancellationToken cancellationToken = default)
+        => (await UpdateFlagsAsync(account, folder, uids, new FlagUpdate(flags, null, change), cancellationToken).ConfigureAwait(false)).Changed;
+
+    public Task<FlagUpdateResult> UpdateFlagsAsync(string account, string folder, IEnumerable<uint> uids, FlagUpdate update, CancellationToken cancellationToken = default)
     {
         if (uids is null) throw new ArgumentNullException(nameof(uids));
+        if (update is null) throw new ArgumentNullException(nameof(update));
         cancellationToken.ThrowIfCancellationRequested();
         var f = Folder(account, folder);
-        var changed = f.SetFlags(uids, flags, change);
-        RaiseChanged(f, FolderChangeKind.FlagsChanged, changed);
-        return Task.FromResult(changed);
+        var result = f.UpdateFlags(uids, update);
+        RaiseChanged(f, FolderChangeKind.FlagsChanged, result.Changed);
+        return Task.FromResult(result);
+    }
+
+    public Task<bool> SynchronizeAsync(string account, string folder, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var f = Folder(account, folder);
+        var changes = f.Synchronize();
+        if (changes is null || !changes.Any) return Task.FromResult(false);
+        AddUsage(f.Account, changes.Added.Sum(m => m.Size) - changes.Removed.Sum(m => m.Size));
+        RaiseChanged(f, FolderChangeKind.Expunged, changes.Removed);
+        RaiseChanged(f, FolderChangeKind.FlagsChanged, changes.FlagsChanged);
+        RaiseChanged(f, FolderChangeKind.Added, changes.Added);
+        return Task.FromResult(true);
     }
 
     public Task<IReadOnlyList<StoredMessage>> ClaimRecentAsync(string account, string folder, CancellationToken cancellationToken = default)
@@ -334,7 +357,7 @@ public abstract class MailStoreBase : IMailStore
     }
 
     /// <summary>
-    /// Copies the messages (ascending UIDs; unknown ones skipped) with their flags and internal date, and for
+    /// Copies the messages (ascending UIDs; unknown ones skipped) with their flags, keywords and internal date, and for
     /// a move removes the originals. This plain version copies one message at a time; a durable store
     /// overrides it to be all or nothing across a crash.
     /// </summary>
@@ -347,7 +370,7 @@ public abstract class MailStoreBase : IMailStore
             if (meta is null) continue;
             var bytes = await source.ReadAsync(uid, cancellationToken).ConfigureAwait(false);
             if (bytes is null) continue;
-            var copy = await target.AddAsync(new ArrayContent(bytes), meta.Flags, meta.InternalDate, cancellationToken).ConfigureAwait(false);
+            var copy = await target.AddAsync(new ArrayContent(bytes), meta.Flags, meta.Keywords, meta.InternalDate, cancellationToken).ConfigureAwait(false);
             copies.Add(new KeyValuePair<StoredMessage, StoredMessage>(meta, copy));
         }
         var removed = move && copies.Count > 0 ? source.Remove(new HashSet<uint>(copies.Select(c => c.Key.Uid)), _ => true) : Array.Empty<StoredMessage>();

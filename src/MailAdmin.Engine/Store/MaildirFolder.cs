@@ -172,7 +172,7 @@ internal sealed class MaildirFolder : FolderBase
         DurableFile.ReplaceAtomically(uidListPath, Encoding.UTF8.GetBytes(sb.ToString()));
     }
 
-    internal override async Task<StoredMessage> AddAsync(MessageContent message, MessageFlags? flags, DateTimeOffset internalDate, CancellationToken cancellationToken)
+    internal override async Task<StoredMessage> AddAsync(MessageContent message, MessageFlags? flags, IReadOnlyList<string> keywords, DateTimeOffset internalDate, CancellationToken cancellationToken)
     {
         var size = message.Size;
         var baseName = MaildirFileName.NewBaseName(size, DateTimeOffset.UtcNow);
@@ -426,8 +426,11 @@ internal sealed class MaildirFolder : FolderBase
 
     private string PathOf(Entry e) => Path.Combine(e.Message.IsRecent ? newDir : curDir, e.FileName);
 
-    internal override IReadOnlyList<StoredMessage> SetFlags(IEnumerable<uint> uids, MessageFlags flags, FlagChange change)
+    // TODO(store-state): keywords, MODSEQ and UNCHANGEDSINCE; today only the system flags are kept.
+    internal override FlagUpdateResult UpdateFlags(IEnumerable<uint> uids, FlagUpdate update)
     {
+        var flags = update.Flags;
+        var change = update.Change;
         var changed = new List<StoredMessage>();
         lock (gate)
         {
@@ -442,7 +445,7 @@ internal sealed class MaildirFolder : FolderBase
         }
         // A STORE answered OK must survive a crash: one directory fsync covers all of the command's renames.
         if (changed.Count > 0) NativeMethods.FsyncDirectory(curDir);
-        return changed;
+        return new FlagUpdateResult(changed, Array.Empty<uint>());
     }
 
     /// <summary>Renames a message into cur/ with the given flags. Caller holds the gate.</summary>

@@ -37,7 +37,7 @@ public class ImapServerConcurrencyTests
         await s.DeliverAsync("2");
         await using var a = await s.ConnectAsync(login: true);
         await using var b = await s.ConnectAsync(login: true);
-        Assert.Contains("* 1 RECENT", await a.OkAsync("SELECT INBOX"));
+        Assert.Contains("* 2 RECENT", await a.OkAsync("SELECT INBOX"));   // appended or delivered, both recent
         Assert.Contains("* 0 RECENT", await b.OkAsync("SELECT INBOX"));
         await b.SendAsync("i IDLE\r\n");
         Assert.Equal("+ idling", await b.ReadLineAsync());

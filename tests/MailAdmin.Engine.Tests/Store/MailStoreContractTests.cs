@@ -329,9 +329,12 @@ public abstract class MailStoreContractTests : IDisposable
         Assert.Empty(await store.ClaimRecentAsync(Alice, "INBOX"));
         Assert.Equal(0, store.GetFolderStatus(Alice, "INBOX").Recent);
         Assert.All(store.ListMessages(Alice, "INBOX"), m => Assert.False(m.IsRecent));
+        // RFC 3501 §2.3.2: an appended message is recent too, whoever appended it; the next session claims it.
         var appended = await store.AppendAsync(Alice, "INBOX", Message(3), MessageFlags.Seen, Date);
-        Assert.False(appended.IsRecent);
+        Assert.True(appended.IsRecent);
         Assert.Equal(MessageFlags.Seen, appended.Flags);
+        Assert.Equal(new[] { appended.Uid }, (await store.ClaimRecentAsync(Alice, "INBOX")).Select(m => m.Uid));
+        Assert.Equal(MessageFlags.Seen, store.GetMessage(Alice, "INBOX", appended.Uid)!.Flags);
     }
 
     [Fact]
