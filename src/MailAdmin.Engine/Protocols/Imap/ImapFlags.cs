@@ -46,6 +46,27 @@ public static class ImapFlags
         return result;
     }
 
+    /// <summary>
+    /// Parses a flag list into system flags and keywords (STORE, APPEND): \Recent and unknown \-flags are
+    /// dropped, any other atom is a keyword. Throws <see cref="ImapParseException"/> for a non-atom.
+    /// </summary>
+    public static (MessageFlags Flags, IReadOnlyList<string> Keywords) ParseWithKeywords(IReadOnlyList<ImapToken> flags)
+    {
+        if (flags == null) throw new ArgumentNullException(nameof(flags));
+        if (flags.Count == 1 && flags[0].Kind == ImapTokenKind.List) flags = flags[0].Items;
+        var result = MessageFlags.None;
+        List<string>? keywords = null;
+        foreach (var token in flags)
+        {
+            if (token.Kind != ImapTokenKind.Atom) throw new ImapParseException("A flag must be an atom: " + token);
+            var f = ParseOne(token.Text);
+            if (f == null) throw new ImapParseException("Invalid flag: " + token.Text);
+            result |= f.Value;
+            if (f.Value == MessageFlags.None && token.Text[0] != '\\') (keywords ??= new List<string>()).Add(token.Text);
+        }
+        return (result, MessageKeywords.Normalize(keywords));
+    }
+
     /// <summary>One flag name: a system flag, None for \Recent or a keyword, null when not a valid flag.</summary>
     internal static MessageFlags? ParseOne(string text)
     {

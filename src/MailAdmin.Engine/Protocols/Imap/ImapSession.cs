@@ -56,6 +56,8 @@ public sealed partial class ImapSession : IDisposable
     private bool _accountAcquired;
     private int _errors;
     private bool _utf8;
+    /// <summary>ENABLE IMAP4rev2 was given (RFC 9051 behaviours: ESEARCH replies, no \Recent, ...).</summary>
+    private bool _imap4rev2;
     private string? _idleTag;
     // SASL exchange in progress
     private string? _saslTag;
