@@ -282,6 +282,7 @@ internal sealed class MaildirFolder : FolderBase
         IReadOnlyList<string> dropped;
         lock (gate) letters = this.keywords.LettersOf(words, out dropped);
         if (dropped.Count > 0) throw TooManyKeywords();
+        lock (gate) words = this.keywords.KeywordsOf(letters); // as the folder spells them
         var fileName = isNew ? baseName : MaildirFileName.WithInfo(baseName, flags!.Value, letters);
         var finalPath = Path.Combine(isNew ? newDir : curDir, fileName);
         var stored = StoreClock.ToStoredDate(internalDate);
@@ -581,7 +582,9 @@ internal sealed class MaildirFolder : FolderBase
     /// </summary>
     private bool MoveToCur(Entry e, MessageFlags flags, IReadOnlyList<string> words, bool newModSeq)
     {
-        var newName = MaildirFileName.WithInfo(e.Message.Id, flags, keywords.LettersOf(words, out _));
+        var letters = keywords.LettersOf(words, out _);
+        words = keywords.KeywordsOf(letters); // as the folder spells them (keywords compare case-insensitively)
+        var newName = MaildirFileName.WithInfo(e.Message.Id, flags, letters);
         try
         {
             NativeMethods.Rename(PathOf(e), Path.Combine(curDir, newName));
