@@ -80,9 +80,9 @@ internal sealed class DovecotKeywords
     /// <summary>
     /// The letters for <paramref name="keywords"/>, sorted, giving new keywords free letters (the file is
     /// rewritten atomically first). Keywords that find no free letter are left out and returned in
-    /// <paramref name="dropped"/>.
+    /// <paramref name="dropped"/>; with <paramref name="allOrNothing"/> no new letter is given then.
     /// </summary>
-    internal string LettersOf(IReadOnlyCollection<string> keywords, out IReadOnlyList<string> dropped)
+    internal string LettersOf(IReadOnlyCollection<string> keywords, out IReadOnlyList<string> dropped, bool allOrNothing = false)
     {
         dropped = MessageKeywords.None;
         if (keywords.Count == 0) return "";
@@ -97,6 +97,12 @@ internal sealed class DovecotKeywords
         {
             // Another process may have added keywords meanwhile: take its letters, never overwrite them.
             ReloadIfChanged();
+            var unknown = missing.Where(k => IndexOf(k) < 0).Distinct(MessageKeywords.Comparer).ToList();
+            if (allOrNothing && unknown.Count > names.Count(n => n is null))
+            {
+                dropped = unknown;
+                return "";
+            }
             var lost = new List<string>();
             var added = false;
             foreach (var keyword in missing)

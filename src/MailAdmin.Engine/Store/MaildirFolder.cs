@@ -280,9 +280,12 @@ internal sealed class MaildirFolder : FolderBase
         var words = isNew ? MessageKeywords.None : keywords;
         string letters;
         IReadOnlyList<string> dropped;
-        lock (gate) letters = this.keywords.LettersOf(words, out dropped);
+        lock (gate)
+        {
+            letters = this.keywords.LettersOf(words, out dropped, allOrNothing: true);
+            words = this.keywords.KeywordsOf(letters); // as the folder spells them
+        }
         if (dropped.Count > 0) throw TooManyKeywords();
-        lock (gate) words = this.keywords.KeywordsOf(letters); // as the folder spells them
         var fileName = isNew ? baseName : MaildirFileName.WithInfo(baseName, flags!.Value, letters);
         var finalPath = Path.Combine(isNew ? newDir : curDir, fileName);
         var stored = StoreClock.ToStoredDate(internalDate);
@@ -557,7 +560,7 @@ internal sealed class MaildirFolder : FolderBase
             // New keywords get their letters first; when the folder has no letter left, nothing is changed.
             if (update.Change != FlagChange.Remove)
             {
-                keywords.LettersOf(update.Keywords, out var dropped);
+                keywords.LettersOf(update.Keywords, out var dropped, allOrNothing: true);
                 if (dropped.Count > 0) throw TooManyKeywords();
             }
             foreach (var uid in uids.Distinct().OrderBy(u => u))

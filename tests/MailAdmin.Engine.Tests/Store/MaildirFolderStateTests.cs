@@ -79,7 +79,12 @@ public sealed class MaildirFolderStateTests : IDisposable
         var store = await OpenWithAlice();
         var a = await store.AppendAsync(Alice, "INBOX", Msg(1), MessageFlags.None, Date);
         var names = Enumerable.Range(0, 26).Select(i => "k" + i).ToArray();
-        await store.UpdateFlagsAsync(Alice, "INBOX", new[] { a.Uid }, new FlagUpdate(MessageFlags.None, names, FlagChange.Add));
+        await store.UpdateFlagsAsync(Alice, "INBOX", new[] { a.Uid }, new FlagUpdate(MessageFlags.None, names.Take(25).ToArray(), FlagChange.Add));
+        // Two new ones with one letter left: refused whole, the last letter stays free.
+        await Assert.ThrowsAsync<MailStoreException>(() =>
+            store.UpdateFlagsAsync(Alice, "INBOX", new[] { a.Uid }, new FlagUpdate(MessageFlags.None, new[] { "x1", "x2" }, FlagChange.Add)));
+        Assert.True(store.GetFolderStatus(Alice, "INBOX").CanCreateKeywords);
+        await store.UpdateFlagsAsync(Alice, "INBOX", new[] { a.Uid }, new FlagUpdate(MessageFlags.None, names.Skip(25).ToArray(), FlagChange.Add));
         var status = store.GetFolderStatus(Alice, "INBOX");
         Assert.False(status.CanCreateKeywords);
         Assert.Equal(26, status.Keywords.Count);
