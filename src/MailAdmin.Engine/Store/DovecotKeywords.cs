@@ -95,7 +95,9 @@ internal sealed class DovecotKeywords
         }
         if (missing.Count > 0)
         {
-            // Another process may have added keywords meanwhile: take its letters, never overwrite them.
+            // Dovecot's lock, then the file as it is now: another process may have added keywords meanwhile;
+            // take its letters, never overwrite them.
+            using var fileLock = TakeLock();
             ReloadIfChanged();
             var unknown = missing.Where(k => IndexOf(k) < 0).Distinct(MessageKeywords.Comparer).ToList();
             if (allOrNothing && unknown.Count > names.Count(n => n is null))
@@ -117,7 +119,15 @@ internal sealed class DovecotKeywords
                 }
                 letters.Add((char)('a' + i));
             }
-            if (added) Write();
+            if (added)
+            {
+                try { fileLock.Replace(Format()); }
+                catch
+                {
+                    loadedLength = -1; // the letters just given are not on disk: read the file again next time
+                    throw;
+                }
+            }
             dropped = lost;
         }
         letters.Sort();
@@ -131,14 +141,88 @@ internal sealed class DovecotKeywords
         return -1;
     }
 
-    private void Write()
+    private byte[] Format()
     {
         var sb = new StringBuilder();
         for (var i = 0; i < MaxKeywords; i++)
             if (names[i] is string name) sb.Append(i.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(name).Append('\n');
-        DurableFile.ReplaceAtomically(path, Encoding.UTF8.GetBytes(sb.ToString()));
-        var info = new FileInfo(path);
-        loadedWriteTime = info.LastWriteTimeUtc;
-        loadedLength = info.Length;
+        return Encoding.UTF8.GetBytes(sb.ToString());
+    }
+
+    /// <summary>
+    /// Dovecot's dot-lock on the file: "dovecot-keywords.lock", created exclusively; the new content is written
+    /// into it and renamed over the file (the temp file and the rename of an atomic replace). A lock older than
+    /// <see cref="StaleLockAge"/> is left by a crash and broken.
+    /// </summary>
+    private FileLock TakeLock()
+    {
+        var lockPath = path + ".lock";
+        var deadline = DateTime.UtcNow + LockWait;
+        while (true)
+        {
+            try
+            {
+                return new FileLock(this, lockPath, new FileStream(lockPath, FileMode.CreateNew, FileAccess.Write, FileShare.None));
+            }
+            catch (IOException) when (File.Exists(lockPath))
+            {
+                try
+                {
+                    if (File.GetLastWriteTimeUtc(lockPath) < DateTime.UtcNow - StaleLockAge) { File.Delete(lockPath); continue; }
+                }
+                catch (IOException) { }
+                if (DateTime.UtcNow > deadline) throw new MailStoreException($"{path} is locked by another program ({lockPath}); try again.");
+                System.Threading.Thread.Sleep(20);
+            }
+        }
+    }
+
+    private static readonly TimeSpan LockWait = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan StaleLockAge = TimeSpan.FromSeconds(30);
+
+    private sealed class FileLock : IDisposable
+    {
+        private readonly DovecotKeywords owner;
+        private readonly string lockPath;
+        private FileStream? stream;
+
+        internal FileLock(DovecotKeywords owner, string lockPath, FileStream stream)
+        {
+            this.owner = owner;
+            this.lockPath = lockPath;
+            this.stream = stream;
+        }
+
+        /// <summary>Writes the new content into the lock file, fsyncs it and renames it over the file (which also unlocks).</summary>
+        internal void Replace(byte[] content)
+        {
+            var s = stream!;
+            s.Write(content, 0, content.Length);
+            s.Flush(true);
+            s.Dispose();
+            stream = null;
+            try
+            {
+                if (File.Exists(owner.path)) File.Replace(lockPath, owner.path, null, true);
+                else File.Move(lockPath, owner.path);
+            }
+            catch
+            {
+                try { File.Delete(lockPath); } catch { /* best effort */ }
+                throw;
+            }
+            NativeMethods.FsyncDirectory(Path.GetDirectoryName(owner.path)!);
+            var info = new FileInfo(owner.path);
+            owner.loadedWriteTime = info.LastWriteTimeUtc;
+            owner.loadedLength = info.Length;
+        }
+
+        public void Dispose()
+        {
+            if (stream is null) return; // replaced: the lock file is the file now
+            stream.Dispose();
+            stream = null;
+            try { File.Delete(lockPath); } catch (IOException) { }
+        }
     }
 }

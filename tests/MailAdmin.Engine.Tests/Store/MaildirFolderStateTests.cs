@@ -140,6 +140,28 @@ public sealed class MaildirFolderStateTests : IDisposable
     }
 
     [Fact]
+    public async Task New_keywords_wait_for_dovecots_lock_and_break_a_stale_one()
+    {
+        var store = await OpenWithAlice();
+        var a = await store.AppendAsync(Alice, "INBOX", Msg(1), MessageFlags.None, Date);
+        var lockPath = Path.Combine(Inbox, "dovecot-keywords.lock");
+        File.WriteAllText(lockPath, "");
+        var update = Task.Run(() => store.UpdateFlagsAsync(Alice, "INBOX", new[] { a.Uid }, new FlagUpdate(MessageFlags.None, new[] { "Waited" }, FlagChange.Add)));
+        await Task.Delay(300);
+        Assert.False(update.IsCompleted); // Dovecot holds the lock
+        File.Delete(lockPath);
+        await update.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(new[] { "Waited" }, store.GetMessage(Alice, "INBOX", a.Uid)!.Keywords);
+        Assert.False(File.Exists(lockPath));
+
+        File.WriteAllText(lockPath, "");
+        File.SetLastWriteTimeUtc(lockPath, DateTime.UtcNow.AddMinutes(-5)); // left by a crash
+        await store.UpdateFlagsAsync(Alice, "INBOX", new[] { a.Uid }, new FlagUpdate(MessageFlags.None, new[] { "AfterStale" }, FlagChange.Add));
+        Assert.Equal("0 Waited\n1 AfterStale\n", File.ReadAllText(Path.Combine(Inbox, "dovecot-keywords")));
+        Assert.False(File.Exists(lockPath));
+    }
+
+    [Fact]
     public async Task ModSeqs_are_the_same_after_a_clean_restart()
     {
         var store = await OpenWithAlice();
