@@ -13,7 +13,7 @@ namespace MailAdmin.Store;
 /// Message files are written and fsynced without a lock, so deliveries run in parallel; only the UID
 /// assignment and the append to the UID list are serialised, and concurrent appends share one fsync.
 /// </summary>
-internal sealed class MaildirFolder : FolderBase
+internal sealed partial class MaildirFolder : FolderBase
 {
     private readonly string directory;
     private readonly string curDir;
