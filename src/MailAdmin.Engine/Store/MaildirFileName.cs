@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics;
 using System.Globalization;
+using System.Linq;
 using System.Text;
 using System.Threading;
 
@@ -19,8 +20,9 @@ public sealed class MaildirFileName
 
     public static char InfoSeparator { get; } = Environment.OSVersion.Platform == PlatformID.Win32NT ? ';' : ':';
 
-    private MaildirFileName(string baseName, long? size, MessageFlags flags, bool hasInfo)
+    private MaildirFileName(string baseName, long? size, MessageFlags flags, string keywordLetters, bool hasInfo)
     {
+        KeywordLetters = keywordLetters;
         BaseName = baseName;
         Size = size;
         Flags = flags;
@@ -32,6 +34,8 @@ public sealed class MaildirFileName
     /// <summary>The S= size, when present.</summary>
     public long? Size { get; }
     public MessageFlags Flags { get; }
+    /// <summary>The keyword letters a..z of the info (see DovecotKeywords), sorted and distinct; empty when none.</summary>
+    public string KeywordLetters { get; }
     /// <summary>Whether the name had a ":2," info suffix.</summary>
     public bool HasInfo { get; }
 
@@ -48,6 +52,21 @@ public sealed class MaildirFileName
     /// <summary>The cur/ name of a base with flags.</summary>
     public static string WithInfo(string baseName, MessageFlags flags) => baseName + InfoSeparator + "2," + FormatFlags(flags);
 
+    /// <summary>
+    /// The cur/ name with keyword letters: as Dovecot writes it, the system flags' upper-case letters first, then
+    /// the keywords' lower-case ones, all in ASCII order.
+    /// </summary>
+    public static string WithInfo(string baseName, MessageFlags flags, string keywordLetters)
+        => WithInfo(baseName, flags) + SortedLetters(keywordLetters);
+
+    private static string SortedLetters(string letters)
+    {
+        if (letters.Length == 0) return letters;
+        var chars = letters.Where(c => c >= 'a' && c <= 'z').Distinct().ToArray();
+        Array.Sort(chars);
+        return new string(chars);
+    }
+
     public static string FormatFlags(MessageFlags flags)
     {
         var sb = new StringBuilder(6);
@@ -60,13 +79,14 @@ public sealed class MaildirFileName
         return sb.ToString();
     }
 
-    /// <summary>Parses a file name from new/ or cur/. Unknown flag letters (lower-case keywords) are ignored.</summary>
+    /// <summary>Parses a file name from new/ or cur/. Lower-case letters are keywords; other unknown letters are ignored.</summary>
     public static MaildirFileName Parse(string fileName)
     {
         if (string.IsNullOrEmpty(fileName)) throw new ArgumentException("Empty Maildir file name.", nameof(fileName));
         var baseName = fileName;
         var flags = MessageFlags.None;
         var hasInfo = false;
+        var letters = "";
         var info = fileName.LastIndexOf(":2,", StringComparison.Ordinal);
         if (info < 0) info = fileName.LastIndexOf(";2,", StringComparison.Ordinal);
         if (info > 0)
@@ -83,8 +103,10 @@ public sealed class MaildirFileName
                     case 'R': flags |= MessageFlags.Answered; break;
                     case 'S': flags |= MessageFlags.Seen; break;
                     case 'T': flags |= MessageFlags.Deleted; break;
+                    case var c when c >= 'a' && c <= 'z': letters += c; break;
                 }
             }
+            letters = SortedLetters(letters);
         }
         long? size = null;
         foreach (var field in baseName.Split(','))
@@ -93,7 +115,7 @@ public sealed class MaildirFileName
                 long.TryParse(field.Substring(2), NumberStyles.None, CultureInfo.InvariantCulture, out var s))
                 size = s;
         }
-        return new MaildirFileName(baseName, size, flags, hasInfo);
+        return new MaildirFileName(baseName, size, flags, letters, hasInfo);
     }
 
     private static string SafeHost()

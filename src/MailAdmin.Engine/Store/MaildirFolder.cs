@@ -13,18 +13,25 @@ namespace MailAdmin.Store;
 /// Message files are written and fsynced without a lock, so deliveries run in parallel; only the UID
 /// assignment and the append to the UID list are serialised, and concurrent appends share one fsync.
 /// </summary>
-internal sealed class MaildirFolder : FolderBase
+internal sealed partial class MaildirFolder : FolderBase
 {
     private readonly string directory;
     private readonly string curDir;
     private readonly string newDir;
     private readonly string tmpDir;
     private readonly string uidListPath;
+    private readonly string modSeqPath;
+    private readonly DovecotKeywords keywords;
 
     private readonly object gate = new object();
     private readonly SortedList<uint, Entry> index = new SortedList<uint, Entry>();
     private readonly uint uidValidity;
     private uint nextUid;
+    private ulong highestModSeq;
+    /// <summary>The highest MODSEQ mailadmin-modseq allows for after a crash; a higher one is reserved (written) first.</summary>
+    private ulong persistedCeiling;
+    /// <summary>Whether mailadmin-modseq must be written at close (MODSEQs or recency changed since it was).</summary>
+    private bool stateChanged;
 
     private readonly SemaphoreSlim uidWriter = new SemaphoreSlim(1, 1);
     private List<Pending> pending = new List<Pending>();
@@ -32,25 +39,29 @@ internal sealed class MaildirFolder : FolderBase
 
     private sealed class Entry
     {
-        internal Entry(StoredMessage message, string fileName)
+        internal Entry(StoredMessage message, string fileName, bool inNew)
         {
             Message = message;
+            InNew = inNew;
             FileName = fileName;
         }
 
+        /// <summary>Set <see cref="FileName"/> again after changing this or <see cref="InNew"/>: the usual name depends on them.</summary>
         internal StoredMessage Message;
-        // Only a name that is not the usual one (an outside tool's, with keyword letters) is kept:
+        /// <summary>The file is in new/ (a delivery no session has claimed yet), else in cur/.</summary>
+        internal bool InNew;
+        // Only a name that is not the usual one (an outside tool's, or one with keyword letters) is kept:
         // the usual one is rebuilt from the id and flags, which saves a third of the index's memory.
         private string? unusualName;
 
-        /// <summary>Name in new/ (when Message.IsRecent) or cur/.</summary>
+        /// <summary>Name in new/ (when <see cref="InNew"/>) or cur/.</summary>
         internal string FileName
         {
-            get => unusualName ?? UsualName(Message);
-            set => unusualName = value == UsualName(Message) ? null : value;
+            get => unusualName ?? UsualName();
+            set => unusualName = value == UsualName() ? null : value;
         }
 
-        private static string UsualName(StoredMessage m) => m.IsRecent ? m.Id : MaildirFileName.WithInfo(m.Id, m.Flags);
+        private string UsualName() => InNew ? Message.Id : MaildirFileName.WithInfo(Message.Id, Message.Flags);
     }
 
     private sealed class Pending
@@ -67,6 +78,8 @@ internal sealed class MaildirFolder : FolderBase
         newDir = Path.Combine(directory, "new");
         tmpDir = Path.Combine(directory, "tmp");
         uidListPath = Path.Combine(directory, UidList.FileName);
+        modSeqPath = Path.Combine(directory, ModSeqFile.FileName);
+        keywords = DovecotKeywords.Load(directory);
         uidValidity = list.UidValidity;
         nextUid = list.UidNext;
     }
@@ -103,6 +116,7 @@ internal sealed class MaildirFolder : FolderBase
         var folder = new MaildirFolder(account, name, directory, list);
         folder.CleanTmp(tmpMaxAge);
         folder.Load(list);
+        folder.LoadState(ModSeqFile.Read(folder.modSeqPath));
         return folder;
     }
 
@@ -141,10 +155,11 @@ internal sealed class MaildirFolder : FolderBase
                 }
                 catch (IOException) { continue; } // vanished meanwhile
                 var flags = isNew ? MessageFlags.None : parsed.Flags;
+                var words = isNew ? MessageKeywords.None : keywords.KeywordsOf(parsed.KeywordLetters);
                 if (list.Entries.TryGetValue(parsed.BaseName, out var uid))
-                    index[uid] = new Entry(new StoredMessage(uid, parsed.BaseName, size, date, flags, isNew), fileName);
+                    index[uid] = new Entry(new StoredMessage(uid, parsed.BaseName, size, date, flags, isNew, words), fileName, isNew);
                 else
-                    unlisted.Add((parsed.BaseName, new Entry(new StoredMessage(0, parsed.BaseName, size, date, flags, isNew), fileName)));
+                    unlisted.Add((parsed.BaseName, new Entry(new StoredMessage(0, parsed.BaseName, size, date, flags, isNew, words), fileName, isNew)));
             }
         }
         var changed = list.NeedsRewrite || unlisted.Count > 0 || index.Count != list.Entries.Count;
@@ -153,9 +168,93 @@ internal sealed class MaildirFolder : FolderBase
         {
             var uid = nextUid++;
             var m = entry.Message;
-            index[uid] = new Entry(new StoredMessage(uid, m.Id, m.Size, m.InternalDate, m.Flags, m.IsRecent), entry.FileName);
+            index[uid] = new Entry(m.WithUid(uid), entry.FileName, entry.InNew);
         }
         if (changed) RewriteUidList();
+    }
+
+    /// <summary>
+    /// Gives the loaded messages their MODSEQs and recency from mailadmin-modseq. After a clean close both are as
+    /// they were. After a crash (a dirty file) every message gets one MODSEQ above the file's ceiling, so no MODSEQ
+    /// a client saw is ever repeated lower. A message is recent when it is in new/ (the Maildir way, which Dovecot
+    /// follows too) or its UID is at least the first recent UID written: a crash can make claimed messages recent
+    /// again, never lose recency nobody claimed.
+    /// </summary>
+    private void LoadState(ModSeqFile state)
+    {
+        var unknown = false;
+        ulong afterCrash = 0;
+        if (state.Clean) highestModSeq = state.Highest;
+        else if (state.Exists) highestModSeq = afterCrash = state.Ceiling + 1;
+        else highestModSeq = 1; // a new folder, or one an older version wrote: nobody has seen a MODSEQ yet
+        persistedCeiling = state.Clean ? state.Highest : state.Ceiling;
+        foreach (var e in index.Values)
+        {
+            var m = e.Message;
+            var recent = e.InNew || (state.FirstRecentUid > 0 && m.Uid >= state.FirstRecentUid);
+            ulong modSeq;
+            if (afterCrash > 0) modSeq = afterCrash;
+            else if (!state.Exists) modSeq = 1;
+            else if (!state.ModSeqs.TryGetValue(m.Id, out modSeq))
+            {
+                modSeq = ++highestModSeq; // put there since the close (a crash before the UID list write, another tool)
+                unknown = true;
+            }
+            e.Message = m.With(m.Flags, m.Keywords, recent, modSeq);
+            e.FileName = e.FileName;
+        }
+        stateChanged = !state.Clean || unknown;
+        if (unknown || afterCrash > 0) ReserveModSeqs();
+    }
+
+    /// <summary>Writes a dirty mailadmin-modseq whose ceiling leaves room for the next MODSEQs. Caller holds the gate or is opening.</summary>
+    private void ReserveModSeqs()
+    {
+        var ceiling = highestModSeq + ModSeqFile.Reserve;
+        ModSeqFile.WriteDirty(modSeqPath, highestModSeq, ceiling, FirstRecentUid());
+        persistedCeiling = ceiling;
+    }
+
+    /// <summary>
+    /// The next MODSEQ of the folder (a change, an add, an expunge). Caller holds the gate. Reserves a new range
+    /// durably first when the last one is used up, so a crash can never make MODSEQs go backwards.
+    /// </summary>
+    internal ulong NextModSeq()
+    {
+        if (highestModSeq + 1 > persistedCeiling)
+        {
+            highestModSeq++;
+            ReserveModSeqs();
+        }
+        else highestModSeq++;
+        stateChanged = true;
+        return highestModSeq;
+    }
+
+    /// <summary>The lowest UID still recent (those waiting for their UID list line included), else UIDNEXT. Caller holds the gate.</summary>
+    private uint FirstRecentUid()
+    {
+        var first = nextUid;
+        foreach (var p in pending) if (p.Entry.Message.IsRecent && p.Entry.Message.Uid < first) first = p.Entry.Message.Uid;
+        foreach (var e in index.Values)
+        {
+            if (e.Message.IsRecent && e.Message.Uid < first) first = e.Message.Uid;
+            if (e.Message.Uid >= first) break;
+        }
+        return first;
+    }
+
+    /// <summary>A file name's system flags and keywords (through dovecot-keywords). For the code that reads changes on disk.</summary>
+    internal (MessageFlags Flags, IReadOnlyList<string> Keywords) FlagsOf(string fileName)
+    {
+        var parsed = MaildirFileName.Parse(fileName);
+        lock (gate) return (parsed.Flags, keywords.KeywordsOf(parsed.KeywordLetters));
+    }
+
+    /// <summary>Reads dovecot-keywords again if another process changed it; true when it did.</summary>
+    internal bool ReloadKeywordsIfChanged()
+    {
+        lock (gate) return keywords.ReloadIfChanged();
     }
 
     /// <summary>Writes the whole UID list from the index (temp file, fsync, rename, fsync directory). Caller holds the UID writer or is opening.</summary>
@@ -178,7 +277,16 @@ internal sealed class MaildirFolder : FolderBase
         var baseName = MaildirFileName.NewBaseName(size, DateTimeOffset.UtcNow);
         var tmpPath = Path.Combine(tmpDir, baseName);
         var isNew = !flags.HasValue;
-        var fileName = isNew ? baseName : MaildirFileName.WithInfo(baseName, flags!.Value);
+        var words = isNew ? MessageKeywords.None : keywords;
+        string letters;
+        IReadOnlyList<string> dropped;
+        lock (gate)
+        {
+            letters = this.keywords.LettersOf(words, out dropped, allOrNothing: true);
+            words = this.keywords.KeywordsOf(letters); // as the folder spells them
+        }
+        if (dropped.Count > 0) throw TooManyKeywords();
+        var fileName = isNew ? baseName : MaildirFileName.WithInfo(baseName, flags!.Value, letters);
         var finalPath = Path.Combine(isNew ? newDir : curDir, fileName);
         var stored = StoreClock.ToStoredDate(internalDate);
         try
@@ -204,7 +312,7 @@ internal sealed class MaildirFolder : FolderBase
             NativeMethods.FsyncDirectory(isNew ? newDir : curDir);
             // 4. record the UID durably; from here on the delivery is not cancelled
             var date = StoreClock.ToStoredDate(internalDate);
-            var entry = new Entry(new StoredMessage(0, baseName, size, date, flags ?? MessageFlags.None, isNew), fileName);
+            var entry = new Entry(new StoredMessage(0, baseName, size, date, flags ?? MessageFlags.None, true, words), fileName, isNew);
             return await CommitAsync(entry).ConfigureAwait(false);
         }
         catch
@@ -232,7 +340,9 @@ internal sealed class MaildirFolder : FolderBase
         {
             foreach (var entry in entries)
             {
-                entry.Message = Renumber(entry.Message, nextUid++);
+                var m = entry.Message;
+                entry.Message = new StoredMessage(nextUid++, m.Id, m.Size, m.InternalDate, m.Flags, m.IsRecent, m.Keywords, NextModSeq());
+                entry.FileName = entry.FileName;
                 var p = new Pending(entry);
                 mine.Add(p);
                 pending.Add(p);
@@ -279,13 +389,23 @@ internal sealed class MaildirFolder : FolderBase
         foreach (var p in mine) await p.Done.Task.ConfigureAwait(false);
     }
 
-    private static StoredMessage Renumber(StoredMessage m, uint uid) => new StoredMessage(uid, m.Id, m.Size, m.InternalDate, m.Flags, m.IsRecent);
+    private static MailStoreException TooManyKeywords()
+        => new MailStoreException($"The folder has {DovecotKeywords.MaxKeywords} keywords already, as many as a Maildir folder can hold.");
 
     // ---- COPY/MOVE (see MaildirTransfer): the steps a journaled transfer takes on each folder ----
 
     internal string TmpDirectory => tmpDir;
     internal string CurDirectory => curDir;
     internal string NewDirectory => newDir;
+
+    /// <summary>
+    /// The cur/ name in this folder of a copy of <paramref name="original"/>: its flags, and its keywords under
+    /// this folder's letters (new ones get letters here; any beyond the 26 a folder holds are not copied).
+    /// </summary>
+    internal string CopyName(string baseName, StoredMessage original)
+    {
+        lock (gate) return MaildirFileName.WithInfo(baseName, original.Flags, keywords.LettersOf(original.Keywords, out _));
+    }
 
     /// <summary>
     /// Puts the message <paramref name="uid"/> at <paramref name="destination"/> (a new name in some tmp/):
@@ -330,7 +450,12 @@ internal sealed class MaildirFolder : FolderBase
     /// </summary>
     internal async Task<IReadOnlyList<StoredMessage>> AdoptAsync(IReadOnlyList<(string BaseName, string FileName, StoredMessage Original)> files)
     {
-        var entries = files.Select(f => new Entry(new StoredMessage(0, f.BaseName, f.Original.Size, f.Original.InternalDate, f.Original.Flags, false), f.FileName)).ToList();
+        List<Entry> entries;
+        lock (gate)
+        {
+            entries = files.Select(f => new Entry(new StoredMessage(0, f.BaseName, f.Original.Size, f.Original.InternalDate, f.Original.Flags, true,
+                keywords.KeywordsOf(MaildirFileName.Parse(f.FileName).KeywordLetters)), f.FileName, false)).ToList();
+        }
         await CommitManyAsync(entries).ConfigureAwait(false);
         return entries.Select(e => e.Message).ToList();
     }
@@ -424,34 +549,45 @@ internal sealed class MaildirFolder : FolderBase
         return rest.ToArray();
     }
 
-    private string PathOf(Entry e) => Path.Combine(e.Message.IsRecent ? newDir : curDir, e.FileName);
+    private string PathOf(Entry e) => Path.Combine(e.InNew ? newDir : curDir, e.FileName);
 
-    // TODO(store-state): keywords, MODSEQ and UNCHANGEDSINCE; today only the system flags are kept.
     internal override FlagUpdateResult UpdateFlags(IEnumerable<uint> uids, FlagUpdate update)
     {
-        var flags = update.Flags;
-        var change = update.Change;
         var changed = new List<StoredMessage>();
+        var modified = new List<uint>();
         lock (gate)
         {
+            // New keywords get their letters first; when the folder has no letter left, nothing is changed.
+            if (update.Change != FlagChange.Remove)
+            {
+                keywords.LettersOf(update.Keywords, out var dropped, allOrNothing: true);
+                if (dropped.Count > 0) throw TooManyKeywords();
+            }
             foreach (var uid in uids.Distinct().OrderBy(u => u))
             {
                 if (!index.TryGetValue(uid, out var e)) continue;
-                var old = e.Message.Flags;
-                var updated = change == FlagChange.Replace ? flags : change == FlagChange.Add ? old | flags : old & ~flags;
-                if (updated == old && !e.Message.IsRecent) continue;
-                if (MoveToCur(e, updated)) changed.Add(e.Message);
+                var m = e.Message;
+                if (update.UnchangedSince is ulong since && m.ModSeq > since) { modified.Add(uid); continue; }
+                var flags = update.Change == FlagChange.Replace ? update.Flags : update.Change == FlagChange.Add ? m.Flags | update.Flags : m.Flags & ~update.Flags;
+                var words = MessageKeywords.Apply(m.Keywords, update.Keywords, update.Change);
+                if (flags == m.Flags && MessageKeywords.SameAs(words, m.Keywords)) continue;
+                if (MoveToCur(e, flags, words, newModSeq: true)) changed.Add(e.Message);
             }
         }
         // A STORE answered OK must survive a crash: one directory fsync covers all of the command's renames.
         if (changed.Count > 0) NativeMethods.FsyncDirectory(curDir);
-        return new FlagUpdateResult(changed, Array.Empty<uint>());
+        return new FlagUpdateResult(changed, modified);
     }
 
-    /// <summary>Renames a message into cur/ with the given flags. Caller holds the gate.</summary>
-    private bool MoveToCur(Entry e, MessageFlags flags)
+    /// <summary>
+    /// Renames a message into cur/ with the given flags and keywords (whose letters exist); a change of them gets a
+    /// new MODSEQ. Recency is left as it is. Caller holds the gate.
+    /// </summary>
+    private bool MoveToCur(Entry e, MessageFlags flags, IReadOnlyList<string> words, bool newModSeq)
     {
-        var newName = MaildirFileName.WithInfo(e.Message.Id, flags);
+        var letters = keywords.LettersOf(words, out _);
+        words = keywords.KeywordsOf(letters); // as the folder spells them (keywords compare case-insensitively)
+        var newName = MaildirFileName.WithInfo(e.Message.Id, flags, letters);
         try
         {
             NativeMethods.Rename(PathOf(e), Path.Combine(curDir, newName));
@@ -460,7 +596,8 @@ internal sealed class MaildirFolder : FolderBase
         {
             return false; // removed by someone else; the next open forgets it
         }
-        e.Message = e.Message.With(flags, false);
+        e.Message = e.Message.With(flags, words, e.Message.IsRecent, newModSeq ? NextModSeq() : e.Message.ModSeq);
+        e.InNew = false;
         e.FileName = newName;
         return true;
     }
@@ -472,10 +609,15 @@ internal sealed class MaildirFolder : FolderBase
         {
             foreach (var e in index.Values)
             {
-                if (!e.Message.IsRecent) continue;
                 var before = e.Message;
-                if (MoveToCur(e, before.Flags)) claimed.Add(before);
+                if (!before.IsRecent) continue;
+                // A delivery leaves new/ when claimed, so Dovecot and mutt, and our next start, see it as old.
+                if (e.InNew && !MoveToCur(e, before.Flags, before.Keywords, newModSeq: false)) continue;
+                e.Message = e.Message.With(e.Message.Flags, e.Message.Keywords, false, e.Message.ModSeq);
+                e.FileName = e.FileName;
+                claimed.Add(before);
             }
+            if (claimed.Count > 0) stateChanged = true;
         }
         return claimed;
     }
@@ -493,10 +635,12 @@ internal sealed class MaildirFolder : FolderBase
                 if (!predicate(e.Message)) continue;
                 try { File.Delete(PathOf(e)); }
                 catch (DirectoryNotFoundException) { }
-                if (e.Message.IsRecent) fromNew = true; else fromCur = true;
+                if (e.InNew) fromNew = true; else fromCur = true;
                 index.Remove(uid);
                 removed.Add(e.Message);
             }
+            // RFC 7162 §3.1.2: an expunge raises HIGHESTMODSEQ too.
+            if (removed.Count > 0) NextModSeq();
         }
         // The UID list keeps the lines of removed messages until the next open compacts it; that keeps
         // their UIDs from being reused without rewriting the list on every expunge.
@@ -517,7 +661,7 @@ internal sealed class MaildirFolder : FolderBase
                 if (e.Message.IsRecent) recent++;
                 size += e.Message.Size;
             }
-            return new FolderStatus(Name, uidValidity, nextUid, index.Count, unseen, recent, size);
+            return new FolderStatus(Name, uidValidity, nextUid, index.Count, unseen, recent, size, highestModSeq, keywords.Defined, canCreateKeywords: !keywords.IsFull);
         }
     }
 
@@ -528,10 +672,26 @@ internal sealed class MaildirFolder : FolderBase
         {
             appendStream?.Dispose();
             appendStream = null;
+            lock (gate)
+            {
+                if (stateChanged) WriteCleanState();
+            }
         }
         finally
         {
             uidWriter.Release();
         }
+    }
+
+    /// <summary>Every message's MODSEQ and the first recent UID, so the next start goes on where this one stopped. Caller holds the gate.</summary>
+    private void WriteCleanState()
+    {
+        try
+        {
+            ModSeqFile.WriteClean(modSeqPath, highestModSeq, FirstRecentUid(), index.Values.Select(e => (e.Message.Id, e.Message.ModSeq)));
+            stateChanged = false;
+        }
+        catch (IOException) { /* the dirty file stays: the next start treats this like a crash, which is safe */ }
+        catch (UnauthorizedAccessException) { }
     }
 }

@@ -47,7 +47,7 @@ internal static class MaildirTransfer
         internal readonly string SourceBase;
         /// <summary>The copy's base name: its name in the target's tmp/.</summary>
         internal readonly string NewBase;
-        /// <summary>The copy's name in the target's cur/ (base plus the original's flags).</summary>
+        /// <summary>The copy's name in the target's cur/ (base plus the original's flags and keywords, in the target's letters).</summary>
         internal readonly string FinalName;
     }
 
@@ -69,7 +69,7 @@ internal static class MaildirTransfer
                 var original = source.LinkOrCopy(uid, Path.Combine(target.TmpDirectory, newBase));
                 if (original is null) continue;
                 originals.Add(original);
-                items.Add(new Item(original.Id, newBase, MaildirFileName.WithInfo(newBase, original.Flags)));
+                items.Add(new Item(original.Id, newBase, target.CopyName(newBase, original)));
                 CrashPoint?.Invoke("prepared:" + items.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
             if (items.Count == 0) return new TransferResult(Array.Empty<KeyValuePair<StoredMessage, StoredMessage>>(), Array.Empty<StoredMessage>());

@@ -76,7 +76,7 @@ public class ImapServerConcurrencyTests
             Assert.Equal("+ idling", await a.ReadLineAsync());
             await store.DeliverAsync(ImapTestServer.Alice, "INBOX", ImapTestServer.Message("new"), DateTimeOffset.UtcNow);
             Assert.Equal("* 2 EXISTS", await a.ReadLineAsync(TimeSpan.FromSeconds(1)));
-            Assert.Equal("* 1 RECENT", await a.ReadLineAsync(TimeSpan.FromSeconds(1)));
+            Assert.Equal("* 2 RECENT", await a.ReadLineAsync(TimeSpan.FromSeconds(1))); // the appended one (claimed at SELECT) and the delivery
             await a.SendAsync("DONE\r\n");
             await a.ReadUntilTagAsync("i");
             Assert.Equal("* 1 EXPUNGE", (await a.OkAsync("EXPUNGE"))[0]);

@@ -338,6 +338,79 @@ public abstract class MailStoreContractTests : IDisposable
     }
 
     [Fact]
+    public async Task Recency_stays_through_flag_changes_and_copies_are_recent()
+    {
+        var store = await StoreWithAlice();
+        var a = await store.DeliverAsync(Alice, "INBOX", Message(1), Date);
+        await store.SetFlagsAsync(Alice, "INBOX", new[] { a.Uid }, MessageFlags.Seen, FlagChange.Add);
+        Assert.True(store.GetMessage(Alice, "INBOX", a.Uid)!.IsRecent); // a STORE is not a claim
+        Assert.Single(await store.ClaimRecentAsync(Alice, "INBOX"));
+        var map = await store.CopyMessagesAsync(Alice, "INBOX", new[] { a.Uid }, "Trash");
+        Assert.True(store.GetMessage(Alice, "Trash", map[0].Value)!.IsRecent);
+        Assert.Equal(1, store.GetFolderStatus(Alice, "Trash").Recent);
+        Assert.Equal(new[] { map[0].Value }, (await store.ClaimRecentAsync(Alice, "Trash")).Select(m => m.Uid));
+        Assert.Equal(MessageFlags.Seen, store.GetMessage(Alice, "Trash", map[0].Value)!.Flags);
+    }
+
+    [Fact]
+    public async Task Keywords_are_set_added_and_removed_case_insensitively()
+    {
+        var store = await StoreWithAlice();
+        var a = await store.AppendAsync(Alice, "INBOX", Message(1), MessageFlags.Seen, new[] { "Junk", "$Label1" }, Date);
+        Assert.Equal(new[] { "$Label1", "Junk" }, a.Keywords);
+        var result = await store.UpdateFlagsAsync(Alice, "INBOX", new[] { a.Uid }, new FlagUpdate(MessageFlags.None, new[] { "junk", "Work" }, FlagChange.Add));
+        Assert.Equal(new[] { "$Label1", "Junk", "Work" }, Assert.Single(result.Changed).Keywords);
+        await store.UpdateFlagsAsync(Alice, "INBOX", new[] { a.Uid }, new FlagUpdate(MessageFlags.None, new[] { "JUNK" }, FlagChange.Remove));
+        Assert.Equal(new[] { "$Label1", "Work" }, store.GetMessage(Alice, "INBOX", a.Uid)!.Keywords);
+        Assert.Equal(MessageFlags.Seen, store.GetMessage(Alice, "INBOX", a.Uid)!.Flags);
+        await store.UpdateFlagsAsync(Alice, "INBOX", new[] { a.Uid }, new FlagUpdate(MessageFlags.Flagged, new[] { "Done" }, FlagChange.Replace));
+        var now = store.GetMessage(Alice, "INBOX", a.Uid)!;
+        Assert.Equal(new[] { "Done" }, now.Keywords);
+        Assert.Equal(MessageFlags.Flagged, now.Flags);
+        var status = store.GetFolderStatus(Alice, "INBOX");
+        Assert.Contains("Done", status.Keywords);
+        Assert.True(status.CanCreateKeywords);
+        var map = await store.CopyMessagesAsync(Alice, "INBOX", new[] { a.Uid }, "Trash");
+        Assert.Equal(new[] { "Done" }, store.GetMessage(Alice, "Trash", map[0].Value)!.Keywords);
+    }
+
+    [Fact]
+    public async Task ModSeq_rises_only_for_real_changes_and_unchangedsince_reports_the_others()
+    {
+        var store = await StoreWithAlice();
+        var a = await store.DeliverAsync(Alice, "INBOX", Message(1), Date);
+        var b = await store.DeliverAsync(Alice, "INBOX", Message(2), Date);
+        Assert.True(a.ModSeq > 0);
+        Assert.True(b.ModSeq > a.ModSeq);
+        Assert.Equal(b.ModSeq, store.GetFolderStatus(Alice, "INBOX").HighestModSeq);
+
+        var seen = await store.UpdateFlagsAsync(Alice, "INBOX", new[] { a.Uid }, new FlagUpdate(MessageFlags.Seen, null, FlagChange.Add));
+        var aSeen = Assert.Single(seen.Changed);
+        Assert.True(aSeen.ModSeq > b.ModSeq);
+        Assert.Equal(aSeen.ModSeq, store.GetFolderStatus(Alice, "INBOX").HighestModSeq);
+
+        // Nothing to change: no new MODSEQ.
+        var again = await store.UpdateFlagsAsync(Alice, "INBOX", new[] { a.Uid }, new FlagUpdate(MessageFlags.Seen, null, FlagChange.Add));
+        Assert.Empty(again.Changed);
+        Assert.Equal(aSeen.ModSeq, store.GetMessage(Alice, "INBOX", a.Uid)!.ModSeq);
+
+        // UNCHANGEDSINCE b's MODSEQ: a changed after it and is left alone; b is changed.
+        var conditional = await store.UpdateFlagsAsync(Alice, "INBOX", new[] { a.Uid, b.Uid }, new FlagUpdate(MessageFlags.Flagged, null, FlagChange.Add, b.ModSeq));
+        Assert.Equal(new[] { a.Uid }, conditional.Modified);
+        Assert.Equal(new[] { b.Uid }, conditional.Changed.Select(m => m.Uid));
+        Assert.Equal(MessageFlags.Seen, store.GetMessage(Alice, "INBOX", a.Uid)!.Flags);
+        Assert.True(conditional.Changed[0].ModSeq > aSeen.ModSeq);
+
+        var before = store.GetFolderStatus(Alice, "INBOX").HighestModSeq;
+        var appended = await store.AppendAsync(Alice, "INBOX", Message(3), MessageFlags.None, Date);
+        Assert.True(appended.ModSeq > before);
+        await store.SetFlagsAsync(Alice, "INBOX", new[] { a.Uid }, MessageFlags.Deleted, FlagChange.Add);
+        var beforeExpunge = store.GetFolderStatus(Alice, "INBOX").HighestModSeq;
+        await store.ExpungeAsync(Alice, "INBOX");
+        Assert.True(store.GetFolderStatus(Alice, "INBOX").HighestModSeq > beforeExpunge);
+    }
+
+    [Fact]
     public async Task Expunge_removes_only_deleted_messages()
     {
         var store = await StoreWithAlice();

@@ -39,6 +39,18 @@ public sealed class MaildirFileNameTests
     }
 
     [Fact]
+    public void Keyword_letters_are_parsed_and_written_after_the_flags_in_ascii_order()
+    {
+        var parsed = MaildirFileName.Parse("1700000000.M1P2Q3.host,S=10:2,cSaRz");
+        Assert.Equal(MessageFlags.Seen | MessageFlags.Answered, parsed.Flags);
+        Assert.Equal("acz", parsed.KeywordLetters);
+        Assert.Equal("", MaildirFileName.Parse("1700000000.M1P2Q3.host,S=10:2,S").KeywordLetters);
+        var sep = MaildirFileName.InfoSeparator;
+        Assert.Equal($"b{sep}2,FSadq", MaildirFileName.WithInfo("b", MessageFlags.Seen | MessageFlags.Flagged, "qda"));
+        Assert.Equal($"b{sep}2,", MaildirFileName.WithInfo("b", MessageFlags.None, ""));
+    }
+
+    [Fact]
     public void New_names_are_unique_and_safe()
     {
         var now = DateTimeOffset.UtcNow;
