@@ -2,18 +2,18 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 
 namespace MailAdmin.Store;
 
 /// <summary>
-/// An open Maildir folder: the in-memory UID index over cur/ and new/, kept in step with mailadmin-uidlist.
+/// An open Maildir folder: the in-memory UID index over cur/ and new/, kept in step with dovecot-uidlist
+/// (shared with Dovecot and other processes: see MaildirFolder.Sync.cs).
 /// Message files are written and fsynced without a lock, so deliveries run in parallel; only the UID
 /// assignment and the append to the UID list are serialised, and concurrent appends share one fsync.
 /// </summary>
-internal sealed class MaildirFolder : FolderBase
+internal sealed partial class MaildirFolder : FolderBase
 {
     private readonly string directory;
     private readonly string curDir;
@@ -28,7 +28,6 @@ internal sealed class MaildirFolder : FolderBase
 
     private readonly SemaphoreSlim uidWriter = new SemaphoreSlim(1, 1);
     private List<Pending> pending = new List<Pending>();
-    private FileStream? appendStream;
 
     private sealed class Entry
     {
@@ -60,15 +59,17 @@ internal sealed class MaildirFolder : FolderBase
         internal readonly TaskCompletionSource<bool> Done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    private MaildirFolder(string account, string name, string directory, UidList list) : base(account, name)
+    private MaildirFolder(string account, string name, string directory, DovecotUidList list) : base(account, name)
     {
         this.directory = directory;
         curDir = Path.Combine(directory, "cur");
         newDir = Path.Combine(directory, "new");
         tmpDir = Path.Combine(directory, "tmp");
-        uidListPath = Path.Combine(directory, UidList.FileName);
+        uidListPath = Path.Combine(directory, DovecotUidList.FileName);
         uidValidity = list.UidValidity;
-        nextUid = list.UidNext;
+        nextUid = list.NextUid;
+        uidListGuid = list.Guid;
+        uidListHeaderFields = list.OtherHeaderFields;
     }
 
     /// <summary>Creates the Maildir directories and an empty UID list (with a fresh UIDVALIDITY) if missing.</summary>
@@ -83,27 +84,30 @@ internal sealed class MaildirFolder : FolderBase
             var marker = Path.Combine(directory, "maildirfolder");
             if (!File.Exists(marker)) File.WriteAllBytes(marker, Array.Empty<byte>());
         }
-        var uidList = Path.Combine(directory, UidList.FileName);
-        if (!File.Exists(uidList))
-            DurableFile.ReplaceAtomically(uidList, Encoding.UTF8.GetBytes(UidList.Header(UidList.NewUidValidity(), 1)));
+        CreateUidList(directory);
         NativeMethods.FsyncDirectory(directory);
         var parent = Path.GetDirectoryName(directory);
         if (parent != null) NativeMethods.FsyncDirectory(parent);
     }
 
     /// <summary>
-    /// Opens a folder: reads the UID list, gives UIDs to files it does not list (a crash after the rename),
-    /// forgets listed files that are gone, removes stale tmp/ files, and rewrites the list if anything changed.
+    /// Opens a folder: carries an old mailadmin-uidlist over, reads the UID list, gives UIDs to files it does not
+    /// list (a crash after the rename, another program's delivery), forgets listed files that are gone, removes
+    /// stale tmp/ files, and rewrites the list if it was damaged or lists files that are gone.
     /// </summary>
     internal static MaildirFolder Open(string account, string name, string directory, TimeSpan tmpMaxAge)
     {
         foreach (var sub in new[] { "tmp", "new", "cur" })
             Directory.CreateDirectory(Path.Combine(directory, sub));
-        var list = UidList.Read(Path.Combine(directory, UidList.FileName));
-        var folder = new MaildirFolder(account, name, directory, list);
-        folder.CleanTmp(tmpMaxAge);
-        folder.Load(list);
-        return folder;
+        using (DovecotUidListLock.Acquire(directory))
+        {
+            DovecotUidList.Migrate(directory);
+            var list = DovecotUidList.Read(directory) ?? DovecotUidList.CreateNew();
+            var folder = new MaildirFolder(account, name, directory, list);
+            folder.CleanTmp(tmpMaxAge);
+            folder.LoadLocked(list);
+            return folder;
+        }
     }
 
     private void CleanTmp(TimeSpan maxAge)
@@ -120,58 +124,6 @@ internal sealed class MaildirFolder : FolderBase
         }
     }
 
-    private void Load(UidList list)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var unlisted = new List<(string Base, Entry Entry)>();
-        foreach (var (dir, isNew) in new[] { (newDir, true), (curDir, false) })
-        {
-            foreach (var file in new DirectoryInfo(dir).EnumerateFiles())
-            {
-                var fileName = file.Name;
-                if (fileName.StartsWith(".", StringComparison.Ordinal) || fileName.IndexOf('\n') >= 0 || fileName.IndexOf('\r') >= 0) continue;
-                var parsed = MaildirFileName.Parse(fileName);
-                if (!seen.Add(parsed.BaseName)) continue; // the same message twice (an outside tool's half-done move): keep one
-                long size;
-                DateTimeOffset date;
-                try
-                {
-                    size = parsed.Size ?? file.Length;
-                    date = new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero);
-                }
-                catch (IOException) { continue; } // vanished meanwhile
-                var flags = isNew ? MessageFlags.None : parsed.Flags;
-                if (list.Entries.TryGetValue(parsed.BaseName, out var uid))
-                    index[uid] = new Entry(new StoredMessage(uid, parsed.BaseName, size, date, flags, isNew), fileName);
-                else
-                    unlisted.Add((parsed.BaseName, new Entry(new StoredMessage(0, parsed.BaseName, size, date, flags, isNew), fileName)));
-            }
-        }
-        var changed = list.NeedsRewrite || unlisted.Count > 0 || index.Count != list.Entries.Count;
-        // Files nobody listed get new UIDs, in the order of their names (delivery time first).
-        foreach (var (baseName, entry) in unlisted.OrderBy(u => u.Base, StringComparer.Ordinal))
-        {
-            var uid = nextUid++;
-            var m = entry.Message;
-            index[uid] = new Entry(new StoredMessage(uid, m.Id, m.Size, m.InternalDate, m.Flags, m.IsRecent), entry.FileName);
-        }
-        if (changed) RewriteUidList();
-    }
-
-    /// <summary>Writes the whole UID list from the index (temp file, fsync, rename, fsync directory). Caller holds the UID writer or is opening.</summary>
-    private void RewriteUidList()
-    {
-        appendStream?.Dispose();
-        appendStream = null;
-        var sb = new StringBuilder();
-        lock (gate)
-        {
-            sb.Append(UidList.Header(uidValidity, nextUid));
-            foreach (var e in index.Values) sb.Append(UidList.Line(e.Message.Uid, e.Message.Id));
-        }
-        DurableFile.ReplaceAtomically(uidListPath, Encoding.UTF8.GetBytes(sb.ToString()));
-    }
-
     internal override async Task<StoredMessage> AddAsync(MessageContent message, MessageFlags? flags, IReadOnlyList<string> keywords, DateTimeOffset internalDate, CancellationToken cancellationToken)
     {
         var size = message.Size;
@@ -181,6 +133,7 @@ internal sealed class MaildirFolder : FolderBase
         var fileName = isNew ? baseName : MaildirFileName.WithInfo(baseName, flags!.Value);
         var finalPath = Path.Combine(isNew ? newDir : curDir, fileName);
         var stored = StoreClock.ToStoredDate(internalDate);
+        ExpectOwn(new[] { baseName });
         try
         {
             // A message streamed to the store's .incoming file (fsynced there) moves straight into place.
@@ -196,6 +149,7 @@ internal sealed class MaildirFolder : FolderBase
         catch
         {
             try { File.Delete(tmpPath); } catch { /* best effort */ }
+            ForgetOwn(new[] { baseName });
             throw;
         }
         try
@@ -213,6 +167,10 @@ internal sealed class MaildirFolder : FolderBase
             try { File.Delete(finalPath); } catch { /* best effort */ }
             throw;
         }
+        finally
+        {
+            ForgetOwn(new[] { baseName });
+        }
     }
 
     private async Task<StoredMessage> CommitAsync(Entry entry)
@@ -223,7 +181,7 @@ internal sealed class MaildirFolder : FolderBase
 
     /// <summary>
     /// Gives the entries consecutive UIDs and makes them durable in the UID list (one group commit),
-    /// then visible in the index.
+    /// then visible in the index. The UIDs are given out under the UID list's dotlock (AppendLocked).
     /// </summary>
     private async Task CommitManyAsync(IReadOnlyList<Entry> entries)
     {
@@ -232,7 +190,6 @@ internal sealed class MaildirFolder : FolderBase
         {
             foreach (var entry in entries)
             {
-                entry.Message = Renumber(entry.Message, nextUid++);
                 var p = new Pending(entry);
                 mine.Add(p);
                 pending.Add(p);
@@ -252,22 +209,11 @@ internal sealed class MaildirFolder : FolderBase
                 try
                 {
                     // Group commit: everyone waiting gets their line in this one write and fsync, in UID order.
-                    var sb = new StringBuilder();
-                    foreach (var p in batch) sb.Append(UidList.Line(p.Entry.Message.Uid, p.Entry.Message.Id));
-                    var bytes = Encoding.UTF8.GetBytes(sb.ToString());
-                    appendStream ??= new FileStream(uidListPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 1);
-                    appendStream.Write(bytes, 0, bytes.Length);
-                    appendStream.Flush(true);
-                    lock (gate)
-                    {
-                        foreach (var p in batch) index[p.Entry.Message.Uid] = p.Entry;
-                    }
+                    CommitLocked(batch.Select(p => p.Entry).ToList());
                     foreach (var p in batch) p.Done.TrySetResult(true);
                 }
                 catch (Exception e)
                 {
-                    appendStream?.Dispose();
-                    appendStream = null;
                     foreach (var p in batch) p.Done.TrySetException(e);
                 }
             }
@@ -332,6 +278,7 @@ internal sealed class MaildirFolder : FolderBase
     {
         var entries = files.Select(f => new Entry(new StoredMessage(0, f.BaseName, f.Original.Size, f.Original.InternalDate, f.Original.Flags, false), f.FileName)).ToList();
         await CommitManyAsync(entries).ConfigureAwait(false);
+        ForgetOwn(files.Select(f => f.BaseName));
         return entries.Select(e => e.Message).ToList();
     }
 
@@ -498,8 +445,8 @@ internal sealed class MaildirFolder : FolderBase
                 removed.Add(e.Message);
             }
         }
-        // The UID list keeps the lines of removed messages until the next open compacts it; that keeps
-        // their UIDs from being reused without rewriting the list on every expunge.
+        // The UID list keeps the lines of removed messages until the next open compacts it; the next UID is
+        // above them anyway, so compacting on every expunge would only cost a rewrite.
         if (fromNew) NativeMethods.FsyncDirectory(newDir);
         if (fromCur) NativeMethods.FsyncDirectory(curDir);
         return removed;
@@ -521,17 +468,10 @@ internal sealed class MaildirFolder : FolderBase
         }
     }
 
+    /// <summary>Waits for a group commit in progress (the UID list is opened per commit, so nothing stays open).</summary>
     internal void Close()
     {
         uidWriter.Wait();
-        try
-        {
-            appendStream?.Dispose();
-            appendStream = null;
-        }
-        finally
-        {
-            uidWriter.Release();
-        }
+        uidWriter.Release();
     }
 }
