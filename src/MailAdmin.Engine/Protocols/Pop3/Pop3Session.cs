@@ -264,6 +264,8 @@ public sealed class Pop3Session : IDisposable
     private async Task OpenMaildropAsync(string account, CancellationToken cancellationToken)
     {
         _messages.Clear();
+        // Mail another program (Dovecot, an LDA) put into the Maildir since the store last looked is part of the maildrop.
+        await _store.SynchronizeAsync(account, _settings.Folder, cancellationToken).ConfigureAwait(false);
         _uidValidity = _store.GetFolderStatus(account, _settings.Folder).UidValidity;
         foreach (var message in _store.ListMessages(account, _settings.Folder))
         {
