@@ -64,8 +64,9 @@ internal sealed class DovecotUidListLock : IDisposable
             // FileMode.CreateNew is open(O_CREAT|O_EXCL): exactly one process succeeds.
             stream = new FileStream(lockPath, FileMode.CreateNew, FileAccess.Write, FileShare.Read | FileShare.Delete, 1);
         }
-        catch (IOException) when (File.Exists(lockPath))
+        catch (IOException e) when (!(e is DirectoryNotFoundException) && !(e is PathTooLongException))
         {
+            // Someone holds it (or held it: released between our try and now); the caller looks again.
             return false;
         }
         using (stream)

@@ -29,6 +29,9 @@ internal sealed partial class MaildirFolder
     /// <summary>Changes found while committing (under the writer), reported by the next <see cref="Synchronize"/>.</summary>
     private readonly List<FolderChanges> deferred = new List<FolderChanges>();
 
+    /// <summary>The first listing (at open) is done; from then on this process may change files while a listing runs.</summary>
+    private bool loaded;
+
     /// <summary>How often the folder listed its directories again (tests check that an unchanged folder costs no listing).</summary>
     internal int RescanCount { get; private set; }
 
@@ -111,6 +114,7 @@ internal sealed partial class MaildirFolder
         bool compact;
         lock (gate) compact = list.Entries.Values.Any(r => !index.ContainsKey(r.Uid));
         if (compact || list.NeedsRewrite || !File.Exists(uidListPath)) RewriteUidListLocked(list);
+        loaded = true;
     }
 
     /// <summary>
@@ -173,6 +177,9 @@ internal sealed partial class MaildirFolder
             foreach (var f in files.Values)
             {
                 if (known.Contains(f.BaseName) || ownInFlight.Contains(f.BaseName)) continue;
+                // Listed before this process expunged it (under the gate, so it is gone by now): not news.
+                // (At open nothing can have been expunged yet: spare a stat per message.)
+                if (loaded && !Exists(f)) continue;
                 if (list != null && list.Entries.TryGetValue(f.BaseName, out var record) && !index.ContainsKey(record.Uid))
                     AddFound(record.Uid, f, added);
                 else
@@ -189,7 +196,9 @@ internal sealed partial class MaildirFolder
                 foreach (var e in missing)
                 {
                     if (again.TryGetValue(e.Message.Id, out var f)) { Follow(e, f, flagsChanged); continue; }
-                    if (!index.Remove(e.Message.Uid)) continue;
+                    if (!index.TryGetValue(e.Message.Uid, out var current) || current != e) continue;
+                    if (File.Exists(PathOf(e))) continue;   // renamed by this process meanwhile
+                    index.Remove(e.Message.Uid);
                     removed.Add(e.Message);
                 }
             }
@@ -236,6 +245,7 @@ internal sealed partial class MaildirFolder
             nextUid = Math.Max(nextUid, list.NextUid);
             foreach (var f in files.OrderBy(f => f.BaseName, StringComparer.Ordinal))
             {
+                if (loaded && !Exists(f)) continue;   // gone again before it got a UID
                 var m = MessageFromFile(nextUid, f, null);
                 if (m is null) continue;
                 nextUid++;
@@ -357,10 +367,15 @@ internal sealed partial class MaildirFolder
         return files;
     }
 
+    /// <summary>Whether the file is still where the listing found it.</summary>
+    private bool Exists(FoundFile f) => File.Exists(Path.Combine(f.IsNew ? newDir : curDir, f.FileName));
+
     /// <summary>Takes a file's name as the entry's state (flags, new/ or cur/). Caller holds the gate.</summary>
-    private static void Follow(Entry e, FoundFile f, List<StoredMessage> flagsChanged)
+    private void Follow(Entry e, FoundFile f, List<StoredMessage> flagsChanged)
     {
         if (e.FileName == f.FileName && e.Message.IsRecent == f.IsNew) return;
+        // This process may have renamed it (STORE, \Recent claimed) after the listing: the entry is newer then.
+        if (!Exists(f)) return;
         var before = e.Message;
         var updated = MessageFromFile(before.Uid, f, before);
         if (updated is null) return;

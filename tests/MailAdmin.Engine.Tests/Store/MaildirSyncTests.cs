@@ -118,4 +118,37 @@ public sealed class MaildirSyncTests : IDisposable
         Assert.Equal(lines.OrderBy(u => u), lines);  // Dovecot refuses a list whose UIDs are not ascending
         Assert.False(File.Exists(Path.Combine(Dir, "dovecot-uidlist.lock")));
     }
+
+    [Fact]
+    public async Task This_process_renaming_and_deleting_during_a_listing_is_not_taken_for_another_process()
+    {
+        var folder = OpenFolder();
+        var uids = new List<uint>();
+        for (var i = 0; i < 60; i++) uids.Add((await Add(folder, i, MessageFlags.Seen)).Uid);
+        var seen = new List<StoredMessage>();
+        using var stop = new CancellationTokenSource();
+        var syncer = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var c = folder.Synchronize();
+                if (c != null) lock (seen) seen.AddRange(c.Added.Concat(c.Removed).Concat(c.FlagsChanged));
+            }
+        });
+        foreach (var uid in uids)
+        {
+            folder.UpdateFlags(new[] { uid }, new FlagUpdate(MessageFlags.Flagged, null, FlagChange.Add));
+            if (uid % 3 == 0) folder.Remove(new HashSet<uint> { uid }, _ => true);
+            await Task.Yield();
+        }
+        stop.Cancel();
+        await syncer;
+
+        Assert.Empty(seen);   // every change was this process's own: nothing to report
+        var list = folder.List();
+        Assert.Equal(uids.Where(u => u % 3 != 0), list.Select(m => m.Uid));
+        Assert.All(list, m => Assert.Equal(MessageFlags.Seen | MessageFlags.Flagged, m.Flags));
+        Assert.All(list, m => Assert.NotNull(folder.Read(m.Uid)));
+        Assert.Equal(list.Count, Directory.GetFiles(Path.Combine(Dir, "cur")).Length);
+    }
 }
