@@ -1,4 +1,3 @@
-using System.Text;
 using MailAdmin.Engine.Tests.Store;
 using MailAdmin.Hosting;
 using MailAdmin.Store;
