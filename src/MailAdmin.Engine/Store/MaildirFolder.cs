@@ -225,8 +225,6 @@ internal sealed partial class MaildirFolder : FolderBase
         foreach (var p in mine) await p.Done.Task.ConfigureAwait(false);
     }
 
-    private static StoredMessage Renumber(StoredMessage m, uint uid) => new StoredMessage(uid, m.Id, m.Size, m.InternalDate, m.Flags, m.IsRecent);
-
     // ---- COPY/MOVE (see MaildirTransfer): the steps a journaled transfer takes on each folder ----
 
     internal string TmpDirectory => tmpDir;
