@@ -32,7 +32,7 @@ log_path = $dir/dovecot.log
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
-mail_location = maildir:~/Maildir
+mail_location = ${DOVECOT_MAIL_LOCATION:-maildir:~/Maildir}
 first_valid_uid = 1
 passdb {
   driver = passwd-file

@@ -211,7 +211,13 @@ internal sealed class ImapConnection : ProtocolConnection
                 await FlushAsync().ConfigureAwait(false);
                 continue;
             }
-            await Task.WhenAny(read, signal).ConfigureAwait(false);
+            // Other processes' changes raise no signal here: look at the store every few seconds (ImapSession.Sync.cs).
+            using var poll = CancellationTokenSource.CreateLinkedTokenSource(AbortToken);
+            var tick = Task.Delay(ImapSession.IdlePollInterval, poll.Token);
+            var woke = await Task.WhenAny(read, signal, tick).ConfigureAwait(false);
+            poll.Cancel();
+            if (woke == tick && !read.IsCompleted && !AbortToken.IsCancellationRequested)
+                await _session.PollStoreAsync(AbortToken).ConfigureAwait(false);
         }
     }
 

@@ -16,7 +16,7 @@ internal sealed class InMemoryFolder : FolderBase
     private uint nextUid = 1;
     private ulong highestModSeq = 1;
 
-    internal InMemoryFolder(string account, string name) : this(account, name, UidList.NewUidValidity()) { }
+    internal InMemoryFolder(string account, string name) : this(account, name, DovecotUidList.NewUidValidity()) { }
 
     private InMemoryFolder(string account, string name, uint uidValidity) : base(account, name) => this.uidValidity = uidValidity;
 

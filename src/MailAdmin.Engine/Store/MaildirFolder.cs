@@ -2,14 +2,14 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 
 namespace MailAdmin.Store;
 
 /// <summary>
-/// An open Maildir folder: the in-memory UID index over cur/ and new/, kept in step with mailadmin-uidlist.
+/// An open Maildir folder: the in-memory UID index over cur/ and new/, kept in step with dovecot-uidlist
+/// (shared with Dovecot and other processes: see MaildirFolder.Sync.cs).
 /// Message files are written and fsynced without a lock, so deliveries run in parallel; only the UID
 /// assignment and the append to the UID list are serialised, and concurrent appends share one fsync.
 /// </summary>
@@ -32,10 +32,11 @@ internal sealed partial class MaildirFolder : FolderBase
     private ulong persistedCeiling;
     /// <summary>Whether mailadmin-modseq must be written at close (MODSEQs or recency changed since it was).</summary>
     private bool stateChanged;
+    /// <summary>The first UID of the batch CommitLocked has numbered but not yet put in the index, else 0.</summary>
+    private uint committingFrom;
 
     private readonly SemaphoreSlim uidWriter = new SemaphoreSlim(1, 1);
     private List<Pending> pending = new List<Pending>();
-    private FileStream? appendStream;
 
     private sealed class Entry
     {
@@ -71,17 +72,19 @@ internal sealed partial class MaildirFolder : FolderBase
         internal readonly TaskCompletionSource<bool> Done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    private MaildirFolder(string account, string name, string directory, UidList list) : base(account, name)
+    private MaildirFolder(string account, string name, string directory, DovecotUidList list) : base(account, name)
     {
         this.directory = directory;
         curDir = Path.Combine(directory, "cur");
         newDir = Path.Combine(directory, "new");
         tmpDir = Path.Combine(directory, "tmp");
-        uidListPath = Path.Combine(directory, UidList.FileName);
+        uidListPath = Path.Combine(directory, DovecotUidList.FileName);
         modSeqPath = Path.Combine(directory, ModSeqFile.FileName);
         keywords = DovecotKeywords.Load(directory);
         uidValidity = list.UidValidity;
-        nextUid = list.UidNext;
+        nextUid = list.NextUid;
+        uidListGuid = list.Guid;
+        uidListHeaderFields = list.OtherHeaderFields;
     }
 
     /// <summary>Creates the Maildir directories and an empty UID list (with a fresh UIDVALIDITY) if missing.</summary>
@@ -96,28 +99,31 @@ internal sealed partial class MaildirFolder : FolderBase
             var marker = Path.Combine(directory, "maildirfolder");
             if (!File.Exists(marker)) File.WriteAllBytes(marker, Array.Empty<byte>());
         }
-        var uidList = Path.Combine(directory, UidList.FileName);
-        if (!File.Exists(uidList))
-            DurableFile.ReplaceAtomically(uidList, Encoding.UTF8.GetBytes(UidList.Header(UidList.NewUidValidity(), 1)));
+        CreateUidList(directory);
         NativeMethods.FsyncDirectory(directory);
         var parent = Path.GetDirectoryName(directory);
         if (parent != null) NativeMethods.FsyncDirectory(parent);
     }
 
     /// <summary>
-    /// Opens a folder: reads the UID list, gives UIDs to files it does not list (a crash after the rename),
-    /// forgets listed files that are gone, removes stale tmp/ files, and rewrites the list if anything changed.
+    /// Opens a folder: carries an old mailadmin-uidlist over, reads the UID list, gives UIDs to files it does not
+    /// list (a crash after the rename, another program's delivery), forgets listed files that are gone, removes
+    /// stale tmp/ files, and rewrites the list if it was damaged or lists files that are gone.
     /// </summary>
     internal static MaildirFolder Open(string account, string name, string directory, TimeSpan tmpMaxAge)
     {
         foreach (var sub in new[] { "tmp", "new", "cur" })
             Directory.CreateDirectory(Path.Combine(directory, sub));
-        var list = UidList.Read(Path.Combine(directory, UidList.FileName));
-        var folder = new MaildirFolder(account, name, directory, list);
-        folder.CleanTmp(tmpMaxAge);
-        folder.Load(list);
-        folder.LoadState(ModSeqFile.Read(folder.modSeqPath));
-        return folder;
+        using (DovecotUidListLock.Acquire(directory))
+        {
+            DovecotUidList.Migrate(directory);
+            var list = DovecotUidList.Read(directory) ?? DovecotUidList.CreateNew();
+            var folder = new MaildirFolder(account, name, directory, list);
+            folder.CleanTmp(tmpMaxAge);
+            folder.LoadLocked(list);
+            folder.LoadState(ModSeqFile.Read(folder.modSeqPath));
+            return folder;
+        }
     }
 
     private void CleanTmp(TimeSpan maxAge)
@@ -132,45 +138,6 @@ internal sealed partial class MaildirFolder : FolderBase
             catch (IOException) { /* in use or gone: leave it */ }
             catch (UnauthorizedAccessException) { }
         }
-    }
-
-    private void Load(UidList list)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var unlisted = new List<(string Base, Entry Entry)>();
-        foreach (var (dir, isNew) in new[] { (newDir, true), (curDir, false) })
-        {
-            foreach (var file in new DirectoryInfo(dir).EnumerateFiles())
-            {
-                var fileName = file.Name;
-                if (fileName.StartsWith(".", StringComparison.Ordinal) || fileName.IndexOf('\n') >= 0 || fileName.IndexOf('\r') >= 0) continue;
-                var parsed = MaildirFileName.Parse(fileName);
-                if (!seen.Add(parsed.BaseName)) continue; // the same message twice (an outside tool's half-done move): keep one
-                long size;
-                DateTimeOffset date;
-                try
-                {
-                    size = parsed.Size ?? file.Length;
-                    date = new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero);
-                }
-                catch (IOException) { continue; } // vanished meanwhile
-                var flags = isNew ? MessageFlags.None : parsed.Flags;
-                var words = isNew ? MessageKeywords.None : keywords.KeywordsOf(parsed.KeywordLetters);
-                if (list.Entries.TryGetValue(parsed.BaseName, out var uid))
-                    index[uid] = new Entry(new StoredMessage(uid, parsed.BaseName, size, date, flags, isNew, words), fileName, isNew);
-                else
-                    unlisted.Add((parsed.BaseName, new Entry(new StoredMessage(0, parsed.BaseName, size, date, flags, isNew, words), fileName, isNew)));
-            }
-        }
-        var changed = list.NeedsRewrite || unlisted.Count > 0 || index.Count != list.Entries.Count;
-        // Files nobody listed get new UIDs, in the order of their names (delivery time first).
-        foreach (var (baseName, entry) in unlisted.OrderBy(u => u.Base, StringComparer.Ordinal))
-        {
-            var uid = nextUid++;
-            var m = entry.Message;
-            index[uid] = new Entry(m.WithUid(uid), entry.FileName, entry.InNew);
-        }
-        if (changed) RewriteUidList();
     }
 
     /// <summary>
@@ -231,11 +198,13 @@ internal sealed partial class MaildirFolder : FolderBase
         return highestModSeq;
     }
 
-    /// <summary>The lowest UID still recent (those waiting for their UID list line included), else UIDNEXT. Caller holds the gate.</summary>
+    /// <summary>
+    /// The lowest UID still recent (a batch numbered but not yet in the index counts as recent), else UIDNEXT.
+    /// Messages still waiting for their UIDs will get some at or above UIDNEXT. Caller holds the gate.
+    /// </summary>
     private uint FirstRecentUid()
     {
-        var first = nextUid;
-        foreach (var p in pending) if (p.Entry.Message.IsRecent && p.Entry.Message.Uid < first) first = p.Entry.Message.Uid;
+        var first = committingFrom > 0 ? Math.Min(nextUid, committingFrom) : nextUid;
         foreach (var e in index.Values)
         {
             if (e.Message.IsRecent && e.Message.Uid < first) first = e.Message.Uid;
@@ -257,20 +226,6 @@ internal sealed partial class MaildirFolder : FolderBase
         lock (gate) return keywords.ReloadIfChanged();
     }
 
-    /// <summary>Writes the whole UID list from the index (temp file, fsync, rename, fsync directory). Caller holds the UID writer or is opening.</summary>
-    private void RewriteUidList()
-    {
-        appendStream?.Dispose();
-        appendStream = null;
-        var sb = new StringBuilder();
-        lock (gate)
-        {
-            sb.Append(UidList.Header(uidValidity, nextUid));
-            foreach (var e in index.Values) sb.Append(UidList.Line(e.Message.Uid, e.Message.Id));
-        }
-        DurableFile.ReplaceAtomically(uidListPath, Encoding.UTF8.GetBytes(sb.ToString()));
-    }
-
     internal override async Task<StoredMessage> AddAsync(MessageContent message, MessageFlags? flags, IReadOnlyList<string> keywords, DateTimeOffset internalDate, CancellationToken cancellationToken)
     {
         var size = message.Size;
@@ -289,6 +244,7 @@ internal sealed partial class MaildirFolder : FolderBase
         var fileName = isNew ? baseName : MaildirFileName.WithInfo(baseName, flags!.Value, letters);
         var finalPath = Path.Combine(isNew ? newDir : curDir, fileName);
         var stored = StoreClock.ToStoredDate(internalDate);
+        ExpectOwn(new[] { baseName });
         try
         {
             // A message streamed to the store's .incoming file (fsynced there) moves straight into place.
@@ -304,6 +260,7 @@ internal sealed partial class MaildirFolder : FolderBase
         catch
         {
             try { File.Delete(tmpPath); } catch { /* best effort */ }
+            ForgetOwn(new[] { baseName });
             throw;
         }
         try
@@ -321,6 +278,10 @@ internal sealed partial class MaildirFolder : FolderBase
             try { File.Delete(finalPath); } catch { /* best effort */ }
             throw;
         }
+        finally
+        {
+            ForgetOwn(new[] { baseName });
+        }
     }
 
     private async Task<StoredMessage> CommitAsync(Entry entry)
@@ -331,7 +292,7 @@ internal sealed partial class MaildirFolder : FolderBase
 
     /// <summary>
     /// Gives the entries consecutive UIDs and makes them durable in the UID list (one group commit),
-    /// then visible in the index.
+    /// then visible in the index. The UIDs are given out under the UID list's dotlock (AppendLocked).
     /// </summary>
     private async Task CommitManyAsync(IReadOnlyList<Entry> entries)
     {
@@ -340,9 +301,6 @@ internal sealed partial class MaildirFolder : FolderBase
         {
             foreach (var entry in entries)
             {
-                var m = entry.Message;
-                entry.Message = new StoredMessage(nextUid++, m.Id, m.Size, m.InternalDate, m.Flags, m.IsRecent, m.Keywords, NextModSeq());
-                entry.FileName = entry.FileName;
                 var p = new Pending(entry);
                 mine.Add(p);
                 pending.Add(p);
@@ -362,22 +320,11 @@ internal sealed partial class MaildirFolder : FolderBase
                 try
                 {
                     // Group commit: everyone waiting gets their line in this one write and fsync, in UID order.
-                    var sb = new StringBuilder();
-                    foreach (var p in batch) sb.Append(UidList.Line(p.Entry.Message.Uid, p.Entry.Message.Id));
-                    var bytes = Encoding.UTF8.GetBytes(sb.ToString());
-                    appendStream ??= new FileStream(uidListPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 1);
-                    appendStream.Write(bytes, 0, bytes.Length);
-                    appendStream.Flush(true);
-                    lock (gate)
-                    {
-                        foreach (var p in batch) index[p.Entry.Message.Uid] = p.Entry;
-                    }
+                    CommitLocked(batch.Select(p => p.Entry).ToList());
                     foreach (var p in batch) p.Done.TrySetResult(true);
                 }
                 catch (Exception e)
                 {
-                    appendStream?.Dispose();
-                    appendStream = null;
                     foreach (var p in batch) p.Done.TrySetException(e);
                 }
             }
@@ -457,6 +404,7 @@ internal sealed partial class MaildirFolder : FolderBase
                 keywords.KeywordsOf(MaildirFileName.Parse(f.FileName).KeywordLetters)), f.FileName, false)).ToList();
         }
         await CommitManyAsync(entries).ConfigureAwait(false);
+        ForgetOwn(files.Select(f => f.BaseName));
         return entries.Select(e => e.Message).ToList();
     }
 
@@ -642,8 +590,8 @@ internal sealed partial class MaildirFolder : FolderBase
             // RFC 7162 §3.1.2: an expunge raises HIGHESTMODSEQ too.
             if (removed.Count > 0) NextModSeq();
         }
-        // The UID list keeps the lines of removed messages until the next open compacts it; that keeps
-        // their UIDs from being reused without rewriting the list on every expunge.
+        // The UID list keeps the lines of removed messages until the next open compacts it; the next UID is
+        // above them anyway, so compacting on every expunge would only cost a rewrite.
         if (fromNew) NativeMethods.FsyncDirectory(newDir);
         if (fromCur) NativeMethods.FsyncDirectory(curDir);
         return removed;
@@ -665,13 +613,12 @@ internal sealed partial class MaildirFolder : FolderBase
         }
     }
 
+    /// <summary>Waits for a group commit in progress (the UID list is opened per commit, so nothing stays open).</summary>
     internal void Close()
     {
         uidWriter.Wait();
         try
         {
-            appendStream?.Dispose();
-            appendStream = null;
             lock (gate)
             {
                 if (stateChanged) WriteCleanState();

@@ -177,7 +177,7 @@ public sealed class MaildirStore : MailStoreBase
         {
             if (mailboxes.ContainsKey(account)) return;
             var dir = GetAccountDirectory(account);
-            if (!File.Exists(Path.Combine(dir, UidList.FileName)))
+            if (!File.Exists(Path.Combine(dir, DovecotUidList.FileName)) && !File.Exists(Path.Combine(dir, LegacyUidList.FileName)))
             {
                 MaildirFolder.Create(dir, false);
                 foreach (var f in MailboxNames.DefaultFolders)

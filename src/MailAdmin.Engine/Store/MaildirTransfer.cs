@@ -101,6 +101,7 @@ internal static class MaildirTransfer
 
             // 3. Roll forward; no cancellation from here on. Should a step fail (I/O error), the journal stays
             //    and the next start of the store completes the transfer.
+            target.ExpectOwn(items.Select(item => item.NewBase));
             for (var i = 0; i < items.Count; i++)
             {
                 var tmp = Path.Combine(target.TmpDirectory, items[i].NewBase);

@@ -59,10 +59,11 @@ public class FetchEnvelopeCacheTests
             await c.OkAsync("LOGIN alice@example.com secret");
             var message = Encoding.ASCII.GetString(ImapTestServer.Message("cached at append"));
             await c.OkAsync($"APPEND INBOX {{{message.Length}+}}\r\n{message}");
-            // With the file gone, only the cache can answer (a header-only FETCH never opens it).
+            // With the file gone, only the cache can answer (a header-only FETCH never opens it). Gone after
+            // the SELECT: SELECT looks at the disk and would report a file deleted before it as expunged.
+            await c.OkAsync("SELECT INBOX");
             foreach (var file in Directory.GetFiles(root, "*", SearchOption.AllDirectories).Where(f => f.Contains("/new/") || f.Contains("/cur/")))
                 File.Delete(file);
-            await c.OkAsync("SELECT INBOX");
             var lines = await c.OkAsync("FETCH 1 (ENVELOPE)");
             Assert.Contains(lines, l => l.StartsWith("* 1 FETCH (ENVELOPE (\"Thu, 26 Nov 2026 10:00:00 +0000\" \"cached at append\" ((\"Carol\" NIL \"carol\" \"example.org\"))", StringComparison.Ordinal));
         }

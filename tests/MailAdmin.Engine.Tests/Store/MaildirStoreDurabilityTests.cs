@@ -63,7 +63,7 @@ public sealed class MaildirStoreDurabilityTests : IDisposable
         {
             foreach (var sub in new[] { "cur", "new", "tmp" })
                 Assert.True(Directory.Exists(Path.Combine(Inbox, dir, sub)), $"{dir}/{sub}");
-            Assert.True(File.Exists(Path.Combine(Inbox, dir, "mailadmin-uidlist")));
+            Assert.True(File.Exists(Path.Combine(Inbox, dir, "dovecot-uidlist")));
             Assert.Equal(dir != "", File.Exists(Path.Combine(Inbox, dir, "maildirfolder")));
         }
         Assert.True(File.Exists(Path.Combine(root.Path, "accounts.json")));
@@ -91,12 +91,14 @@ public sealed class MaildirStoreDurabilityTests : IDisposable
         var store = await OpenWithAlice();
         var a = await store.DeliverAsync(Alice, "INBOX", Msg(1), Date);
         var b = await store.DeliverAsync(Alice, "INBOX", Msg(2), Date);
-        var lines = File.ReadAllLines(Path.Combine(Inbox, "mailadmin-uidlist"));
+        var lines = File.ReadAllLines(Path.Combine(Inbox, "dovecot-uidlist"));
         var header = lines[0].Split(' ');
-        Assert.Equal("MAILADMIN-UIDLIST", header[0]);
-        Assert.Equal("1", header[1]);
-        Assert.Equal(store.GetFolderStatus(Alice, "INBOX").UidValidity.ToString(), header[2]);
-        Assert.Equal(new[] { $"{a.Uid} {a.Id}", $"{b.Uid} {b.Id}" }, lines.Skip(1));
+        // Dovecot's version 3: "3 V<uidvalidity> N<next uid> G<mailbox guid>", then "<uid> :<base name>" lines
+        Assert.Equal("3", header[0]);
+        Assert.Equal("V" + store.GetFolderStatus(Alice, "INBOX").UidValidity, header[1]);
+        Assert.StartsWith("N", header[2]);
+        Assert.Matches("^G[0-9a-f]{32}$", header[3]);
+        Assert.Equal(new[] { $"{a.Uid} :{a.Id}", $"{b.Uid} :{b.Id}" }, lines.Skip(1));
     }
 
     [Fact]
@@ -145,7 +147,7 @@ public sealed class MaildirStoreDurabilityTests : IDisposable
         var recovered = list.Single(m => m.Id == lost);
         Assert.Equal(Msg(2), await again.ReadMessageAsync(Alice, "INBOX", recovered.Uid));
         Assert.Equal(MessageFlags.Seen, list.Single(m => m.Id == "1700000000.outside.host").Flags);
-        Assert.Contains($"{recovered.Uid} {lost}", File.ReadAllLines(Path.Combine(Inbox, "mailadmin-uidlist")));
+        Assert.Contains($"{recovered.Uid} :{lost}", File.ReadAllLines(Path.Combine(Inbox, "dovecot-uidlist")));
         again.Dispose();
 
         var third = Open();
@@ -159,7 +161,7 @@ public sealed class MaildirStoreDurabilityTests : IDisposable
         var a = await store.DeliverAsync(Alice, "INBOX", Msg(1), Date);
         var b = await store.DeliverAsync(Alice, "INBOX", Msg(2), Date);
         store.Dispose();
-        var path = Path.Combine(Inbox, "mailadmin-uidlist");
+        var path = Path.Combine(Inbox, "dovecot-uidlist");
         var text = File.ReadAllText(path);
         File.WriteAllText(path, text.Substring(0, text.Length - 10)); // the last line lost its tail in a crash
 
@@ -203,7 +205,7 @@ public sealed class MaildirStoreDurabilityTests : IDisposable
         var store = await OpenWithAlice();
         await store.DeliverAsync(Alice, "INBOX", Msg(1), Date);
         store.Dispose();
-        File.WriteAllText(Path.Combine(Inbox, "mailadmin-uidlist"), "garbage\n");
+        File.WriteAllText(Path.Combine(Inbox, "dovecot-uidlist"), "garbage\n");
         Assert.Throws<MailStoreException>(() => Open().ListMessages(Alice, "INBOX"));
     }
 
@@ -215,7 +217,7 @@ public sealed class MaildirStoreDurabilityTests : IDisposable
         await store.DeliverAsync(Alice, "Sent", Msg(2), Date);
         var validity = store.GetFolderStatus(Alice, "Sent").UidValidity;
         store.Dispose();
-        File.Delete(Path.Combine(Inbox, ".Sent", "mailadmin-uidlist"));
+        File.Delete(Path.Combine(Inbox, ".Sent", "dovecot-uidlist"));
         await Task.Delay(1100); // UIDVALIDITY is in seconds
 
         var again = Open();

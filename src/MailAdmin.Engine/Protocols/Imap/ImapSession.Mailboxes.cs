@@ -130,6 +130,7 @@ public sealed partial class ImapSession
         // A failed SELECT leaves the session unselected (RFC 3501 §6.3.1).
         Deselect();
         var name = MailboxNames.NormalizeFolder(folder);
+        await SynchronizeFolderAsync(name, ct).ConfigureAwait(false);
         var sel = new Selection(name, readOnly);
         var status = _store.GetFolderStatus(_account!, name);   // NONEXISTENT before anything changes
         // Watch the folder before reading it: a change from here on marks the view dirty.
@@ -297,6 +298,7 @@ public sealed partial class ImapSession
     {
         if (args.Count != 2 || MailboxArg(args[0]) is not string folder || args[1].Kind != ImapTokenKind.List) return Bad(tag, "STATUS needs a mailbox and a list");
         var name = MailboxNames.NormalizeFolder(folder);
+        await SynchronizeFolderAsync(name, ct).ConfigureAwait(false);
         var status = _store.GetFolderStatus(_account!, name);
         var items = new List<string>();
         foreach (var item in args[1].Items)

@@ -306,8 +306,10 @@ public sealed partial class ImapSession : IDisposable
                 WriteLine("* CAPABILITY " + Capabilities());
                 return await CompleteAsync(tag, "CAPABILITY completed", Notify.All, ct).ConfigureAwait(false);
             case "NOOP":
+                await SynchronizeSelectedAsync(ct).ConfigureAwait(false);
                 return await CompleteAsync(tag, "NOOP completed", Notify.All, ct).ConfigureAwait(false);
             case "CHECK":
+                await SynchronizeSelectedAsync(ct).ConfigureAwait(false);
                 return await CompleteAsync(tag, "CHECK completed", Notify.All, ct).ConfigureAwait(false);
             case "LOGOUT":
                 Bye("Logging out");
@@ -344,6 +346,7 @@ public sealed partial class ImapSession : IDisposable
             case "IDLE":
                 if (args.Count != 0) return Bad(tag, "IDLE takes no arguments");
                 _idleTag = tag;
+                await SynchronizeSelectedAsync(ct).ConfigureAwait(false);
                 await FlushUpdatesAsync(Notify.All, ct).ConfigureAwait(false);
                 WriteLine("+ idling");
                 return new ImapResponse(ImapAction.Idle);

@@ -264,6 +264,8 @@ public sealed class Pop3Session : IDisposable
     private async Task OpenMaildropAsync(string account, CancellationToken cancellationToken)
     {
         _messages.Clear();
+        // Mail another program (Dovecot, an LDA) put into the Maildir since the store last looked is part of the maildrop.
+        await _store.SynchronizeAsync(account, _settings.Folder, cancellationToken).ConfigureAwait(false);
         _uidValidity = _store.GetFolderStatus(account, _settings.Folder).UidValidity;
         foreach (var message in _store.ListMessages(account, _settings.Folder))
         {
@@ -311,7 +313,7 @@ public sealed class Pop3Session : IDisposable
     }
 
     /// <summary>The UIDL string: "&lt;UIDVALIDITY&gt;.&lt;UID&gt;" of the message in the store's INBOX. Both numbers
-    /// are persistent (mailadmin-uidlist), so the string is the same in every session and after restarts,
+    /// are persistent (dovecot-uidlist), so the string is the same in every session and after restarts,
     /// matches what IMAP reports, and is never reused for another message (UIDs are never reused; a
     /// rebuilt UID list gets a new UIDVALIDITY).</summary>
     private string UniqueId(Entry entry) => _uidValidity.ToString(System.Globalization.CultureInfo.InvariantCulture) + "." + entry.Message.Uid.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -7,49 +7,36 @@ using System.Text;
 namespace MailAdmin.Store;
 
 /// <summary>
-/// The per-folder UID file "mailadmin-uidlist":
+/// The per-folder UID file "mailadmin-uidlist" this module wrote before it kept Dovecot's dovecot-uidlist;
+/// read once, when a folder is opened, to carry its UIDVALIDITY and UIDs over (see DovecotUidList.Migrate):
 /// <code>
 /// MAILADMIN-UIDLIST 1 &lt;uidvalidity&gt; &lt;uidnext&gt;
 /// &lt;uid&gt; &lt;base file name&gt;
 /// ...
 /// </code>
-/// Lines are appended (and fsynced) as messages arrive, in ascending UID order; the header is rewritten
-/// only when the whole file is (on open, when it is repaired or compacted). The next UID is the larger of
-/// the header's value and the highest UID listed plus one, so UIDs are never reused.
+/// The next UID is the larger of the header's value and the highest UID listed plus one. A torn last
+/// line (a crash during an append) is dropped: its message gets a new UID, as it did before.
 /// </summary>
-internal sealed class UidList
+internal sealed class LegacyUidList
 {
     internal const string FileName = "mailadmin-uidlist";
     internal const string Magic = "MAILADMIN-UIDLIST";
     internal const int Version = 1;
 
-    private static readonly object ValidityGate = new object();
-    private static uint lastValidity;
-
-    internal uint UidValidity { get; set; }
-    internal uint UidNext { get; set; } = 1;
+    internal uint UidValidity { get; private set; }
+    internal uint UidNext { get; private set; } = 1;
     /// <summary>Base name → UID, as listed.</summary>
     internal Dictionary<string, uint> Entries { get; } = new Dictionary<string, uint>(StringComparer.Ordinal);
-    /// <summary>The file was missing, damaged (torn last line, bad lines) or listed duplicates: rewrite it.</summary>
+    /// <summary>The file was damaged (torn last line, bad lines) or listed duplicates.</summary>
     internal bool NeedsRewrite { get; private set; }
 
-    /// <summary>A new UIDVALIDITY: the current Unix time, strictly above any given out before in this process.</summary>
-    internal static uint NewUidValidity()
+    /// <summary>The list at <paramref name="path"/>, or null when there is none.</summary>
+    internal static LegacyUidList? Read(string path)
     {
-        lock (ValidityGate)
-        {
-            var now = (uint)Math.Max(1, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-            lastValidity = Math.Max(now, lastValidity + 1);
-            return lastValidity;
-        }
-    }
-
-    internal static UidList Read(string path)
-    {
-        var list = new UidList();
+        var list = new LegacyUidList();
         string text;
         try { text = File.ReadAllText(path, Encoding.UTF8); }
-        catch (FileNotFoundException) { list.UidValidity = NewUidValidity(); list.NeedsRewrite = true; return list; }
+        catch (FileNotFoundException) { return null; }
 
         var lines = text.Split('\n');
         var header = lines[0].Split(' ');
@@ -85,9 +72,4 @@ internal sealed class UidList
         return list;
     }
 
-    internal static string Header(uint uidValidity, uint uidNext)
-        => string.Format(CultureInfo.InvariantCulture, "{0} {1} {2} {3}\n", Magic, Version, uidValidity, uidNext);
-
-    internal static string Line(uint uid, string baseName)
-        => uid.ToString(CultureInfo.InvariantCulture) + " " + baseName + "\n";
 }
