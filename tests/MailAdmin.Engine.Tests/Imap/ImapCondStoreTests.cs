@@ -242,4 +242,24 @@ public class ImapCondStoreTests
         var uid = await c.OkAsync("UID FETCH 1:* FLAGS");
         Assert.Contains("* 2 EXPUNGE", uid);
     }
+
+    [Fact]
+    public async Task MoveReportsVanishedAndAnImplicitSeenCarriesModSeq()
+    {
+        var (s, c) = await SetupAsync(3);
+        await using var _ = s;
+        await using var __ = c;
+        var msgs = Messages(s);
+        await s.Store.CreateFolderAsync(ImapTestServer.Alice, "Archive");
+        await c.OkAsync("ENABLE QRESYNC");
+        await c.OkAsync("SELECT INBOX");
+        var body = await c.OkAsync("FETCH 1 (BODY[])");
+        var first = Messages(s)[0];
+        Assert.Contains($"MODSEQ ({N(first.ModSeq)})", body[0]);
+        Assert.Contains("\\Seen", body[0]);
+        var move = await c.OkAsync("MOVE 2:3 Archive");
+        Assert.Contains($"* VANISHED {msgs[1].Uid}:{msgs[2].Uid}", move);
+        Assert.DoesNotContain(move, l => l.EndsWith(" EXPUNGE", StringComparison.Ordinal));
+        Assert.Equal(2, s.Store.ListMessages(ImapTestServer.Alice, "Archive").Count);
+    }
 }
