@@ -206,6 +206,7 @@ public class ImapCondStoreTests
         var noop = await c.OkAsync("NOOP");
         var last = Messages(s).Single();
         Assert.Contains($"* VANISHED {msgs[1].Uid}", noop);
+        Assert.Contains($"OK [HIGHESTMODSEQ {N(Highest(s))}] NOOP completed", noop[^1]);
         Assert.Contains($"* 1 FETCH (UID {last.Uid} FLAGS (\\Flagged \\Recent) MODSEQ ({N(last.ModSeq)}))", noop);
 
         // UID FETCH (CHANGEDSINCE n VANISHED): the UIDs of the set gone, then the changes.

@@ -56,6 +56,20 @@ public sealed partial class ImapSession
         return highest > 0 ? "[HIGHESTMODSEQ " + highest.ToString(CultureInfo.InvariantCulture) + "] " : "";
     }
 
+    /// <summary>A VANISHED went out during the command: its tagged OK tells the HIGHESTMODSEQ.</summary>
+    private bool _vanishedSent;
+
+    /// <summary>
+    /// After a VANISHED (not EARLIER), "[HIGHESTMODSEQ n] " for the tagged OK, as Dovecot sends: an expunge has no
+    /// FETCH MODSEQ, so this is how the client learns the mod-sequence it may resync from (RFC 7162 §3.2.10).
+    /// </summary>
+    private string AfterVanishedCode(string text)
+    {
+        if (!_vanishedSent) return "";
+        _vanishedSent = false;
+        return text.StartsWith("[", StringComparison.Ordinal) ? "" : HighestModSeqCode();
+    }
+
     /// <summary>A FETCH the client did not ask for (a flag change): UID once QRESYNC is on, MODSEQ once CONDSTORE is.</summary>
     private string UnsolicitedFetch(uint seq, StoredMessage m, bool recent, bool withUid = false)
     {

@@ -56,7 +56,11 @@ public sealed partial class ImapSession
             sel.Uids.RemoveAt(i);
             sel.Forget(uid);
         }
-        if (vanished != null) WriteLine("* VANISHED " + FormatSet(vanished));
+        if (vanished != null)
+        {
+            WriteLine("* VANISHED " + FormatSet(vanished));
+            _vanishedSent = true;
+        }
         if (missing) sel.Dirty = true;   // report them at the next point that allows it
 
         // A keyword the client has not seen in FLAGS yet: a new FLAGS first (RFC 3501 §7.2.6).

@@ -131,7 +131,7 @@ public sealed partial class ImapSession : IDisposable
         _out.Write(bytes, 0, bytes.Length);
     }
 
-    private ImapResponse Ok(string tag, string text) { WriteLine(tag + " OK " + text); return ImapResponse.None; }
+    private ImapResponse Ok(string tag, string text) { WriteLine(tag + " OK " + AfterVanishedCode(text) + text); return ImapResponse.None; }
     private ImapResponse No(string tag, string text) { WriteLine(tag + " NO " + text); return ImapResponse.None; }
 
     private ImapResponse Bad(string tag, string text)
