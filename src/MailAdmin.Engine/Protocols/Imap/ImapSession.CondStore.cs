@@ -56,6 +56,16 @@ public sealed partial class ImapSession
         return highest > 0 ? "[HIGHESTMODSEQ " + highest.ToString(CultureInfo.InvariantCulture) + "] " : "";
     }
 
+    /// <summary>Whether FETCH responses carry MODSEQ: CONDSTORE is on and the selected folder keeps mod-sequences.</summary>
+    private bool ModSeqsShown => _condstore && _selected?.NoModSeq != true;
+
+    /// <summary>
+    /// RFC 7162 §3.1.2.2: in a [NOMODSEQ] mailbox, FETCH MODSEQ, CHANGEDSINCE, UNCHANGEDSINCE and SEARCH MODSEQ are BAD.
+    /// Null when the command may go on.
+    /// </summary>
+    private ImapResponse? RefuseWithoutModSeq(string tag, bool usesModSeq)
+        => usesModSeq && _selected?.NoModSeq == true ? Bad(tag, "This mailbox keeps no mod-sequences (NOMODSEQ)") : null;
+
     /// <summary>A VANISHED went out during the command: its tagged OK tells the HIGHESTMODSEQ.</summary>
     private bool _vanishedSent;
 
@@ -76,7 +86,7 @@ public sealed partial class ImapSession
         var sb = new StringBuilder("* ").Append(seq.ToString(CultureInfo.InvariantCulture)).Append(" FETCH (");
         if (withUid || _qresync) sb.Append("UID ").Append(m.Uid.ToString(CultureInfo.InvariantCulture)).Append(' ');
         sb.Append("FLAGS ").Append(ImapFlags.Format(m.Flags, m.Keywords, recent));
-        if (_condstore) sb.Append(" MODSEQ (").Append(m.ModSeq.ToString(CultureInfo.InvariantCulture)).Append(')');
+        if (ModSeqsShown) sb.Append(" MODSEQ (").Append(m.ModSeq.ToString(CultureInfo.InvariantCulture)).Append(')');
         return sb.Append(')').ToString();
     }
 

@@ -157,6 +157,7 @@ public sealed partial class ImapSession
         sel.UidValidity = status.UidValidity;
         sel.LearnKeywords(status.Keywords);
         sel.CanCreateKeywords = status.CanCreateKeywords;
+        sel.NoModSeq = status.HighestModSeq == 0;
         State = ImapState.Selected;
         WriteFlagsResponses(sel);
         WriteLine("* " + sel.Uids.Count.ToString(CultureInfo.InvariantCulture) + " EXISTS");

@@ -107,6 +107,7 @@ public sealed partial class ImapSession
         // As the contract says: the tokens after the set, i.e. one atom (FLAGS, a macro, BODY[...]) or one list.
         var request = FetchRequest.Parse(attributes, uid);
         if (modifiers?.ChangedSince != null) request = request.WithModSeq();
+        if (RefuseWithoutModSeq(tag, request.HasModSeq) is ImapResponse refused) return refused;
         if (request.HasModSeq) EnableCondStore();
         var sel = _selected!;
         var targets = Resolve(args[0].Text, uid);
@@ -148,7 +149,7 @@ public sealed partial class ImapSession
         foreach (var (seq, m) in stored)
         {
             bool includeFlags = seen.Contains(m.Uid);
-            FetchResponse.Write(_out, request, Context(seq, m, reader, headerOnly), includeFlags, _utf8, _condstore);
+            FetchResponse.Write(_out, request, Context(seq, m, reader, headerOnly), includeFlags, _utf8, ModSeqsShown);
             await MaybeFlushAsync(ct).ConfigureAwait(false);
         }
         await FlushUpdatesAsync(uid ? Notify.All : Notify.NoExpunge, ct).ConfigureAwait(false);
@@ -203,6 +204,7 @@ public sealed partial class ImapSession
             }
         }
         // CONDSTORE (RFC 7162 §3.1.5): a MODSEQ key enables it, and a non-empty result ends in "(MODSEQ highest)".
+        if (RefuseWithoutModSeq(tag, query.UsesModSeq) is ImapResponse refused) return refused;
         if (query.UsesModSeq) EnableCondStore();
         var modSeqSuffix = query.UsesModSeq && hits.Count > 0 ? " (MODSEQ " + highestHit.ToString(CultureInfo.InvariantCulture) + ")" : "";
         WriteLine("* SEARCH" + (hits.Count > 0 ? " " + string.Join(" ", hits.Select(h => h.ToString(CultureInfo.InvariantCulture))) : "") + modSeqSuffix);
@@ -236,6 +238,7 @@ public sealed partial class ImapSession
         var (flags, keywords) = flagTokens.Count == 0 ? (MessageFlags.None, MessageKeywords.None) : ImapFlags.ParseWithKeywords(flagTokens);
         var sel = _selected!;
         if (sel.ReadOnly) return No(tag, "[READ-ONLY] Mailbox is read-only");
+        if (RefuseWithoutModSeq(tag, unchangedSince != null) is ImapResponse refused) return refused;
         if (unchangedSince != null) EnableCondStore();
         if (change != FlagChange.Remove && !sel.CanCreateKeywords && keywords.Any(k => !sel.Keywords.Contains(k)))
             return No(tag, "[LIMIT] No more keywords can be created in this mailbox");
@@ -257,7 +260,7 @@ public sealed partial class ImapSession
             sel.Remember(now);
             // Once CONDSTORE is on, even .SILENT reports the new MODSEQ of what changed (RFC 7162 §3.1.3).
             if (!silent) WriteLine(StoreFetch(seq, now, uid));
-            else if (_condstore && byUid.ContainsKey(u))
+            else if (ModSeqsShown && byUid.ContainsKey(u))
                 WriteLine("* " + seq.ToString(CultureInfo.InvariantCulture) + " FETCH (" + (uid || _qresync ? "UID " + u.ToString(CultureInfo.InvariantCulture) + " " : "") + "MODSEQ (" + now.ModSeq.ToString(CultureInfo.InvariantCulture) + "))");
         }
         string code = "";
@@ -273,7 +276,7 @@ public sealed partial class ImapSession
         var sb = new StringBuilder("* ").Append(seq.ToString(CultureInfo.InvariantCulture)).Append(" FETCH (FLAGS ")
             .Append(ImapFlags.Format(now.Flags, now.Keywords, sel.Recent.Contains(now.Uid)));
         if (uid || _qresync) sb.Append(" UID ").Append(now.Uid.ToString(CultureInfo.InvariantCulture));
-        if (_condstore) sb.Append(" MODSEQ (").Append(now.ModSeq.ToString(CultureInfo.InvariantCulture)).Append(')');
+        if (ModSeqsShown) sb.Append(" MODSEQ (").Append(now.ModSeq.ToString(CultureInfo.InvariantCulture)).Append(')');
         return sb.Append(')').ToString();
     }
 

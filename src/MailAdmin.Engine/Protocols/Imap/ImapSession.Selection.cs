@@ -24,6 +24,8 @@ public sealed partial class ImapSession
         public readonly HashSet<string> Keywords = new(MessageKeywords.Comparer);
         /// <summary>Whether PERMANENTFLAGS says \* (the store can still take new keywords).</summary>
         public bool CanCreateKeywords;
+        /// <summary>The store keeps no mod-sequences for this folder (HIGHESTMODSEQ 0): SELECT said [NOMODSEQ].</summary>
+        public bool NoModSeq;
         public uint MaxUid;
         /// <summary>Part of the header cache's key: a recreated folder starts its UIDs again.</summary>
         public uint UidValidity;
