@@ -59,7 +59,8 @@ Describe 'IMAP message changes against <Kind>' -ForEach @(@{ Kind = 'our server'
         if ($Kind -eq 'our server') {
             $script:lab = Start-ClientLab
             $script:peer = [pscustomobject]@{ ImapPort = $lab.ImapPort; Address = $lab.Address; Credential = $lab.Credential; SmtpPort = $lab.SmtpPort }
-            $script:keepsKeywords = $false
+            # The lab's in-memory store keeps keywords (PERMANENTFLAGS has \*).
+            $script:keepsKeywords = $true
         }
         else {
             $script:peer = Start-DovecotPeer
@@ -88,7 +89,6 @@ Describe 'IMAP message changes against <Kind>' -ForEach @(@{ Kind = 'our server'
             $listing[0].subject | Should -Be 'from eml'
             $listing[0].flags | Should -Contain '\Seen'
             $listing[0].flags | Should -Contain '\Flagged'
-            # Our server keeps no keywords (its PERMANENTFLAGS lack \*); Dovecot does.
             if ($keepsKeywords) { $listing[0].flags | Should -Contain 'Work' }
             $added.Origin.Uid | Should -Be $listing[0].uid
             $added.Origin.Folder | Should -Be $folder

@@ -17,6 +17,20 @@ public static class ImapFlags
         return Cache[key] ??= Build(key);
     }
 
+    /// <summary>As <see cref="Format(MessageFlags, bool)"/>, with the message's keywords after the system flags.</summary>
+    public static string Format(MessageFlags flags, IReadOnlyList<string>? keywords, bool recent)
+    {
+        var system = Format(flags, recent);
+        if (keywords == null || keywords.Count == 0) return system;
+        var sb = new StringBuilder(system, 0, system.Length - 1, system.Length + 16 * keywords.Count);
+        foreach (var k in keywords)
+        {
+            if (sb.Length > 1) sb.Append(' ');
+            sb.Append(k);
+        }
+        return sb.Append(')').ToString();
+    }
+
     private static string Build(int key)
     {
         var sb = new StringBuilder("(");

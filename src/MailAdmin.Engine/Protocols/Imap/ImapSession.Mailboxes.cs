@@ -11,28 +11,6 @@ namespace MailAdmin.Protocols.Imap;
 
 public sealed partial class ImapSession
 {
-    /// <summary>The selected mailbox as this session knows it: sequence numbers are positions in <see cref="Uids"/>.</summary>
-    private sealed class Selection
-    {
-        public Selection(string folder, bool readOnly) { Folder = folder; ReadOnly = readOnly; }
-        public readonly string Folder;
-        public readonly bool ReadOnly;
-        public readonly List<uint> Uids = new();
-        public readonly Dictionary<uint, MessageFlags> Flags = new();
-        public readonly HashSet<uint> Recent = new();
-        public uint MaxUid;
-        /// <summary>Part of the header cache's key: a recreated folder starts its UIDs again.</summary>
-        public uint UidValidity;
-        private int _dirty;
-        public bool Dirty { get => Volatile.Read(ref _dirty) != 0; set => Volatile.Write(ref _dirty, value ? 1 : 0); }
-
-        public int IndexOf(uint uid)
-        {
-            int i = Uids.BinarySearch(uid);
-            return i < 0 ? -1 : i;
-        }
-    }
-
     private void OnFolderChanged(object? sender, FolderChangedEventArgs e)
     {
         var sel = _selected;
@@ -50,7 +28,10 @@ public sealed partial class ImapSession
         State = ImapState.Authenticated;
     }
 
-    /// <summary>Reports other sessions' (and our own) changes of the selected mailbox: EXPUNGE (when allowed), EXISTS, RECENT, FETCH FLAGS.</summary>
+    /// <summary>
+    /// Reports other sessions' (and our own) changes of the selected mailbox: EXPUNGE or VANISHED (when allowed),
+    /// FLAGS for new keywords, EXISTS, RECENT, FETCH FLAGS (with UID once QRESYNC, MODSEQ once CONDSTORE is on).
+    /// </summary>
     internal async Task FlushUpdatesAsync(Notify notify, CancellationToken ct)
     {
         var sel = _selected;
@@ -62,30 +43,41 @@ public sealed partial class ImapSession
         var byUid = new Dictionary<uint, StoredMessage>(list.Count);
         foreach (var m in list) byUid[m.Uid] = m;
 
-        // EXPUNGE, lowest first, each number valid at the time it is sent.
+        // EXPUNGE, lowest first, each number valid at the time it is sent; once QRESYNC is on, one VANISHED (RFC 7162 §3.2.10).
         bool missing = false;
+        List<uint>? vanished = null;
         for (int i = 0; i < sel.Uids.Count;)
         {
             var uid = sel.Uids[i];
             if (byUid.ContainsKey(uid)) { i++; continue; }
             if (notify != Notify.All) { missing = true; i++; continue; }
-            WriteLine("* " + (i + 1).ToString(CultureInfo.InvariantCulture) + " EXPUNGE");
+            if (_qresync) (vanished ??= new List<uint>()).Add(uid);
+            else WriteLine("* " + (i + 1).ToString(CultureInfo.InvariantCulture) + " EXPUNGE");
             sel.Uids.RemoveAt(i);
-            sel.Flags.Remove(uid);
-            sel.Recent.Remove(uid);
+            sel.Forget(uid);
+        }
+        if (vanished != null)
+        {
+            WriteLine("* VANISHED " + FormatSet(vanished));
+            _vanishedSent = true;
         }
         if (missing) sel.Dirty = true;   // report them at the next point that allows it
+
+        // A keyword the client has not seen in FLAGS yet: a new FLAGS first (RFC 3501 §7.2.6).
+        bool newKeywords = false;
+        foreach (var m in list) newKeywords |= sel.LearnKeywords(m.Keywords);
+        if (newKeywords) WriteFlagsResponses(sel);
 
         // FETCH FLAGS for changes of known messages.
         uint oldMax = sel.MaxUid;
         foreach (var m in list)
         {
             if (m.Uid > oldMax) break;
-            if (sel.Flags.TryGetValue(m.Uid, out var known) && known != m.Flags)
+            if (sel.FlagsChanged(m))
             {
-                sel.Flags[m.Uid] = m.Flags;
+                sel.Remember(m);
                 int seq = sel.IndexOf(m.Uid) + 1;
-                if (seq > 0) WriteLine("* " + seq.ToString(CultureInfo.InvariantCulture) + " FETCH (FLAGS " + ImapFlags.Format(m.Flags, sel.Recent.Contains(m.Uid)) + ")");
+                if (seq > 0) WriteLine(UnsolicitedFetch((uint)seq, m, sel.Recent.Contains(m.Uid)));
             }
         }
 
@@ -101,7 +93,7 @@ public sealed partial class ImapSession
             foreach (var m in added)
             {
                 sel.Uids.Add(m.Uid);
-                sel.Flags[m.Uid] = m.Flags;
+                sel.Remember(m);
             }
             sel.MaxUid = added[added.Count - 1].Uid;
             WriteLine("* " + sel.Uids.Count.ToString(CultureInfo.InvariantCulture) + " EXISTS");
@@ -126,7 +118,13 @@ public sealed partial class ImapSession
 
     private async Task<ImapResponse> SelectAsync(string tag, IReadOnlyList<ImapToken> args, bool readOnly, CancellationToken ct)
     {
-        if (args.Count < 1 || MailboxArg(args[0]) is not string folder) return Bad(tag, "SELECT needs a mailbox");
+        if (args.Count < 1 || args.Count > 2 || MailboxArg(args[0]) is not string folder) return Bad(tag, "SELECT needs a mailbox");
+        if (args.Count == 2 && args[1].Kind != ImapTokenKind.List) return Bad(tag, "SELECT parameters must be a list");
+        var parameters = args.Count == 2 ? SelectParameters.Parse(args[1].Items) : new SelectParameters();
+        if (parameters.QResync && !_qresync) return Bad(tag, "ENABLE QRESYNC first");
+        // RFC 7162 §3.2.11 / RFC 9051 §7.1: the implicit close of the previous mailbox is announced.
+        if (_selected != null && (_qresync || _imap4rev2)) WriteLine("* OK [CLOSED] Previous mailbox closed");
+        if (parameters.CondStore) _condstore = true;
         // A failed SELECT leaves the session unselected (RFC 3501 §6.3.1).
         Deselect();
         var name = MailboxNames.NormalizeFolder(folder);
@@ -153,13 +151,16 @@ public sealed partial class ImapSession
         foreach (var m in list)
         {
             sel.Uids.Add(m.Uid);
-            sel.Flags[m.Uid] = m.Flags;
+            sel.Remember(m);
             sel.MaxUid = m.Uid;
+            sel.LearnKeywords(m.Keywords);
         }
         sel.UidValidity = status.UidValidity;
+        sel.LearnKeywords(status.Keywords);
+        sel.CanCreateKeywords = status.CanCreateKeywords;
+        sel.NoModSeq = status.HighestModSeq == 0;
         State = ImapState.Selected;
-        WriteLine("* FLAGS (" + PermanentFlags + ")");
-        WriteLine(readOnly ? "* OK [PERMANENTFLAGS ()] Read-only mailbox" : "* OK [PERMANENTFLAGS (" + PermanentFlags + ")] Flags permitted");
+        WriteFlagsResponses(sel);
         WriteLine("* " + sel.Uids.Count.ToString(CultureInfo.InvariantCulture) + " EXISTS");
         int recent = readOnly ? status.Recent : sel.Recent.Count;
         WriteLine("* " + recent.ToString(CultureInfo.InvariantCulture) + " RECENT");
@@ -167,6 +168,8 @@ public sealed partial class ImapSession
         if (firstUnseen > 0) WriteLine("* OK [UNSEEN " + firstUnseen.ToString(CultureInfo.InvariantCulture) + "] First unseen");
         WriteLine("* OK [UIDVALIDITY " + status.UidValidity.ToString(CultureInfo.InvariantCulture) + "] UIDs valid");
         WriteLine("* OK [UIDNEXT " + Math.Max(status.UidNext, sel.MaxUid + 1).ToString(CultureInfo.InvariantCulture) + "] Predicted next UID");
+        if (_condstore) WriteHighestModSeq(status);
+        if (parameters.QResync) Resynchronize(sel, parameters, list, status);
         return Ok(tag, (readOnly ? "[READ-ONLY] " : "[READ-WRITE] ") + (readOnly ? "EXAMINE" : "SELECT") + " completed");
     }
 
@@ -313,6 +316,7 @@ public sealed partial class ImapSession
                 case "UIDVALIDITY": value = status.UidValidity; break;
                 case "UNSEEN": value = status.Unseen; break;
                 case "SIZE": value = status.Size; break;
+                case "HIGHESTMODSEQ": EnableCondStore(); items.Add(key + " " + status.HighestModSeq.ToString(CultureInfo.InvariantCulture)); continue;
                 default: return Bad(tag, "Unknown STATUS item " + key);
             }
             items.Add(key + " " + value.ToString(CultureInfo.InvariantCulture));
@@ -361,12 +365,13 @@ public sealed partial class ImapSession
         }
         if (message.Kind != ImapTokenKind.Literal || (message.Bytes == null && message.Message == null)) return Bad(tag, "APPEND needs the message as a literal");
         MessageFlags flags = MessageFlags.None;
+        IReadOnlyList<string> keywords = MessageKeywords.None;
         bool hasFlags = false;
         DateTimeOffset date = DateTimeOffset.UtcNow;
         for (int i = 1; i < args.Count - 1; i++)
         {
             var a = args[i];
-            if (a.Kind == ImapTokenKind.List && !hasFlags) { flags = a.Items.Count == 0 ? MessageFlags.None : ImapFlags.Parse(a.Items); hasFlags = true; }
+            if (a.Kind == ImapTokenKind.List && !hasFlags) { (flags, keywords) = a.Items.Count == 0 ? (MessageFlags.None, MessageKeywords.None) : ImapFlags.ParseWithKeywords(a.Items); hasFlags = true; }
             else if (a.Kind == ImapTokenKind.Quoted && TryParseDateTime(a.Text, out var d)) date = d;
             else return Bad(tag, "Invalid APPEND argument " + a);
         }
@@ -378,8 +383,8 @@ public sealed partial class ImapSession
         catch (FolderNotFoundException) { return No(tag, "[TRYCREATE] No such mailbox"); }
         // A streamed message is already in the store's incoming file: this moves it into the folder.
         var stored = message.Message != null
-            ? await _store.DeliverAsync(_account!, name, message.Message, flags, date, ct).ConfigureAwait(false)
-            : await _store.AppendAsync(_account!, name, message.Bytes!, flags, date, ct).ConfigureAwait(false);
+            ? await _store.DeliverAsync(_account!, name, message.Message, flags, keywords, date, ct).ConfigureAwait(false)
+            : await _store.AppendAsync(_account!, name, message.Bytes!, flags, keywords, date, ct).ConfigureAwait(false);
         // The next FETCH of its ENVELOPE (a client's usual next step) then needs no file read.
         if (message.Bytes != null) ImapHeaderCache.Add(_store, _account!, name, status.UidValidity, stored.Uid, message.Bytes);
         else ImapHeaderCache.AddHead(_store, _account!, name, status.UidValidity, stored.Uid, message.Message!.Head);

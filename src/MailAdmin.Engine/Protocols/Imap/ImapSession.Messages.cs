@@ -75,7 +75,7 @@ public sealed partial class ImapSession
         var sel = _selected!;
         var account = _account!;
         var folder = sel.Folder;
-        var withRecent = new StoredMessage(stored.Uid, stored.Id, stored.Size, stored.InternalDate, stored.Flags, sel.Recent.Contains(stored.Uid));
+        var withRecent = new StoredMessage(stored.Uid, stored.Id, stored.Size, stored.InternalDate, stored.Flags, sel.Recent.Contains(stored.Uid), stored.Keywords, stored.ModSeq);
         if (headerOnly)
         {
             // Read (or found in the cache) now: callers ask for header-only contexts only when the header is needed.
@@ -96,11 +96,24 @@ public sealed partial class ImapSession
     {
         if (args.Count < 2 || args[0].Kind != ImapTokenKind.Atom) return Bad(tag, "FETCH needs a sequence set and attributes");
         var attributes = args.Skip(1).ToList();
+        // RFC 7162 §3.1.4: a second list after the attributes holds the modifiers, (CHANGEDSINCE n [VANISHED]).
+        FetchModifiers? modifiers = null;
+        if (attributes.Count == 2 && attributes[1].Kind == ImapTokenKind.List)
+        {
+            modifiers = FetchModifiers.Parse(attributes[1].Items);
+            attributes.RemoveAt(1);
+            if (modifiers.Vanished && (!uid || !_qresync)) return Bad(tag, "VANISHED needs UID FETCH and ENABLE QRESYNC");
+        }
         // As the contract says: the tokens after the set, i.e. one atom (FLAGS, a macro, BODY[...]) or one list.
         var request = FetchRequest.Parse(attributes, uid);
+        if (modifiers?.ChangedSince != null) request = request.WithModSeq();
+        if (RefuseWithoutModSeq(tag, request.HasModSeq) is ImapResponse refused) return refused;
+        if (request.HasModSeq) EnableCondStore();
         var sel = _selected!;
         var targets = Resolve(args[0].Text, uid);
         var stored = LookUp(sel.Folder, targets);
+        if (modifiers?.Vanished == true) WriteVanishedEarlier(args[0].Text, stored);
+        if (modifiers?.ChangedSince is ulong since) stored.RemoveAll(s => s.Message.ModSeq <= since);
         var seen = new HashSet<uint>();
         if (request.SetsSeen && !sel.ReadOnly)
         {
@@ -114,22 +127,56 @@ public sealed partial class ImapSession
                     {
                         stored[i] = (stored[i].Seq, c);
                         seen.Add(c.Uid);
-                        sel.Flags[c.Uid] = c.Flags;
+                        sel.Remember(c);
                     }
             }
         }
-        bool expunged = stored.Count < targets.Count;
+        // RFC 2180 §4.1.2: a message another session expunged (still here for this one) is answered from what
+        // the session knows; when that is not enough (its text is gone), it is left out and the OK says so.
+        var gone = modifiers?.ChangedSince == null ? ExpungedMeanwhile(targets, stored) : new List<(uint Seq, StoredMessage Message)>();
+        bool unanswered = false;
+        if (gone.Count > 0)
+        {
+            if (request.NeedsBody) unanswered = true;
+            else
+            {
+                stored.AddRange(gone);
+                stored.Sort((a, b) => a.Seq.CompareTo(b.Seq));
+            }
+        }
         bool headerOnly = request.NeedsBody && request.NeedsHeaderOnly;
         var reader = _store.OpenMessageReader(_account!, sel.Folder);
         foreach (var (seq, m) in stored)
         {
             bool includeFlags = seen.Contains(m.Uid);
-            FetchResponse.Write(_out, request, Context(seq, m, reader, headerOnly), includeFlags, _utf8);
+            FetchResponse.Write(_out, request, Context(seq, m, reader, headerOnly), includeFlags, _utf8, ModSeqsShown);
             await MaybeFlushAsync(ct).ConfigureAwait(false);
         }
         await FlushUpdatesAsync(uid ? Notify.All : Notify.NoExpunge, ct).ConfigureAwait(false);
-        if (expunged) return No(tag, "[EXPUNGEISSUED] Some messages were expunged");
+        if (unanswered) return Ok(tag, "[EXPUNGEISSUED] Some messages were expunged");
         return Ok(tag, (uid ? "UID FETCH" : "FETCH") + " completed");
+    }
+
+    /// <summary>The targets the store no longer has, with their state as this session last knew it.</summary>
+    private List<(uint Seq, StoredMessage Message)> ExpungedMeanwhile(List<(uint Seq, uint Uid)> targets, List<(uint Seq, StoredMessage Message)> stored)
+    {
+        var result = new List<(uint Seq, StoredMessage Message)>();
+        if (stored.Count == targets.Count) return result;
+        var present = new HashSet<uint>(stored.Select(s => s.Message.Uid));
+        foreach (var (seq, u) in targets)
+            if (!present.Contains(u) && _selected!.Known.TryGetValue(u, out var known)) result.Add((seq, known));
+        return result;
+    }
+
+    /// <summary>UID FETCH (CHANGEDSINCE n VANISHED), RFC 7162 §3.2.6: the UIDs of the set that no longer exist.</summary>
+    private void WriteVanishedEarlier(string uidSetText, List<(uint Seq, StoredMessage Message)> stored)
+    {
+        var sel = _selected!;
+        var existing = stored.Select(s => s.Message.Uid).ToList();
+        uint uidNext = sel.MaxUid + 1;
+        var missing = ImapVanished.Missing(SequenceSet.Parse(uidSetText), existing, uidNext);
+        // The set's existing UIDs are enough: a UID outside the set never counts, one inside it is in stored.
+        if (missing.Count > 0) WriteLine("* VANISHED (EARLIER) " + ImapVanished.Format(missing));
     }
 
     // ---------------------------------------------------------------- SEARCH
@@ -145,13 +192,22 @@ public sealed partial class ImapSession
         var hits = new List<uint>();
         var all = _store.ListMessages(_account!, sel.Folder).ToDictionary(m => m.Uid);
         var reader = _store.OpenMessageReader(_account!, sel.Folder);
+        ulong highestHit = 0;   // CONDSTORE
         for (int i = 0; i < sel.Uids.Count; i++)
         {
             if (!all.TryGetValue(sel.Uids[i], out var m)) continue;
             ct.ThrowIfCancellationRequested();
-            if (query.Matches(Context((uint)(i + 1), m, reader, query.NeedsHeaderOnly), context)) hits.Add(uid ? m.Uid : (uint)(i + 1));
+            if (query.Matches(Context((uint)(i + 1), m, reader, query.NeedsHeaderOnly), context))
+            {
+                hits.Add(uid ? m.Uid : (uint)(i + 1));
+                highestHit = Math.Max(highestHit, m.ModSeq);
+            }
         }
-        WriteLine("* SEARCH" + (hits.Count > 0 ? " " + string.Join(" ", hits.Select(h => h.ToString(CultureInfo.InvariantCulture))) : ""));
+        // CONDSTORE (RFC 7162 §3.1.5): a MODSEQ key enables it, and a non-empty result ends in "(MODSEQ highest)".
+        if (RefuseWithoutModSeq(tag, query.UsesModSeq) is ImapResponse refused) return refused;
+        if (query.UsesModSeq) EnableCondStore();
+        var modSeqSuffix = query.UsesModSeq && hits.Count > 0 ? " (MODSEQ " + highestHit.ToString(CultureInfo.InvariantCulture) + ")" : "";
+        WriteLine("* SEARCH" + (hits.Count > 0 ? " " + string.Join(" ", hits.Select(h => h.ToString(CultureInfo.InvariantCulture))) : "") + modSeqSuffix);
         return await CompleteAsync(tag, (uid ? "UID SEARCH" : "SEARCH") + " completed", uid ? Notify.All : Notify.NoExpunge, ct).ConfigureAwait(false);
     }
 
@@ -159,6 +215,13 @@ public sealed partial class ImapSession
 
     private async Task<ImapResponse> StoreAsync(string tag, IReadOnlyList<ImapToken> args, bool uid, CancellationToken ct)
     {
+        // RFC 7162 §3.1.3: STORE set (UNCHANGEDSINCE n) item flags.
+        ulong? unchangedSince = null;
+        if (args.Count >= 2 && args[1].Kind == ImapTokenKind.List)
+        {
+            unchangedSince = ParseUnchangedSince(args[1].Items);
+            args = args.Take(1).Concat(args.Skip(2)).ToList();
+        }
         if (args.Count < 3 || args[0].Kind != ImapTokenKind.Atom || args[1].Kind != ImapTokenKind.Atom) return Bad(tag, "STORE needs a set, an item and flags");
         var item = args[1].Text.ToUpperInvariant();
         bool silent = item.EndsWith(".SILENT", StringComparison.Ordinal);
@@ -172,23 +235,49 @@ public sealed partial class ImapSession
             default: return Bad(tag, "Unknown STORE item " + args[1].Text);
         }
         var flagTokens = args.Count == 3 && args[2].Kind == ImapTokenKind.List ? args[2].Items : args.Skip(2).ToList();
-        var flags = flagTokens.Count == 0 ? MessageFlags.None : ImapFlags.Parse(flagTokens);
+        var (flags, keywords) = flagTokens.Count == 0 ? (MessageFlags.None, MessageKeywords.None) : ImapFlags.ParseWithKeywords(flagTokens);
         var sel = _selected!;
         if (sel.ReadOnly) return No(tag, "[READ-ONLY] Mailbox is read-only");
+        if (RefuseWithoutModSeq(tag, unchangedSince != null) is ImapResponse refused) return refused;
+        if (unchangedSince != null) EnableCondStore();
+        if (change != FlagChange.Remove && !sel.CanCreateKeywords && keywords.Any(k => !sel.Keywords.Contains(k)))
+            return No(tag, "[LIMIT] No more keywords can be created in this mailbox");
         var targets = Resolve(args[0].Text, uid);
-        var changed = await _store.SetFlagsAsync(_account!, sel.Folder, targets.Select(t => t.Uid), flags, change, ct).ConfigureAwait(false);
-        var byUid = changed.ToDictionary(c => c.Uid);
+        var result = await _store.UpdateFlagsAsync(_account!, sel.Folder, targets.Select(t => t.Uid), new FlagUpdate(flags, keywords, change, unchangedSince), ct).ConfigureAwait(false);
+        var byUid = result.Changed.ToDictionary(c => c.Uid);
+        var modified = new HashSet<uint>(result.Modified);
+        // A keyword new to the mailbox is announced in FLAGS before a FETCH shows it (RFC 3501 §7.2.6).
+        bool newKeywords = false;
+        foreach (var c in result.Changed) newKeywords |= sel.LearnKeywords(c.Keywords);
+        if (newKeywords) WriteFlagsResponses(sel);
         foreach (var (seq, u) in targets)
         {
-            MessageFlags now;
-            if (byUid.TryGetValue(u, out var c)) now = c.Flags;
-            else if (_store.GetMessage(_account!, sel.Folder, u) is StoredMessage m) now = m.Flags;
+            if (modified.Contains(u)) continue;   // left alone: the client learns of it from [MODIFIED]
+            StoredMessage now;
+            if (byUid.TryGetValue(u, out var c)) now = c;
+            else if (_store.GetMessage(_account!, sel.Folder, u) is StoredMessage m) now = m;
             else continue;
-            sel.Flags[u] = now;
-            if (!silent)
-                WriteLine("* " + seq.ToString(CultureInfo.InvariantCulture) + " FETCH (FLAGS " + ImapFlags.Format(now, sel.Recent.Contains(u)) + (uid ? " UID " + u.ToString(CultureInfo.InvariantCulture) : "") + ")");
+            sel.Remember(now);
+            // Once CONDSTORE is on, even .SILENT reports the new MODSEQ of what changed (RFC 7162 §3.1.3).
+            if (!silent) WriteLine(StoreFetch(seq, now, uid));
+            else if (ModSeqsShown && byUid.ContainsKey(u))
+                WriteLine("* " + seq.ToString(CultureInfo.InvariantCulture) + " FETCH (" + (uid || _qresync ? "UID " + u.ToString(CultureInfo.InvariantCulture) + " " : "") + "MODSEQ (" + now.ModSeq.ToString(CultureInfo.InvariantCulture) + "))");
         }
-        return await CompleteAsync(tag, (uid ? "UID STORE" : "STORE") + " completed", uid ? Notify.All : Notify.NoExpunge, ct).ConfigureAwait(false);
+        string code = "";
+        if (modified.Count > 0)
+            code = "[MODIFIED " + FormatSet(targets.Where(t => modified.Contains(t.Uid)).Select(t => uid ? t.Uid : t.Seq)) + "] Conditional STORE failed for some messages; ";
+        return await CompleteAsync(tag, code + (uid ? "UID STORE" : "STORE") + " completed", uid ? Notify.All : Notify.NoExpunge, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>STORE's FETCH of the new flags: UID for UID STORE (and once QRESYNC is on), MODSEQ once CONDSTORE is on.</summary>
+    private string StoreFetch(uint seq, StoredMessage now, bool uid)
+    {
+        var sel = _selected!;
+        var sb = new StringBuilder("* ").Append(seq.ToString(CultureInfo.InvariantCulture)).Append(" FETCH (FLAGS ")
+            .Append(ImapFlags.Format(now.Flags, now.Keywords, sel.Recent.Contains(now.Uid)));
+        if (uid || _qresync) sb.Append(" UID ").Append(now.Uid.ToString(CultureInfo.InvariantCulture));
+        if (ModSeqsShown) sb.Append(" MODSEQ (").Append(now.ModSeq.ToString(CultureInfo.InvariantCulture)).Append(')');
+        return sb.Append(')').ToString();
     }
 
     // ---------------------------------------------------------------- COPY / MOVE
@@ -261,6 +350,8 @@ public sealed partial class ImapSession
         }
         await _store.ExpungeAsync(_account!, sel.Folder, uids, ct).ConfigureAwait(false);
         sel.Dirty = true;
-        return await CompleteAsync(tag, (uidSet != null ? "UID EXPUNGE" : "EXPUNGE") + " completed", Notify.All, ct).ConfigureAwait(false);
+        await FlushUpdatesAsync(Notify.All, ct).ConfigureAwait(false);
+        // RFC 7162 §3.2.10: with CONDSTORE on, the OK tells the HIGHESTMODSEQ the expunge made.
+        return Ok(tag, HighestModSeqCode() + (uidSet != null ? "UID EXPUNGE" : "EXPUNGE") + " completed");
     }
 }

@@ -99,7 +99,7 @@ public sealed partial class ImapSession : IDisposable
 
     public string Capabilities()
     {
-        var sb = new StringBuilder("IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE UNSELECT CHILDREN SPECIAL-USE UIDPLUS MOVE QUOTA QUOTA=RES-STORAGE UTF8=ACCEPT");
+        var sb = new StringBuilder("IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE UNSELECT CHILDREN SPECIAL-USE UIDPLUS MOVE QUOTA QUOTA=RES-STORAGE UTF8=ACCEPT CONDSTORE QRESYNC");
         if (_settings.AppendLimit > 0) sb.Append(" APPENDLIMIT=").Append(_settings.AppendLimit.ToString(CultureInfo.InvariantCulture));
         else sb.Append(" APPENDLIMIT");
         if (State == ImapState.NotAuthenticated)
@@ -131,7 +131,7 @@ public sealed partial class ImapSession : IDisposable
         _out.Write(bytes, 0, bytes.Length);
     }
 
-    private ImapResponse Ok(string tag, string text) { WriteLine(tag + " OK " + text); return ImapResponse.None; }
+    private ImapResponse Ok(string tag, string text) { WriteLine(tag + " OK " + AfterVanishedCode(text) + text); return ImapResponse.None; }
     private ImapResponse No(string tag, string text) { WriteLine(tag + " NO " + text); return ImapResponse.None; }
 
     private ImapResponse Bad(string tag, string text)
@@ -481,6 +481,7 @@ public sealed partial class ImapSession : IDisposable
         var enabled = new List<string>();
         foreach (var a in args)
             if (a.Text.Equals("UTF8=ACCEPT", StringComparison.OrdinalIgnoreCase) && !_utf8) { _utf8 = true; enabled.Add("UTF8=ACCEPT"); }
+            else if (EnableCondStoreExtension(a.Text) is string name) enabled.Add(name);
         WriteLine("* ENABLED" + (enabled.Count > 0 ? " " + string.Join(" ", enabled) : ""));
         return await CompleteAsync(tag, "ENABLE completed", Notify.All, ct).ConfigureAwait(false);
     }

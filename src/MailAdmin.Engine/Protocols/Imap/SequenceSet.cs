@@ -139,6 +139,9 @@ public sealed class SequenceSet
     /// </summary>
     public bool FitsMessageCount(uint exists) => exists > 0 && !ExceedsMax(exists);
 
+    /// <summary>The set as ascending, disjoint ranges, '*' meaning <paramref name="max"/>.</summary>
+    public IReadOnlyList<(uint Low, uint High)> Ranges(uint max) => Merged(max);
+
     private List<(uint Low, uint High)> Merged(uint max)
     {
         var list = new List<(uint Low, uint High)>(_ranges.Length);

@@ -28,6 +28,7 @@ public sealed class FetchItem
         FetchItemKind.Rfc822 => "RFC822",
         FetchItemKind.Rfc822Header => "RFC822.HEADER",
         FetchItemKind.Rfc822Text => "RFC822.TEXT",
+        FetchItemKind.ModSeq => "MODSEQ",
         _ => Kind.ToString(),
     };
 }

@@ -16,4 +16,6 @@ public enum FetchItemKind
     Rfc822Text,
     /// <summary>BODY[section]&lt;partial&gt; or BODY.PEEK[...].</summary>
     BodySection,
+    /// <summary>MODSEQ (RFC 7162 §3.1.4.1).</summary>
+    ModSeq,
 }

@@ -16,6 +16,7 @@ public sealed class FetchRequest
             {
                 case FetchItemKind.Flags: HasFlags = true; break;
                 case FetchItemKind.Uid: HasUid = true; break;
+                case FetchItemKind.ModSeq: HasModSeq = true; break;
                 case FetchItemKind.InternalDate:
                 case FetchItemKind.Rfc822Size:
                     break;
@@ -45,6 +46,17 @@ public sealed class FetchRequest
 
     internal bool HasUid { get; }
 
+    /// <summary>MODSEQ was asked for (a CONDSTORE enabling command, RFC 7162 §3.1).</summary>
+    public bool HasModSeq { get; }
+
+    /// <summary>This request with MODSEQ added: FETCH (CHANGEDSINCE n) implies it (RFC 7162 §3.1.4.1).</summary>
+    public FetchRequest WithModSeq()
+    {
+        if (HasModSeq) return this;
+        var items = new List<FetchItem>(Items) { new FetchItem(FetchItemKind.ModSeq) };
+        return new FetchRequest(items, IsUid);
+    }
+
     /// <summary>True when an attribute sets \Seen: BODY[...] without .PEEK, RFC822, RFC822.TEXT.</summary>
     public bool SetsSeen { get; }
 
@@ -67,6 +79,7 @@ public sealed class FetchRequest
                 {
                     case FetchItemKind.Flags:
                     case FetchItemKind.Uid:
+                    case FetchItemKind.ModSeq:
                     case FetchItemKind.InternalDate:
                     case FetchItemKind.Rfc822Size:
                     case FetchItemKind.Envelope:
@@ -136,6 +149,7 @@ public sealed class FetchRequest
                 case "RFC822": return new FetchItem(FetchItemKind.Rfc822);
                 case "RFC822.HEADER": return new FetchItem(FetchItemKind.Rfc822Header);
                 case "RFC822.TEXT": return new FetchItem(FetchItemKind.Rfc822Text);
+                case "MODSEQ": return new FetchItem(FetchItemKind.ModSeq);
                 default: throw new ImapParseException("Unknown FETCH attribute: " + text);
             }
         }

@@ -12,9 +12,10 @@ public static class FetchResponse
     /// <summary>
     /// Writes "* seq FETCH (...)\r\n", literals included. <paramref name="includeFlags"/> adds
     /// FLAGS even when not asked (after an implicit \Seen). <paramref name="utf8"/>: UTF8=ACCEPT
-    /// is enabled, so 8-bit header text may be sent as is.
+    /// is enabled, so 8-bit header text may be sent as is. <paramref name="includeModSeq"/> adds MODSEQ to
+    /// that FLAGS (CONDSTORE is on: RFC 7162 §3.2 wants it with every flag change the client did not ask for).
     /// </summary>
-    public static void Write(Stream output, FetchRequest request, ImapMessageContext message, bool includeFlags, bool utf8)
+    public static void Write(Stream output, FetchRequest request, ImapMessageContext message, bool includeFlags, bool utf8, bool includeModSeq = false)
     {
         if (output == null) throw new ArgumentNullException(nameof(output));
         if (request == null) throw new ArgumentNullException(nameof(request));
@@ -50,6 +51,12 @@ public static class FetchResponse
             {
                 if (!first) b.Space();
                 WriteItem(b, new FetchItem(FetchItemKind.Flags), message, utf8);
+                first = false;
+            }
+            if (includeFlags && includeModSeq && !request.HasModSeq)
+            {
+                if (!first) b.Space();
+                WriteItem(b, new FetchItem(FetchItemKind.ModSeq), message, utf8);
             }
             b.Ascii(")\r\n");
             b.Flush();
@@ -67,7 +74,12 @@ public static class FetchResponse
         {
             case FetchItemKind.Flags:
                 b.Ascii("FLAGS ");
-                b.Ascii(ImapFlags.Format(stored.Flags, stored.IsRecent));
+                b.Ascii(ImapFlags.Format(stored.Flags, stored.Keywords, stored.IsRecent));
+                break;
+            case FetchItemKind.ModSeq:
+                b.Ascii("MODSEQ (");
+                b.Ascii(stored.ModSeq.ToString(CultureInfo.InvariantCulture));
+                b.Byte((byte)')');
                 break;
             case FetchItemKind.InternalDate:
                 b.Ascii("INTERNALDATE \"");

@@ -16,6 +16,9 @@ internal abstract class SearchKey
     /// <summary>Whether the sequence-set keys under this one name only messages 1..exists (UID keys always fit).</summary>
     public virtual bool SequenceSetsFit(uint exists) => true;
 
+    /// <summary>Whether a MODSEQ key is among the keys (the SEARCH response then ends in "(MODSEQ n)").</summary>
+    public virtual bool UsesModSeq => false;
+
     public abstract bool Matches(ImapMessageContext message, SearchContext context);
 }
 
@@ -57,6 +60,15 @@ internal sealed class AndKey : SearchKey
         return true;
     }
 
+    public override bool UsesModSeq
+    {
+        get
+        {
+            foreach (var k in _keys) if (k.UsesModSeq) return true;
+            return false;
+        }
+    }
+
     public override bool Matches(ImapMessageContext message, SearchContext context)
     {
         foreach (var k in _keys) if (!k.Matches(message, context)) return false;
@@ -71,6 +83,7 @@ internal sealed class OrKey : SearchKey
     public override bool NeedsBody => _a.NeedsBody || _b.NeedsBody;
     public override bool SequenceSetsFit(uint exists) => _a.SequenceSetsFit(exists) && _b.SequenceSetsFit(exists);
     public override bool NeedsWholeMessage => _a.NeedsWholeMessage || _b.NeedsWholeMessage;
+    public override bool UsesModSeq => _a.UsesModSeq || _b.UsesModSeq;
     public override bool Matches(ImapMessageContext message, SearchContext context) =>
         _a.Matches(message, context) || _b.Matches(message, context);
 }
@@ -82,10 +95,11 @@ internal sealed class NotKey : SearchKey
     public override bool NeedsBody => _key.NeedsBody;
     public override bool SequenceSetsFit(uint exists) => _key.SequenceSetsFit(exists);
     public override bool NeedsWholeMessage => _key.NeedsWholeMessage;
+    public override bool UsesModSeq => _key.UsesModSeq;
     public override bool Matches(ImapMessageContext message, SearchContext context) => !_key.Matches(message, context);
 }
 
-/// <summary>ALL, and UNKEYWORD (the store keeps no keywords); with <c>false</c>: KEYWORD.</summary>
+/// <summary>ALL (and, with <c>false</c>, a key that matches nothing).</summary>
 internal sealed class ConstantKey : SearchKey
 {
     private readonly bool _value;
@@ -201,4 +215,28 @@ internal sealed class TextKey : SearchKey
         if (_includeHeader && SearchText.AnyHeaderContains(message, _value)) return true;
         return SearchText.Contains(SearchText.BodyText(message), _value);
     }
+}
+
+/// <summary>KEYWORD and UNKEYWORD: keywords compare case-insensitively, as the store keeps them.</summary>
+internal sealed class KeywordKey : SearchKey
+{
+    private readonly string _keyword;
+    private readonly bool _set;
+    public KeywordKey(string keyword, bool set) { _keyword = keyword; _set = set; }
+    public override bool Matches(ImapMessageContext message, SearchContext context)
+    {
+        bool has = false;
+        foreach (var k in message.Stored.Keywords)
+            if (MessageKeywords.Comparer.Equals(k, _keyword)) { has = true; break; }
+        return has == _set;
+    }
+}
+
+/// <summary>MODSEQ n (RFC 7162 §3.1.5): messages whose mod-sequence is n or more.</summary>
+internal sealed class ModSeqKey : SearchKey
+{
+    private readonly ulong _modSeq;
+    public ModSeqKey(ulong modSeq) => _modSeq = modSeq;
+    public override bool UsesModSeq => true;
+    public override bool Matches(ImapMessageContext message, SearchContext context) => message.Stored.ModSeq >= _modSeq;
 }

@@ -48,6 +48,9 @@ public sealed class SearchQuery
     /// </summary>
     public bool SequenceSetsFit(uint exists) => _root.SequenceSetsFit(exists);
 
+    /// <summary>A MODSEQ key is in the query: it is a CONDSTORE enabling command and its response ends in "(MODSEQ n)".</summary>
+    public bool UsesModSeq => _root.UsesModSeq;
+
     /// <summary>Parses the arguments after SEARCH (CHARSET included); unknown charset throws with BADCHARSET.</summary>
     public static SearchQuery Parse(IReadOnlyList<ImapToken> arguments)
     {
@@ -99,8 +102,9 @@ public sealed class SearchQuery
             case "RECENT": return new RecentKey(true);
             case "OLD": return new RecentKey(false);
             case "NEW": return new AndKey(new List<SearchKey> { new RecentKey(true), new FlagKey(MessageFlags.Seen, false) });
-            case "KEYWORD": Flag(t, ref i); return new ConstantKey(false);
-            case "UNKEYWORD": Flag(t, ref i); return new ConstantKey(true);
+            case "KEYWORD": return KeywordKeyFor(Flag(t, ref i), set: true);
+            case "UNKEYWORD": return KeywordKeyFor(Flag(t, ref i), set: false);
+            case "MODSEQ": return ModSeq(t, ref i);
             case "BCC": return new HeaderKey("Bcc", Str(t, ref i));
             case "CC": return new HeaderKey("Cc", Str(t, ref i));
             case "FROM": return new HeaderKey("From", Str(t, ref i));
@@ -156,10 +160,28 @@ public sealed class SearchQuery
         return AString(t, i++);
     }
 
-    private static void Flag(IReadOnlyList<ImapToken> t, ref int i)
+    private static string Flag(IReadOnlyList<ImapToken> t, ref int i)
     {
         if (i >= t.Count || t[i].Kind != ImapTokenKind.Atom || t[i].Text.Length == 0) throw new ImapParseException("KEYWORD needs a flag keyword");
-        i++;
+        return t[i++].Text;
+    }
+
+    /// <summary>KEYWORD/UNKEYWORD; a system flag given as a keyword (KEYWORD \Seen) is searched as that flag, as Dovecot does.</summary>
+    private static SearchKey KeywordKeyFor(string flag, bool set)
+    {
+        var system = ImapFlags.ParseOne(flag);
+        if (system is MessageFlags f && f != MessageFlags.None) return new FlagKey(f, set);
+        if (flag[0] == '\\') return new ConstantKey(!set);   // \Recent or an unknown \-flag: no message has it as a keyword
+        return new KeywordKey(flag, set);
+    }
+
+    /// <summary>MODSEQ [entry-name entry-type-req] mod-sequence-valzer (RFC 7162 §3.1.5); the entry names a flag, and we keep one MODSEQ per message.</summary>
+    private static SearchKey ModSeq(IReadOnlyList<ImapToken> t, ref int i)
+    {
+        // An entry ("/flags/\\draft" all) narrows the MODSEQ to one flag; with one MODSEQ per message it answers for every entry.
+        if (i + 2 < t.Count && t[i].Kind == ImapTokenKind.Quoted) i += 2;
+        if (i >= t.Count) throw new ImapParseException("MODSEQ needs a mod-sequence");
+        return new ModSeqKey(ImapSession.Number(t[i++], long.MaxValue, "mod-sequence"));
     }
 
     private static long Number(IReadOnlyList<ImapToken> t, ref int i)
