@@ -19,6 +19,7 @@ public sealed partial class ImapSession
     /// <summary>The messages a sequence set or UID set names, as (sequence number, UID), ascending.</summary>
     private List<(uint Seq, uint Uid)> Resolve(string setText, bool uid)
     {
+        if (setText == "$") return ResolveSavedSearch();   // RFC 5182 (ImapSession.Search.cs)
         var sel = _selected!;
         var set = SequenceSet.Parse(setText);
         // A message sequence number above the EXISTS this session announced ('*' in an empty mailbox

@@ -100,6 +100,7 @@ public sealed partial class ImapSession : IDisposable
     public string Capabilities()
     {
         var sb = new StringBuilder("IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE UNSELECT CHILDREN SPECIAL-USE UIDPLUS MOVE QUOTA QUOTA=RES-STORAGE UTF8=ACCEPT");
+        sb.Append(SearchCapabilities);
         if (_settings.AppendLimit > 0) sb.Append(" APPENDLIMIT=").Append(_settings.AppendLimit.ToString(CultureInfo.InvariantCulture));
         else sb.Append(" APPENDLIMIT");
         if (State == ImapState.NotAuthenticated)
@@ -379,7 +380,8 @@ public sealed partial class ImapSession : IDisposable
                         case "MOVE": return await CopyAsync(tag, rest, uid: true, move: true, ct).ConfigureAwait(false);
                         case "EXPUNGE":
                             if (rest.Count != 1) return Bad(tag, "UID EXPUNGE needs a UID set");
-                            return await ExpungeAsync(tag, SequenceSet.Parse(rest[0].Text), ct).ConfigureAwait(false);
+                            if (rest[0].Text == "$" && SavedSearchSet() == null) return Ok(tag, "UID EXPUNGE completed");
+                            return await ExpungeAsync(tag, rest[0].Text == "$" ? SavedSearchSet() : SequenceSet.Parse(rest[0].Text), ct).ConfigureAwait(false);
                         default: return Bad(tag, "Unknown UID command");
                     }
                 }

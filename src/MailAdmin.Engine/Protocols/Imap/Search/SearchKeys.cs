@@ -122,6 +122,12 @@ internal sealed class SetKey : SearchKey
         : _set.Contains(message.SequenceNumber, context.MaxSequence);
 }
 
+/// <summary>'$', alone or after UID: the messages of the saved search result (RFC 5182).</summary>
+internal sealed class SavedResultKey : SearchKey
+{
+    public override bool Matches(ImapMessageContext message, SearchContext context) => context.SavedUids.Contains(message.Stored.Uid);
+}
+
 /// <summary>LARGER / SMALLER, on RFC822.SIZE.</summary>
 internal sealed class SizeKey : SearchKey
 {

@@ -16,12 +16,15 @@ internal static class SearchText
     /// <summary>Whether a field named <paramref name="field"/> exists whose decoded value contains <paramref name="value"/> ("" matches any such field).</summary>
     public static bool HeaderContains(ImapMessageContext message, string field, string value)
     {
+        bool addresses = SearchAddresses.IsAddressField(field);
         var headers = message.Headers;
         for (int i = 0; i < headers.Count; i++)
         {
             if (!string.Equals(headers[i].Name, field, StringComparison.OrdinalIgnoreCase)) continue;
             if (value.Length == 0) return true;
-            if (Contains(Decode(headers, i), value)) return true;
+            var decoded = Decode(headers, i);
+            if (Contains(decoded, value)) return true;
+            if (addresses && SearchAddresses.Contains(decoded, value)) return true;
         }
         return false;
     }
