@@ -4,6 +4,7 @@ using System.Linq;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using MailAdmin.Store;
 
 namespace MailAdmin.Protocols.Imap;
 
@@ -40,7 +41,7 @@ public sealed partial class ImapSession
     }
 
     /// <summary>The SEARCH-family capabilities, each listed once it is complete.</summary>
-    private const string SearchCapabilities = " ESEARCH SEARCHRES";
+    private const string SearchCapabilities = " ESEARCH SEARCHRES SORT SORT=DISPLAY THREAD=ORDEREDSUBJECT THREAD=REFERENCES";
 
     // ---------------------------------------------------------------- SEARCH
 
@@ -60,18 +61,10 @@ public sealed partial class ImapSession
         // "SEARCH RETURN () 1000" to succeed with an empty result, as Dovecot answers.
         if (options == null && !query.SequenceSetsFit((uint)sel.Uids.Count)) return Bad(tag, InvalidSequenceNumber);
         var context = new SearchContext((uint)sel.Uids.Count, sel.Uids.Count > 0 ? sel.Uids[sel.Uids.Count - 1] : 0, savedBefore);
-        var hits = new List<uint>();
-        var hitUids = save ? new List<uint>() : null;
-        var all = _store.ListMessages(_account!, sel.Folder).ToDictionary(m => m.Uid);
-        var reader = _store.OpenMessageReader(_account!, sel.Folder);
-        for (int i = 0; i < sel.Uids.Count; i++)
-        {
-            if (!all.TryGetValue(sel.Uids[i], out var m)) continue;
-            ct.ThrowIfCancellationRequested();
-            if (!query.Matches(Context((uint)(i + 1), m, reader, query.NeedsHeaderOnly), context)) continue;
-            hits.Add(uid ? m.Uid : (uint)(i + 1));
-            hitUids?.Add(m.Uid);
-        }
+        var matches = Matches(query, context, ct);
+        var hits = new List<uint>(matches.Count);
+        foreach (var (seq, m) in matches) hits.Add(uid ? m.Uid : seq);
+        var hitUids = save ? matches.Select(x => x.Message.Uid).ToList() : null;
         // imap-condstore: a MODSEQ key makes this the highest mod-sequence of the hits (RFC 7162
         // §3.1.5): "(MODSEQ n)" after a SEARCH reply, "MODSEQ n" in an ESEARCH reply. Null: none.
         ulong? highestModSeq = null;
@@ -91,6 +84,22 @@ public sealed partial class ImapSession
             if (shown != SearchReturnOptions.Save) WriteLine(ESearchLine(tag, uid, shown, hits, highestModSeq));
         }
         return await CompleteAsync(tag, (uid ? "UID SEARCH" : "SEARCH") + " completed", uid ? Notify.All : Notify.NoExpunge, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The selected mailbox's messages that match, ascending, as (sequence number, store entry).</summary>
+    private List<(uint Seq, StoredMessage Message)> Matches(SearchQuery query, SearchContext context, CancellationToken ct)
+    {
+        var sel = _selected!;
+        var result = new List<(uint, StoredMessage)>();
+        var all = _store.ListMessages(_account!, sel.Folder).ToDictionary(m => m.Uid);
+        var reader = _store.OpenMessageReader(_account!, sel.Folder);
+        for (int i = 0; i < sel.Uids.Count; i++)
+        {
+            if (!all.TryGetValue(sel.Uids[i], out var m)) continue;
+            ct.ThrowIfCancellationRequested();
+            if (query.Matches(Context((uint)(i + 1), m, reader, query.NeedsHeaderOnly), context)) result.Add(((uint)(i + 1), m));
+        }
+        return result;
     }
 
     /// <summary>What RETURN (SAVE ...) keeps: with MIN and/or MAX but neither ALL nor COUNT, only those (RFC 5182 §2.4).</summary>

@@ -277,7 +277,7 @@ public sealed partial class ImapSession : IDisposable
     private static readonly HashSet<string> AuthCommands = new(StringComparer.Ordinal)
     { "SELECT", "EXAMINE", "CREATE", "DELETE", "RENAME", "SUBSCRIBE", "UNSUBSCRIBE", "LIST", "LSUB", "STATUS", "APPEND", "NAMESPACE", "ENABLE", "IDLE", "GETQUOTA", "GETQUOTAROOT", "SETQUOTA" };
     private static readonly HashSet<string> SelectedCommands = new(StringComparer.Ordinal)
-    { "CHECK", "CLOSE", "EXPUNGE", "SEARCH", "FETCH", "STORE", "COPY", "MOVE", "UID", "UNSELECT" };
+    { "CHECK", "CLOSE", "EXPUNGE", "SEARCH", "FETCH", "STORE", "COPY", "MOVE", "UID", "UNSELECT", "SORT", "THREAD" };
 
     private async Task<ImapResponse> DispatchAsync(ImapCommand command, string tag, IReadOnlyList<ImapToken> args, CancellationToken ct)
     {
@@ -362,6 +362,8 @@ public sealed partial class ImapSession : IDisposable
                 if (args.Count != 0) return Bad(tag, "EXPUNGE takes no arguments");
                 return await ExpungeAsync(tag, null, ct).ConfigureAwait(false);
             case "SEARCH": return await SearchAsync(tag, args, uid: false, ct).ConfigureAwait(false);
+            case "SORT": return await SortAsync(tag, args, uid: false, ct).ConfigureAwait(false);
+            case "THREAD": return await ThreadAsync(tag, args, uid: false, ct).ConfigureAwait(false);
             case "FETCH": return await FetchAsync(tag, args, uid: false, ct).ConfigureAwait(false);
             case "STORE": return await StoreAsync(tag, args, uid: false, ct).ConfigureAwait(false);
             case "COPY": return await CopyAsync(tag, args, uid: false, move: false, ct).ConfigureAwait(false);
@@ -375,6 +377,8 @@ public sealed partial class ImapSession : IDisposable
                     {
                         case "FETCH": return await FetchAsync(tag, rest, uid: true, ct).ConfigureAwait(false);
                         case "SEARCH": return await SearchAsync(tag, rest, uid: true, ct).ConfigureAwait(false);
+                        case "SORT": return await SortAsync(tag, rest, uid: true, ct).ConfigureAwait(false);
+                        case "THREAD": return await ThreadAsync(tag, rest, uid: true, ct).ConfigureAwait(false);
                         case "STORE": return await StoreAsync(tag, rest, uid: true, ct).ConfigureAwait(false);
                         case "COPY": return await CopyAsync(tag, rest, uid: true, move: false, ct).ConfigureAwait(false);
                         case "MOVE": return await CopyAsync(tag, rest, uid: true, move: true, ct).ConfigureAwait(false);

@@ -39,6 +39,9 @@ internal static class SearchText
         return false;
     }
 
+    /// <summary>A header field's value with its encoded-words decoded (SORT and THREAD read the Subject this way).</summary>
+    internal static string DecodeField(RawHeaderList headers, int index) => Decode(headers, index);
+
     private static string Decode(RawHeaderList headers, int index)
     {
         var raw = headers.GetValueBytes(index);
