@@ -38,6 +38,21 @@ public class ImapESearchTests
     }
 
     [Fact]
+    public async Task SearchKeywordMatchesStoredKeywordsCaseInsensitively()
+    {
+        var s = await ImapTestServer.StartAsync();
+        await using var _ = s;
+        foreach (var keywords in new[] { new[] { "$$hello" }, Array.Empty<string>(), new[] { "$Label1", "$$Hello" } })
+            await s.Store.AppendAsync(ImapTestServer.Alice, "INBOX", Encoding.UTF8.GetBytes("Subject: k\r\n\r\nbody\r\n"), MailAdmin.Store.MessageFlags.None, keywords, DateTimeOffset.UtcNow);
+        await using var c = await s.ConnectAsync(login: true);
+        await c.OkAsync("SELECT INBOX");
+        Assert.Equal("* SEARCH 1 3", (await c.OkAsync("SEARCH KEYWORD $$hello"))[0]);
+        Assert.Equal("* SEARCH 2", (await c.OkAsync("SEARCH UNKEYWORD $$HELLO"))[0]);
+        Assert.Equal("* SEARCH 3", (await c.OkAsync("SEARCH KEYWORD $label1 KEYWORD $$hello"))[0]);
+        Assert.Equal("* SEARCH", (await c.OkAsync("SEARCH KEYWORD $Other"))[0]);
+    }
+
+    [Fact]
     public async Task SearchSubjectNilLooksForTheWordNil()
     {
         var (s, c) = await SetupAsync("Date: Sat, 24 Mar 2007 23:00:00 +0200\nSubject: NiL\n\nnil\n", "Subject: other\n\nbody\n");

@@ -76,7 +76,7 @@ public sealed partial class ImapSession
         var sel = _selected!;
         var account = _account!;
         var folder = sel.Folder;
-        var withRecent = new StoredMessage(stored.Uid, stored.Id, stored.Size, stored.InternalDate, stored.Flags, sel.Recent.Contains(stored.Uid));
+        var withRecent = stored.With(stored.Flags, sel.Recent.Contains(stored.Uid));   // keeps keywords and MODSEQ
         if (headerOnly)
         {
             // Read (or found in the cache) now: callers ask for header-only contexts only when the header is needed.

@@ -85,12 +85,28 @@ internal sealed class NotKey : SearchKey
     public override bool Matches(ImapMessageContext message, SearchContext context) => !_key.Matches(message, context);
 }
 
-/// <summary>ALL, and UNKEYWORD (the store keeps no keywords); with <c>false</c>: KEYWORD.</summary>
+/// <summary>ALL.</summary>
 internal sealed class ConstantKey : SearchKey
 {
     private readonly bool _value;
     public ConstantKey(bool value) => _value = value;
     public override bool Matches(ImapMessageContext message, SearchContext context) => _value;
+}
+
+/// <summary>KEYWORD and UNKEYWORD: keywords compare case-insensitively (MessageKeywords).</summary>
+internal sealed class KeywordKey : SearchKey
+{
+    private readonly string _keyword;
+    private readonly bool _set;
+    public KeywordKey(string keyword, bool set) { _keyword = keyword; _set = set; }
+
+    public override bool Matches(ImapMessageContext message, SearchContext context)
+    {
+        bool has = false;
+        foreach (var k in message.Stored.Keywords)
+            if (MessageKeywords.Comparer.Equals(k, _keyword)) { has = true; break; }
+        return has == _set;
+    }
 }
 
 /// <summary>ANSWERED, SEEN, ... and their UN- forms; RECENT, NEW, OLD.</summary>

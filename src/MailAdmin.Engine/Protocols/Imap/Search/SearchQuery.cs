@@ -99,8 +99,8 @@ public sealed class SearchQuery
             case "RECENT": return new RecentKey(true);
             case "OLD": return new RecentKey(false);
             case "NEW": return new AndKey(new List<SearchKey> { new RecentKey(true), new FlagKey(MessageFlags.Seen, false) });
-            case "KEYWORD": Flag(t, ref i); return new ConstantKey(false);
-            case "UNKEYWORD": Flag(t, ref i); return new ConstantKey(true);
+            case "KEYWORD": return new KeywordKey(Flag(t, ref i), set: true);
+            case "UNKEYWORD": return new KeywordKey(Flag(t, ref i), set: false);
             case "BCC": return new HeaderKey("Bcc", Str(t, ref i));
             case "CC": return new HeaderKey("Cc", Str(t, ref i));
             case "FROM": return new HeaderKey("From", Str(t, ref i));
@@ -161,10 +161,10 @@ public sealed class SearchQuery
         return AString(t, i++);
     }
 
-    private static void Flag(IReadOnlyList<ImapToken> t, ref int i)
+    private static string Flag(IReadOnlyList<ImapToken> t, ref int i)
     {
         if (i >= t.Count || t[i].Kind != ImapTokenKind.Atom || t[i].Text.Length == 0) throw new ImapParseException("KEYWORD needs a flag keyword");
-        i++;
+        return t[i++].Text;
     }
 
     private static long Number(IReadOnlyList<ImapToken> t, ref int i)
