@@ -161,3 +161,38 @@ public class ImapESearchTests
         Assert.Single(await c.OkAsync("FETCH $ FLAGS"));
     }
 }
+
+/// <summary>After ENABLE IMAP4rev2 every SEARCH answers with ESEARCH (RFC 9051 §6.4.4); the switch is set directly here.</summary>
+public class ImapESearchRev2Tests
+{
+    [Fact]
+    public async Task PlainSearchAnswersWithESearchAllUnderImap4rev2()
+    {
+        using var store = new MailAdmin.Store.InMemoryStore(1000);
+        await store.Accounts.AddAsync(ImapTestServer.Alice, ImapTestServer.Password);
+        for (int i = 0; i < 3; i++) await store.DeliverAsync(ImapTestServer.Alice, "INBOX", ImapTestServer.Message("m" + i), DateTimeOffset.UtcNow);
+        using var session = new MailAdmin.Protocols.Imap.ImapSession(
+            new MailAdmin.Protocols.Imap.ImapSessionSettings { AllowInsecureAuth = true, AuthFailureDelay = TimeSpan.Zero }, store, false);
+        var reader = new MailAdmin.Protocols.Imap.ImapCommandReader();
+        async Task<List<string>> Run(string line)
+        {
+            var buffer = new System.Buffers.ReadOnlySequence<byte>(Encoding.UTF8.GetBytes(line + "\r\n"));
+            var r = reader.TryRead(ref buffer);
+            await session.ExecuteAsync(r.Command!, CancellationToken.None);
+            var text = Encoding.UTF8.GetString(session.Output.ToArray());
+            session.Output.SetLength(0);
+            return text.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).ToList();
+        }
+        await Run("a LOGIN alice@example.com secret");
+        await Run("b SELECT INBOX");
+        Assert.Equal("* SEARCH 1 2 3", (await Run("c SEARCH ALL"))[0]);
+        // ENABLE IMAP4rev2 is another part of the server; its switch is what SEARCH reads.
+        var field = typeof(MailAdmin.Protocols.Imap.ImapSession).GetField("_imap4rev2", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
+        field.SetValue(session, true);
+        Assert.Equal("* ESEARCH (TAG \"d\") ALL 1:3", (await Run("d SEARCH ALL"))[0]);
+        Assert.Equal("* ESEARCH (TAG \"e\")", (await Run("e SEARCH DELETED"))[0]);
+        Assert.Equal("* ESEARCH (TAG \"f\") COUNT 3", (await Run("f SEARCH RETURN (COUNT) ALL"))[0]);
+        var uids = store.ListMessages(ImapTestServer.Alice, "INBOX").Select(m => m.Uid).ToList();
+        Assert.Equal($"* ESEARCH (TAG \"g\") UID ALL {uids[1]}", (await Run("g UID SEARCH 2"))[0]);
+    }
+}

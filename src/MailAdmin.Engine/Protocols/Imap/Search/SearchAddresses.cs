@@ -17,9 +17,10 @@ internal static class SearchAddresses
     /// <summary>Whether a parsed address of <paramref name="decodedField"/> (name, mailbox@host, group name) contains <paramref name="value"/>.</summary>
     public static bool Contains(string decodedField, string value)
     {
-        // Only comments, quoting and escapes make the parsed form differ from the text already
-        // searched; plain fields (nearly all) skip the parse, so SEARCH FROM stays cheap.
-        if (decodedField.IndexOf('(') < 0 && decodedField.IndexOf('"') < 0 && decodedField.IndexOf('\\') < 0) return false;
+        // Only comments and escapes make the parsed form differ from the text already searched (a
+        // quoted name is in that text as it is); other fields (nearly all) skip the parse, so
+        // SEARCH FROM stays cheap.
+        if (decodedField.IndexOf('(') < 0 && decodedField.IndexOf('\\') < 0) return false;
         foreach (var a in EnvelopeAddressParser.Parse(decodedField))
         {
             if (a.Name != null && SearchText.Contains(DecodeName(a.Name), value)) return true;
