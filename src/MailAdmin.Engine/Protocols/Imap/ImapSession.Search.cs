@@ -91,15 +91,38 @@ public sealed partial class ImapSession
     {
         var sel = _selected!;
         var result = new List<(uint, StoredMessage)>();
-        var all = _store.ListMessages(_account!, sel.Folder).ToDictionary(m => m.Uid);
+        var listed = _store.ListMessages(_account!, sel.Folder);
         var reader = _store.OpenMessageReader(_account!, sel.Folder);
+        if (!Ascending(listed))
+        {
+            var all = listed.ToDictionary(m => m.Uid);
+            for (int i = 0; i < sel.Uids.Count; i++)
+            {
+                if (!all.TryGetValue(sel.Uids[i], out var m)) continue;
+                ct.ThrowIfCancellationRequested();
+                if (query.Matches(Context((uint)(i + 1), m, reader, query.NeedsHeaderOnly), context)) result.Add(((uint)(i + 1), m));
+            }
+            return result;
+        }
+        // Both lists ascend by UID (the stores list in UID order): one merge walk, no dictionary of the folder.
+        int j = 0;
         for (int i = 0; i < sel.Uids.Count; i++)
         {
-            if (!all.TryGetValue(sel.Uids[i], out var m)) continue;
-            ct.ThrowIfCancellationRequested();
+            uint uid = sel.Uids[i];
+            while (j < listed.Count && listed[j].Uid < uid) j++;
+            if (j == listed.Count) break;
+            var m = listed[j];
+            if (m.Uid != uid) continue;   // expunged by another session, not yet reported
+            if ((i & 1023) == 0) ct.ThrowIfCancellationRequested();
             if (query.Matches(Context((uint)(i + 1), m, reader, query.NeedsHeaderOnly), context)) result.Add(((uint)(i + 1), m));
         }
         return result;
+    }
+
+    private static bool Ascending(IReadOnlyList<StoredMessage> list)
+    {
+        for (int i = 1; i < list.Count; i++) if (list[i].Uid <= list[i - 1].Uid) return false;
+        return true;
     }
 
     /// <summary>What RETURN (SAVE ...) keeps: with MIN and/or MAX but neither ALL nor COUNT, only those (RFC 5182 §2.4).</summary>

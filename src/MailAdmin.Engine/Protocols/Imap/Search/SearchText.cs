@@ -44,6 +44,10 @@ internal static class SearchText
 
     private static string Decode(RawHeaderList headers, int index)
     {
+        // Most values are plain ASCII without encoded-words: nothing to decode, and SEARCH SUBJECT
+        // over a large folder spends its time here.
+        var text = headers.GetValue(index);
+        if (IsPlainAscii(text)) return text;
         var raw = headers.GetValueBytes(index);
         try
         {
@@ -53,6 +57,16 @@ internal static class SearchText
         {
             return Encoding.UTF8.GetString(raw);
         }
+    }
+
+    private static bool IsPlainAscii(string s)
+    {
+        for (int i = 0; i < s.Length; i++)
+        {
+            char c = s[i];
+            if (c >= 0x80 || (c == '=' && i + 1 < s.Length && s[i + 1] == '?')) return false;
+        }
+        return true;
     }
 
     /// <summary>The Date header, parsed; null when missing or invalid.</summary>
