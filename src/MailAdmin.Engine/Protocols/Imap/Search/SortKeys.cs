@@ -89,7 +89,8 @@ internal sealed class SortItem
     private string? _baseSubject;
     private bool _isReplyOrForward;
     private DateTimeOffset? _sentDate;
-    private Dictionary<string, string>? _keys;
+    // Worked out on first use and kept: the sort compares each message many times.
+    private string? _fromMailbox, _toMailbox, _ccMailbox, _fromDisplay, _toDisplay;
 
     public SortItem(ImapMessageContext message, uint number)
     {
@@ -133,24 +134,29 @@ internal sealed class SortItem
     }
 
     /// <summary>The local part of the field's first address (a group's name for a group), "" when none (RFC 5256 §3).</summary>
-    public string Mailbox(string field) => Key("m" + field, () =>
+    public string Mailbox(string field) => field switch
     {
-        var first = FirstAddress(field);
-        return first?.Mailbox ?? "";
-    });
+        "From" => _fromMailbox ??= MailboxOf(field),
+        "To" => _toMailbox ??= MailboxOf(field),
+        _ => _ccMailbox ??= MailboxOf(field),
+    };
 
     /// <summary>
     /// RFC 5957: the first address's display name, decoded; without one its addr-spec; a group's
     /// name for a group; "" when none.
     /// </summary>
-    public string Display(string field) => Key("d" + field, () =>
+    public string Display(string field) => field == "From" ? _fromDisplay ??= DisplayOf(field) : _toDisplay ??= DisplayOf(field);
+
+    private string MailboxOf(string field) => FirstAddress(field)?.Mailbox ?? "";
+
+    private string DisplayOf(string field)
     {
         if (FirstAddress(field) is not EnvelopeAddress first) return "";
         if (!string.IsNullOrEmpty(first.Name)) return Rfc2047.DecodePhrase(Latin1Bytes(first.Name!));
         if (first.Mailbox == null) return "";
         if (first.Host == null || first.Host == EnvelopeAddressParser.MissingDomain) return first.Mailbox;
         return first.Mailbox + "@" + first.Host;
-    });
+    }
 
     private EnvelopeAddress? FirstAddress(string field)
     {
@@ -158,13 +164,6 @@ internal sealed class SortItem
         if (i < 0) return null;
         foreach (var a in EnvelopeAddressParser.Parse(Message.Headers.GetValue(i))) return a;
         return null;
-    }
-
-    private string Key(string name, Func<string> compute)
-    {
-        _keys ??= new Dictionary<string, string>(StringComparer.Ordinal);
-        if (!_keys.TryGetValue(name, out var value)) _keys[name] = value = compute();
-        return value;
     }
 
     private static byte[] Latin1Bytes(string s)
