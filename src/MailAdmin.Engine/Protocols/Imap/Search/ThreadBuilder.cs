@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
-using MimeKit.Utils;
 
 namespace MailAdmin.Protocols.Imap;
 
@@ -222,7 +221,7 @@ internal static class ThreadBuilder
     {
         var value = item.Message.Headers.GetValue("Message-ID");
         if (value == null) return null;
-        foreach (var id in MimeUtils.EnumerateReferences(value)) return id;
+        foreach (var id in MessageIds(value)) return id;
         return null;
     }
 
@@ -231,10 +230,45 @@ internal static class ThreadBuilder
     {
         var result = new List<string>();
         var references = item.Message.Headers.GetValue("References");
-        if (references != null) result.AddRange(MimeUtils.EnumerateReferences(references));
+        if (references != null) result.AddRange(MessageIds(references));
         if (result.Count == 0 && item.Message.Headers.GetValue("In-Reply-To") is string inReplyTo)
-            foreach (var id in MimeUtils.EnumerateReferences(inReplyTo)) { result.Add(id); break; }
+            foreach (var id in MessageIds(inReplyTo)) { result.Add(id); break; }
         return result;
+    }
+
+    /// <summary>
+    /// The "&lt;...&gt;" message-ids of a field, brackets and white space removed, comments skipped.
+    /// Lenient on purpose (real References fields are often broken), and quick: THREAD reads
+    /// two or three of these fields per message.
+    /// </summary>
+    internal static IEnumerable<string> MessageIds(string value)
+    {
+        int i = 0, depth = 0;
+        while (i < value.Length)
+        {
+            char c = value[i];
+            if (c == '(') depth++;
+            else if (c == ')' && depth > 0) depth--;
+            else if (c == '<' && depth == 0)
+            {
+                int end = value.IndexOf('>', i + 1);
+                if (end < 0) yield break;
+                var id = RemoveWhitespace(value, i + 1, end);
+                if (id.Length > 0) yield return id;
+                i = end;
+            }
+            i++;
+        }
+    }
+
+    private static string RemoveWhitespace(string s, int start, int end)
+    {
+        int n = 0;
+        for (int i = start; i < end; i++) if (s[i] == ' ' || s[i] == '\t') n++;
+        if (n == 0) return s.Substring(start, end - start);
+        var sb = new StringBuilder(end - start - n);
+        for (int i = start; i < end; i++) if (s[i] != ' ' && s[i] != '\t') sb.Append(s[i]);
+        return sb.ToString();
     }
 
     /// <summary>The THREAD reply's list: "(a b)" for a chain, "(a (b)(c))" for siblings, "((b)(c))" under a dummy.</summary>
