@@ -39,4 +39,12 @@ public class BaseSubjectTests
         Assert.True(BaseSubject.CompareAsciiCaseInsensitive("z", "[x]") < 0);
         Assert.True(BaseSubject.CompareAsciiCaseInsensitive("", "a") < 0);
     }
+
+    [Theory]
+    [InlineData("<a@x> <b@x>", "a@x|b@x")]
+    [InlineData("<a@x>\t(comment <c@x>) < b @x >", "a@x|b@x")]
+    [InlineData("garbage <> <d@x", "")]
+    [InlineData("", "")]
+    public void ReadsMessageIdsLeniently(string field, string expected) =>
+        Assert.Equal(expected, string.Join("|", ThreadBuilder.MessageIds(field)));
 }
