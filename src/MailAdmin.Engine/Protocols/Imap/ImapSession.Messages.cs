@@ -19,6 +19,7 @@ public sealed partial class ImapSession
     /// <summary>The messages a sequence set or UID set names, as (sequence number, UID), ascending.</summary>
     private List<(uint Seq, uint Uid)> Resolve(string setText, bool uid)
     {
+        if (setText == "$") return ResolveSavedSearch();   // RFC 5182 (ImapSession.Search.cs)
         var sel = _selected!;
         var set = SequenceSet.Parse(setText);
         // A message sequence number above the EXISTS this session announced ('*' in an empty mailbox
@@ -75,7 +76,7 @@ public sealed partial class ImapSession
         var sel = _selected!;
         var account = _account!;
         var folder = sel.Folder;
-        var withRecent = new StoredMessage(stored.Uid, stored.Id, stored.Size, stored.InternalDate, stored.Flags, sel.Recent.Contains(stored.Uid), stored.Keywords, stored.ModSeq);
+        var withRecent = stored.With(stored.Flags, sel.Recent.Contains(stored.Uid));   // keeps keywords and MODSEQ
         if (headerOnly)
         {
             // Read (or found in the cache) now: callers ask for header-only contexts only when the header is needed.
@@ -177,38 +178,6 @@ public sealed partial class ImapSession
         var missing = ImapVanished.Missing(SequenceSet.Parse(uidSetText), existing, uidNext);
         // The set's existing UIDs are enough: a UID outside the set never counts, one inside it is in stored.
         if (missing.Count > 0) WriteLine("* VANISHED (EARLIER) " + ImapVanished.Format(missing));
-    }
-
-    // ---------------------------------------------------------------- SEARCH
-
-    private async Task<ImapResponse> SearchAsync(string tag, IReadOnlyList<ImapToken> args, bool uid, CancellationToken ct)
-    {
-        if (args.Count == 0) return Bad(tag, "SEARCH needs criteria");
-        var query = SearchQuery.Parse(args);
-        var sel = _selected!;
-        // A sequence-set key is message numbers even in UID SEARCH; its UID key stays lenient.
-        if (!query.SequenceSetsFit((uint)sel.Uids.Count)) return Bad(tag, InvalidSequenceNumber);
-        var context = new SearchContext((uint)sel.Uids.Count, sel.Uids.Count > 0 ? sel.Uids[sel.Uids.Count - 1] : 0);
-        var hits = new List<uint>();
-        var all = _store.ListMessages(_account!, sel.Folder).ToDictionary(m => m.Uid);
-        var reader = _store.OpenMessageReader(_account!, sel.Folder);
-        ulong highestHit = 0;   // CONDSTORE
-        for (int i = 0; i < sel.Uids.Count; i++)
-        {
-            if (!all.TryGetValue(sel.Uids[i], out var m)) continue;
-            ct.ThrowIfCancellationRequested();
-            if (query.Matches(Context((uint)(i + 1), m, reader, query.NeedsHeaderOnly), context))
-            {
-                hits.Add(uid ? m.Uid : (uint)(i + 1));
-                highestHit = Math.Max(highestHit, m.ModSeq);
-            }
-        }
-        // CONDSTORE (RFC 7162 §3.1.5): a MODSEQ key enables it, and a non-empty result ends in "(MODSEQ highest)".
-        if (RefuseWithoutModSeq(tag, query.UsesModSeq) is ImapResponse refused) return refused;
-        if (query.UsesModSeq) EnableCondStore();
-        var modSeqSuffix = query.UsesModSeq && hits.Count > 0 ? " (MODSEQ " + highestHit.ToString(CultureInfo.InvariantCulture) + ")" : "";
-        WriteLine("* SEARCH" + (hits.Count > 0 ? " " + string.Join(" ", hits.Select(h => h.ToString(CultureInfo.InvariantCulture))) : "") + modSeqSuffix);
-        return await CompleteAsync(tag, (uid ? "UID SEARCH" : "SEARCH") + " completed", uid ? Notify.All : Notify.NoExpunge, ct).ConfigureAwait(false);
     }
 
     // ---------------------------------------------------------------- STORE

@@ -100,6 +100,7 @@ public sealed partial class ImapSession : IDisposable
     public string Capabilities()
     {
         var sb = new StringBuilder("IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE UNSELECT CHILDREN SPECIAL-USE UIDPLUS MOVE QUOTA QUOTA=RES-STORAGE UTF8=ACCEPT CONDSTORE QRESYNC");
+        sb.Append(SearchCapabilities);
         if (_settings.AppendLimit > 0) sb.Append(" APPENDLIMIT=").Append(_settings.AppendLimit.ToString(CultureInfo.InvariantCulture));
         else sb.Append(" APPENDLIMIT");
         if (State == ImapState.NotAuthenticated)
@@ -276,7 +277,7 @@ public sealed partial class ImapSession : IDisposable
     private static readonly HashSet<string> AuthCommands = new(StringComparer.Ordinal)
     { "SELECT", "EXAMINE", "CREATE", "DELETE", "RENAME", "SUBSCRIBE", "UNSUBSCRIBE", "LIST", "LSUB", "STATUS", "APPEND", "NAMESPACE", "ENABLE", "IDLE", "GETQUOTA", "GETQUOTAROOT", "SETQUOTA" };
     private static readonly HashSet<string> SelectedCommands = new(StringComparer.Ordinal)
-    { "CHECK", "CLOSE", "EXPUNGE", "SEARCH", "FETCH", "STORE", "COPY", "MOVE", "UID", "UNSELECT" };
+    { "CHECK", "CLOSE", "EXPUNGE", "SEARCH", "FETCH", "STORE", "COPY", "MOVE", "UID", "UNSELECT", "SORT", "THREAD" };
 
     private async Task<ImapResponse> DispatchAsync(ImapCommand command, string tag, IReadOnlyList<ImapToken> args, CancellationToken ct)
     {
@@ -364,6 +365,8 @@ public sealed partial class ImapSession : IDisposable
                 if (args.Count != 0) return Bad(tag, "EXPUNGE takes no arguments");
                 return await ExpungeAsync(tag, null, ct).ConfigureAwait(false);
             case "SEARCH": return await SearchAsync(tag, args, uid: false, ct).ConfigureAwait(false);
+            case "SORT": return await SortAsync(tag, args, uid: false, ct).ConfigureAwait(false);
+            case "THREAD": return await ThreadAsync(tag, args, uid: false, ct).ConfigureAwait(false);
             case "FETCH": return await FetchAsync(tag, args, uid: false, ct).ConfigureAwait(false);
             case "STORE": return await StoreAsync(tag, args, uid: false, ct).ConfigureAwait(false);
             case "COPY": return await CopyAsync(tag, args, uid: false, move: false, ct).ConfigureAwait(false);
@@ -377,12 +380,15 @@ public sealed partial class ImapSession : IDisposable
                     {
                         case "FETCH": return await FetchAsync(tag, rest, uid: true, ct).ConfigureAwait(false);
                         case "SEARCH": return await SearchAsync(tag, rest, uid: true, ct).ConfigureAwait(false);
+                        case "SORT": return await SortAsync(tag, rest, uid: true, ct).ConfigureAwait(false);
+                        case "THREAD": return await ThreadAsync(tag, rest, uid: true, ct).ConfigureAwait(false);
                         case "STORE": return await StoreAsync(tag, rest, uid: true, ct).ConfigureAwait(false);
                         case "COPY": return await CopyAsync(tag, rest, uid: true, move: false, ct).ConfigureAwait(false);
                         case "MOVE": return await CopyAsync(tag, rest, uid: true, move: true, ct).ConfigureAwait(false);
                         case "EXPUNGE":
                             if (rest.Count != 1) return Bad(tag, "UID EXPUNGE needs a UID set");
-                            return await ExpungeAsync(tag, SequenceSet.Parse(rest[0].Text), ct).ConfigureAwait(false);
+                            if (rest[0].Text == "$" && SavedSearchSet() == null) return Ok(tag, "UID EXPUNGE completed");
+                            return await ExpungeAsync(tag, rest[0].Text == "$" ? SavedSearchSet() : SequenceSet.Parse(rest[0].Text), ct).ConfigureAwait(false);
                         default: return Bad(tag, "Unknown UID command");
                     }
                 }

@@ -107,6 +107,22 @@ internal sealed class ConstantKey : SearchKey
     public override bool Matches(ImapMessageContext message, SearchContext context) => _value;
 }
 
+/// <summary>KEYWORD and UNKEYWORD: keywords compare case-insensitively (MessageKeywords).</summary>
+internal sealed class KeywordKey : SearchKey
+{
+    private readonly string _keyword;
+    private readonly bool _set;
+    public KeywordKey(string keyword, bool set) { _keyword = keyword; _set = set; }
+
+    public override bool Matches(ImapMessageContext message, SearchContext context)
+    {
+        bool has = false;
+        foreach (var k in message.Stored.Keywords)
+            if (MessageKeywords.Comparer.Equals(k, _keyword)) { has = true; break; }
+        return has == _set;
+    }
+}
+
 /// <summary>ANSWERED, SEEN, ... and their UN- forms; RECENT, NEW, OLD.</summary>
 internal sealed class FlagKey : SearchKey
 {
@@ -134,6 +150,12 @@ internal sealed class SetKey : SearchKey
     public override bool Matches(ImapMessageContext message, SearchContext context) => _uid
         ? _set.Contains(message.Stored.Uid, context.MaxUid)
         : _set.Contains(message.SequenceNumber, context.MaxSequence);
+}
+
+/// <summary>'$', alone or after UID: the messages of the saved search result (RFC 5182).</summary>
+internal sealed class SavedResultKey : SearchKey
+{
+    public override bool Matches(ImapMessageContext message, SearchContext context) => context.SavedUids.Contains(message.Stored.Uid);
 }
 
 /// <summary>LARGER / SMALLER, on RFC822.SIZE.</summary>
@@ -214,21 +236,6 @@ internal sealed class TextKey : SearchKey
         if (_value.Length == 0) return true;
         if (_includeHeader && SearchText.AnyHeaderContains(message, _value)) return true;
         return SearchText.Contains(SearchText.BodyText(message), _value);
-    }
-}
-
-/// <summary>KEYWORD and UNKEYWORD: keywords compare case-insensitively, as the store keeps them.</summary>
-internal sealed class KeywordKey : SearchKey
-{
-    private readonly string _keyword;
-    private readonly bool _set;
-    public KeywordKey(string keyword, bool set) { _keyword = keyword; _set = set; }
-    public override bool Matches(ImapMessageContext message, SearchContext context)
-    {
-        bool has = false;
-        foreach (var k in message.Stored.Keywords)
-            if (MessageKeywords.Comparer.Equals(k, _keyword)) { has = true; break; }
-        return has == _set;
     }
 }
 

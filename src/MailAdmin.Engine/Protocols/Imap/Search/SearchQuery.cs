@@ -126,8 +126,10 @@ public sealed class SearchQuery
             case "SENTSINCE": return new DateKey(Date(t, ref i), DateComparison.Since, sent: true);
             case "LARGER": return new SizeKey(Number(t, ref i), larger: true);
             case "SMALLER": return new SizeKey(Number(t, ref i), larger: false);
+            case "$": return new SavedResultKey();
             case "UID":
                 {
+                    if (i < t.Count && t[i].Kind == ImapTokenKind.Atom && t[i].Text == "$") { i++; return new SavedResultKey(); }
                     if (i >= t.Count || t[i].Kind != ImapTokenKind.Atom || !SequenceSet.TryParse(t[i].Text, out var uids))
                         throw new ImapParseException("UID needs a UID set");
                     i++;
@@ -149,6 +151,9 @@ public sealed class SearchQuery
 
     private static string AString(IReadOnlyList<ImapToken> t, int i)
     {
+        // A search string is an astring, and NIL is an atom there: SUBJECT NIL looks for "NIL"
+        // (imaptest's nil script; Dovecot does the same).
+        if (t[i].Kind == ImapTokenKind.Nil) return t[i].Text;
         var s = t[i].AsString;
         if (s == null) throw new ImapParseException("A string was expected, not " + t[i]);
         return s;

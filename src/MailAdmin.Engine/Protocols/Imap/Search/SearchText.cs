@@ -16,12 +16,15 @@ internal static class SearchText
     /// <summary>Whether a field named <paramref name="field"/> exists whose decoded value contains <paramref name="value"/> ("" matches any such field).</summary>
     public static bool HeaderContains(ImapMessageContext message, string field, string value)
     {
+        bool addresses = SearchAddresses.IsAddressField(field);
         var headers = message.Headers;
         for (int i = 0; i < headers.Count; i++)
         {
             if (!string.Equals(headers[i].Name, field, StringComparison.OrdinalIgnoreCase)) continue;
             if (value.Length == 0) return true;
-            if (Contains(Decode(headers, i), value)) return true;
+            var decoded = Decode(headers, i);
+            if (Contains(decoded, value)) return true;
+            if (addresses && SearchAddresses.Contains(decoded, value)) return true;
         }
         return false;
     }
@@ -36,8 +39,15 @@ internal static class SearchText
         return false;
     }
 
+    /// <summary>A header field's value with its encoded-words decoded (SORT and THREAD read the Subject this way).</summary>
+    internal static string DecodeField(RawHeaderList headers, int index) => Decode(headers, index);
+
     private static string Decode(RawHeaderList headers, int index)
     {
+        // Most values are plain ASCII without encoded-words: nothing to decode, and SEARCH SUBJECT
+        // over a large folder spends its time here.
+        var text = headers.GetValue(index);
+        if (IsPlainAscii(text)) return text;
         var raw = headers.GetValueBytes(index);
         try
         {
@@ -47,6 +57,16 @@ internal static class SearchText
         {
             return Encoding.UTF8.GetString(raw);
         }
+    }
+
+    private static bool IsPlainAscii(string s)
+    {
+        for (int i = 0; i < s.Length; i++)
+        {
+            char c = s[i];
+            if (c >= 0x80 || (c == '=' && i + 1 < s.Length && s[i + 1] == '?')) return false;
+        }
+        return true;
     }
 
     /// <summary>The Date header, parsed; null when missing or invalid.</summary>
