@@ -50,4 +50,36 @@ public class ImapMailboxInteropTests
         Assert.Contains(await client.GetFoldersAsync(client.PersonalNamespaces[0], StatusItems.None, subscribedOnly: true), f => f.FullName == "Old mail");
         await client.DisconnectAsync(true);
     }
+
+    [ImapServerInteropTests.ToolFact("python3")]
+    public async Task PythonImaplibListExtendedStatusSizeSpecialUseLsub()
+    {
+        await using var s = await ImapTestServer.StartAsync();
+        await s.DeliverAsync("for size");
+        string script = string.Join("\n",
+            "import imaplib, sys",
+            "m = imaplib.IMAP4('127.0.0.1', int(sys.argv[1]))",
+            "m.login('alice@example.com', 'secret')",
+            "print('create', m._simple_command('CREATE', 'Receipts', '(USE (\\\\Archive))')[0])",
+            "print('sub', m.subscribe('Receipts')[0])",
+            "m.create('Parent.Child'); m.subscribe('Parent.Child')",
+            "typ, data = m.list('\"\"', '*')",
+            "print('list', [d.decode() for d in data if b'Receipts' in d])",
+            "typ, data = m._simple_command('LIST', '\"\"', '%', 'RETURN', '(STATUS (MESSAGES SIZE))')",
+            "print('liststatus', typ, [d.decode() for d in m._untagged_response(typ, data, 'STATUS')[1]])",
+            "typ, data = m.lsub('\"\"', '%')",
+            "print('lsub', [d.decode() for d in data])",
+            "print('status', m.status('INBOX', '(SIZE)')[1][0].decode())",
+            "m.logout()");
+        var r = await ImapServerInteropTests.PythonAsync(script, s.Port.ToString());
+        Assert.True(r.Exit == 0, "python failed: " + r.Err + r.Out);
+        var size = s.Store.GetFolderStatus(ImapTestServer.Alice, "INBOX").Size;
+        Assert.Contains("create OK", r.Out);
+        Assert.Contains("sub OK", r.Out);
+        Assert.Contains("list ['(\\\\HasNoChildren \\\\Archive) \".\" \"Receipts\"']", r.Out);
+        Assert.Contains("'\"INBOX\" (MESSAGES 1 SIZE " + size + ")'", r.Out);
+        Assert.Contains("'\"Receipts\" (MESSAGES 0 SIZE 0)'", r.Out);
+        Assert.Contains("'(\\\\Noselect) \".\" \"Parent\"'", r.Out);
+        Assert.Contains("status \"INBOX\" (SIZE " + size + ")", r.Out);
+    }
 }

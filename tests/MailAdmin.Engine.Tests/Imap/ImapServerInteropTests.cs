@@ -91,7 +91,7 @@ public class ImapServerInteropTests
     }
 
     /// <summary>A fact skipped (with the reason) when an external client is not installed.</summary>
-    private sealed class ToolFactAttribute : FactAttribute
+    internal sealed class ToolFactAttribute : FactAttribute
     {
         public ToolFactAttribute(string tool) { if (FindTool(tool) == null) Skip = tool + " not found on PATH"; }
     }
@@ -106,7 +106,7 @@ public class ImapServerInteropTests
         return null;
     }
 
-    private static async Task<(int Exit, string Out, string Err)> PythonAsync(string script, params string[] args)
+    internal static async Task<(int Exit, string Out, string Err)> PythonAsync(string script, params string[] args)
     {
         var psi = new ProcessStartInfo(FindTool("python3")!) { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add("-c");

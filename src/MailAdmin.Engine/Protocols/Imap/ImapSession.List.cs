@@ -17,7 +17,7 @@ public sealed partial class ImapSession
     {
         public bool Extended;
         public bool SelectSubscribed, SelectSpecialUse, RecursiveMatch;
-        public bool ReturnSubscribed, ReturnChildren, ReturnSpecialUse;
+        public bool ReturnSubscribed;
         public IReadOnlyList<string>? StatusItems;
         public string Reference = "";
         public readonly List<string> Patterns = new();
@@ -193,8 +193,9 @@ public sealed partial class ImapSession
                 switch (options[k].Text.ToUpperInvariant())
                 {
                     case "SUBSCRIBED": request.ReturnSubscribed = true; break;
-                    case "CHILDREN": request.ReturnChildren = true; break;
-                    case "SPECIAL-USE": request.ReturnSpecialUse = true; break;
+                    case "CHILDREN":
+                    case "SPECIAL-USE":
+                        break;   // both are always returned
                     case "STATUS" when options[k].Kind == ImapTokenKind.Atom && k + 1 < options.Count && options[k + 1].Kind == ImapTokenKind.List:
                         var items = options[++k].Items.Select(t => t.Text.ToUpperInvariant()).ToList();
                         var unknown = items.FirstOrDefault(t => !IsStatusItem(t));
