@@ -71,4 +71,15 @@ public class ImapMultiAppendTests
         Assert.Equal(2, sent.Count);
         Assert.Equal(MailAdmin.Store.MessageFlags.Draft, sent[1].Flags);
     }
+
+    [Fact]
+    public async Task MailboxNameAsALiteralIsANameNotAMessage()
+    {
+        await using var s = await ImapTestServer.StartAsync();
+        await using var c = await s.ConnectAsync(login: true);
+        await c.OkAsync("CREATE \"Sent.2026\"");
+        var r = await c.OkAsync("APPEND " + Literal("Sent.2026") + " " + Literal(Mail("one")) + " " + Literal(Mail("two")));
+        Assert.Contains("[APPENDUID ", r[^1]);
+        Assert.Equal(2, s.Store.ListMessages(ImapTestServer.Alice, "Sent.2026").Count);
+    }
 }

@@ -253,7 +253,7 @@ public sealed class ImapCommandReader
             {
                 return Complete();
             }
-            bool append = AppendAllowed && IsAppend();
+            bool append = AppendAllowed && IsAppend() && !IsAppendMailbox(line);
             long max = append ? _limits.MaxAppendLiteral : _limits.MaxOtherLiteral;
             if (_literals.Count >= _limits.MaxLiterals)
             {
@@ -301,6 +301,16 @@ public sealed class ImapCommandReader
         var name = Encoding.ASCII.GetString(first, start, end - start);
         if (name.Equals("APPEND", StringComparison.OrdinalIgnoreCase)) return true;
         return false;
+    }
+
+    /// <summary>Whether the literal that ends <paramref name="line"/> is APPEND's mailbox name ("tag APPEND {5}"), which is kept as a string, not streamed as a message.</summary>
+    private bool IsAppendMailbox(byte[] line)
+    {
+        if (_texts.Count != 1) return false;
+        int open = Array.LastIndexOf(line, (byte)'{');
+        var before = Encoding.ASCII.GetString(line, 0, Math.Max(open, 0)).Trim();
+        var words = before.Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries);
+        return words.Length == 2;   // the tag and APPEND: nothing yet between them and the literal
     }
 
     private static string? TagOf(in ReadOnlySequence<byte> line)
