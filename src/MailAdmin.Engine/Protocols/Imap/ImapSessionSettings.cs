@@ -17,7 +17,7 @@ public sealed class ImapSessionSettings
     /// <summary>Invalid commands (BAD) before login after which the session says BYE.</summary>
     public int MaxErrorsBeforeLogin { get; set; } = 10;
     public TimeSpan AuthFailureDelay { get; set; } = TimeSpan.FromSeconds(2);
-    /// <summary>The subscriptions cache shared by the sessions of a server (the store keeps them).</summary>
+    /// <summary>Subscriptions through the store, with the lock the sessions of a server share.</summary>
     public ImapSubscriptions Subscriptions { get; set; } = new ImapSubscriptions();
     /// <summary>The server's logins (mechanisms, credentials, per-address penalty); when null the session checks the store's accounts itself, without a penalty.</summary>
     public MailAdmin.Protocols.Sasl.SaslAuthenticator? Authenticator { get; set; }
