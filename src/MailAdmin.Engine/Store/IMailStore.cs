@@ -70,6 +70,19 @@ public interface IMailStore : IDisposable
     Task<IReadOnlyList<MailFolderInfo>> GetFoldersAsync(string account, CancellationToken cancellationToken = default);
     IReadOnlyList<MailFolderInfo> GetFolders(string account);
     Task CreateFolderAsync(string account, string folder, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Creates a folder with an RFC 6154 special use (IMAP CREATE-SPECIAL-USE), kept with the folder (also across a rename) and
+    /// reported by <see cref="GetFolders"/>. <paramref name="specialUse"/> is one of <see cref="MailboxNames.CreatableSpecialUses"/>
+    /// (else <see cref="InvalidFolderNameException"/>); null creates a plain folder.
+    /// </summary>
+    Task CreateFolderAsync(string account, string folder, string? specialUse, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// The account's IMAP subscriptions: folder names, which need not exist (RFC 3501 §6.3.6). A new account starts
+    /// subscribed to INBOX and its default folders; an account from before subscriptions were kept, to the folders it has.
+    /// </summary>
+    IReadOnlyList<string> GetSubscriptions(string account);
+    /// <summary>Replaces the account's subscriptions (durably in a <see cref="MaildirStore"/>).</summary>
+    void SetSubscriptions(string account, IEnumerable<string> folders);
     /// <summary>Deletes a folder and its messages (not its subfolders). INBOX cannot be deleted.</summary>
     Task DeleteFolderAsync(string account, string folder, CancellationToken cancellationToken = default);
     /// <summary>Renames a folder and its subfolders. INBOX cannot be renamed here (IMAP's INBOX rename is a move of its messages).</summary>

@@ -20,10 +20,13 @@ internal sealed class InMemoryFolder : FolderBase
 
     private InMemoryFolder(string account, string name, uint uidValidity) : base(account, name) => this.uidValidity = uidValidity;
 
-    /// <summary>The folder under a new name: same messages, UIDs and UIDVALIDITY (as a renamed Maildir folder).</summary>
+    /// <summary>Its own RFC 6154 special use (CREATE-SPECIAL-USE), or null.</summary>
+    internal string? SpecialUse { get; set; }
+
+    /// <summary>The folder under a new name: same messages, UIDs, UIDVALIDITY and special use (as a renamed Maildir folder).</summary>
     internal InMemoryFolder Renamed(string newName)
     {
-        var copy = new InMemoryFolder(Account, newName, uidValidity);
+        var copy = new InMemoryFolder(Account, newName, uidValidity) { SpecialUse = SpecialUse };
         lock (gate)
         {
             foreach (var kv in messages) copy.messages.Add(kv.Key, kv.Value);

@@ -13,6 +13,8 @@ public sealed class InMemoryStore : MailStoreBase
     private readonly object gate = new object();
     // account → folder name → folder
     private readonly Dictionary<string, Dictionary<string, InMemoryFolder>> mailboxes = new Dictionary<string, Dictionary<string, InMemoryFolder>>(StringComparer.Ordinal);
+    // account → IMAP subscriptions
+    private readonly Dictionary<string, IReadOnlyList<string>> subscriptions = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
 
     public InMemoryStore() : this(PasswordHasher.DefaultIterations) { }
 
@@ -57,6 +59,26 @@ public sealed class InMemoryStore : MailStoreBase
         }
     }
 
+    private protected override string? ReadSpecialUse(string account, string folder)
+    {
+        lock (gate) return Mailbox(account).TryGetValue(folder, out var f) ? f.SpecialUse : null;
+    }
+
+    private protected override void WriteSpecialUse(string account, string folder, string specialUse)
+    {
+        lock (gate) if (Mailbox(account).TryGetValue(folder, out var f)) f.SpecialUse = specialUse;
+    }
+
+    private protected override IReadOnlyList<string>? ReadSubscriptions(string account)
+    {
+        lock (gate) return subscriptions.TryGetValue(account, out var list) ? list : null;
+    }
+
+    private protected override void WriteSubscriptions(string account, IReadOnlyList<string> folders)
+    {
+        lock (gate) subscriptions[account] = folders;
+    }
+
     private protected override void DeleteFolderCore(string account, string folder)
     {
         lock (gate) Mailbox(account).Remove(folder);
@@ -95,12 +117,17 @@ public sealed class InMemoryStore : MailStoreBase
             };
             foreach (var f in MailboxNames.DefaultFolders) box[f.Key] = new InMemoryFolder(account, f.Key);
             mailboxes[account] = box;
+            subscriptions[account] = InitialSubscriptions();
         }
     }
 
     private protected override void DeleteMailbox(string account)
     {
-        lock (gate) mailboxes.Remove(account);
+        lock (gate)
+        {
+            mailboxes.Remove(account);
+            subscriptions.Remove(account);
+        }
     }
 
     private protected override void ForgetAccount(string account) => ForgetUsage(account);

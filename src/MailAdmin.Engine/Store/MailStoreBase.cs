@@ -55,6 +55,12 @@ public abstract class MailStoreBase : IMailStore
     private protected abstract void CreateFolderCore(string account, string folder);
     private protected abstract void DeleteFolderCore(string account, string folder);
     private protected abstract void RenameFolderCore(string account, string folder, string newName);
+    /// <summary>The folder's own special use (CREATE-SPECIAL-USE), or null.</summary>
+    private protected abstract string? ReadSpecialUse(string account, string folder);
+    private protected abstract void WriteSpecialUse(string account, string folder, string specialUse);
+    /// <summary>The account's subscriptions as last written, or null when they never were.</summary>
+    private protected abstract IReadOnlyList<string>? ReadSubscriptions(string account);
+    private protected abstract void WriteSubscriptions(string account, IReadOnlyList<string> folders);
     /// <summary>Creates INBOX and the default folders if they do not exist.</summary>
     private protected abstract void CreateMailbox(string account);
     private protected abstract void DeleteMailbox(string account);
@@ -93,19 +99,42 @@ public abstract class MailStoreBase : IMailStore
         return FolderNames(owner.Address)
             .OrderBy(n => n == MailboxNames.Inbox ? 0 : 1)
             .ThenBy(n => n, StringComparer.Ordinal)
-            .Select(n => new MailFolderInfo(n, MailboxNames.SpecialUseOf(n)))
+            .Select(n => new MailFolderInfo(n, (n == MailboxNames.Inbox ? null : ReadSpecialUse(owner.Address, n)) ?? MailboxNames.SpecialUseOf(n)))
             .ToList();
     }
 
     public Task CreateFolderAsync(string account, string folder, CancellationToken cancellationToken = default)
+        => CreateFolderAsync(account, folder, null, cancellationToken);
+
+    public Task CreateFolderAsync(string account, string folder, string? specialUse, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var name = MailboxNames.NormalizeFolder(folder);
+        string? use = null;
+        if (specialUse != null)
+            use = MailboxNames.CreatableSpecialUse(specialUse) ?? throw new InvalidFolderNameException(name, "'" + specialUse + "' is not a special use a folder can have");
         var owner = RequireAccount(account);
         if (FolderExists(owner.Address, name)) throw new FolderExistsException(owner.Address, name);
         CreateFolderCore(owner.Address, name);
+        if (use != null) WriteSpecialUse(owner.Address, name, use);
         return Task.CompletedTask;
     }
+
+    public IReadOnlyList<string> GetSubscriptions(string account)
+    {
+        var owner = RequireAccount(account);
+        return ReadSubscriptions(owner.Address) ?? FolderNames(owner.Address).OrderBy(n => n, StringComparer.Ordinal).ToList();
+    }
+
+    public void SetSubscriptions(string account, IEnumerable<string> folders)
+    {
+        var owner = RequireAccount(account);
+        WriteSubscriptions(owner.Address, folders.Select(MailboxNames.NormalizeFolder).Distinct(StringComparer.Ordinal).OrderBy(n => n, StringComparer.Ordinal).ToList());
+    }
+
+    /// <summary>What a new account is subscribed to: INBOX and the default folders (folders created later are not, as with Dovecot).</summary>
+    private protected static IReadOnlyList<string> InitialSubscriptions()
+        => new[] { MailboxNames.Inbox }.Concat(MailboxNames.DefaultFolders.Select(f => f.Key)).OrderBy(n => n, StringComparer.Ordinal).ToList();
 
     public Task DeleteFolderAsync(string account, string folder, CancellationToken cancellationToken = default)
     {

@@ -95,6 +95,17 @@ public static class MailboxNames
         catch (InvalidFolderNameException) { return null; }
     }
 
+    /// <summary>The RFC 6154 uses a created folder may have: the real ones (\All and \Flagged are virtual collections, which this store has not).</summary>
+    public static IReadOnlyList<string> CreatableSpecialUses { get; } = new[] { "\\Archive", "\\Drafts", "\\Junk", "\\Sent", "\\Trash" };
+
+    /// <summary>The canonical spelling of a creatable special use (case-insensitive), or null.</summary>
+    public static string? CreatableSpecialUse(string use)
+    {
+        foreach (var u in CreatableSpecialUses)
+            if (string.Equals(u, use, StringComparison.OrdinalIgnoreCase)) return u;
+        return null;
+    }
+
     internal static string? SpecialUseOf(string folder)
     {
         foreach (var f in DefaultFolders)

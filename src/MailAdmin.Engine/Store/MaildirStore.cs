@@ -131,6 +131,18 @@ public sealed class MaildirStore : MailStoreBase
     private protected override void CreateFolderCore(string account, string folder)
         => MaildirFolder.Create(GetFolderDirectory(account, folder), folder != MailboxNames.Inbox);
 
+    private protected override string? ReadSpecialUse(string account, string folder)
+        => MaildirImapFiles.ReadSpecialUse(GetFolderDirectory(account, folder));
+
+    private protected override void WriteSpecialUse(string account, string folder, string specialUse)
+        => MaildirImapFiles.WriteSpecialUse(GetFolderDirectory(account, folder), specialUse);
+
+    private protected override IReadOnlyList<string>? ReadSubscriptions(string account)
+        => MaildirImapFiles.ReadSubscriptions(GetAccountDirectory(account));
+
+    private protected override void WriteSubscriptions(string account, IReadOnlyList<string> folders)
+        => MaildirImapFiles.WriteSubscriptions(GetAccountDirectory(account), folders);
+
     private protected override void DeleteFolderCore(string account, string folder)
     {
         var dir = GetFolderDirectory(account, folder);
@@ -182,6 +194,7 @@ public sealed class MaildirStore : MailStoreBase
                 MaildirFolder.Create(dir, false);
                 foreach (var f in MailboxNames.DefaultFolders)
                     MaildirFolder.Create(GetFolderDirectory(account, f.Key), true);
+                MaildirImapFiles.WriteSubscriptions(dir, InitialSubscriptions());
             }
             MaildirTransfer.RecoverAll(dir, folder => GetFolderDirectory(account, folder), activeJournals);
             mailboxes[account] = true;

@@ -253,7 +253,7 @@ public sealed class ImapCommandReader
             {
                 return Complete();
             }
-            bool append = AppendAllowed && IsAppend();
+            bool append = AppendAllowed && IsAppend() && !IsAppendMailbox(line);
             long max = append ? _limits.MaxAppendLiteral : _limits.MaxOtherLiteral;
             if (_literals.Count >= _limits.MaxLiterals)
             {
@@ -301,6 +301,16 @@ public sealed class ImapCommandReader
         var name = Encoding.ASCII.GetString(first, start, end - start);
         if (name.Equals("APPEND", StringComparison.OrdinalIgnoreCase)) return true;
         return false;
+    }
+
+    /// <summary>Whether the literal that ends <paramref name="line"/> is APPEND's mailbox name ("tag APPEND {5}"), which is kept as a string, not streamed as a message.</summary>
+    private bool IsAppendMailbox(byte[] line)
+    {
+        if (_texts.Count != 1) return false;
+        int open = Array.LastIndexOf(line, (byte)'{');
+        var before = Encoding.ASCII.GetString(line, 0, Math.Max(open, 0)).Trim();
+        var words = before.Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries);
+        return words.Length == 2;   // the tag and APPEND: nothing yet between them and the literal
     }
 
     private static string? TagOf(in ReadOnlySequence<byte> line)
@@ -479,6 +489,14 @@ internal sealed class ImapTokenizer
         return streamed != null ? ImapToken.StreamedLiteral(streamed) : ImapToken.Literal(literal);
     }
 
+    /// <summary>Whether the atom at <paramref name="start"/> opens a FETCH section (BODY[, BINARY.PEEK[, ...), where '[' must be closed.</summary>
+    private bool IsFetchSection(int start)
+    {
+        int open = Array.IndexOf(Text, (byte)'[', start);
+        var item = Encoding.ASCII.GetString(Text, start, open - start).ToUpperInvariant();
+        return item is "BODY" or "BODY.PEEK" or "BINARY" or "BINARY.PEEK" or "BINARY.SIZE";
+    }
+
     private ImapToken ReadAtom()
     {
         int start = _pos;
@@ -498,7 +516,18 @@ internal sealed class ImapTokenizer
             if (b == '[') bracket++;
             _pos++;
         }
-        if (bracket > 0) throw new ImapParseException("Unclosed '['");
+        if (bracket > 0 && IsFetchSection(start))
+            throw new ImapParseException("Unclosed '['");
+        if (bracket > 0)
+        {
+            // Not a fetch section: '[' is an ordinary atom character (a mailbox name such as "a[b"), so the atom ends at the first space or parenthesis.
+            _pos = start;
+            while (_pos < Text.Length && Text[_pos] != ' ' && Text[_pos] != '(' && Text[_pos] != ')')
+            {
+                if (Text[_pos] < 0x20 || Text[_pos] == 0x7f) throw new ImapParseException("Invalid character in atom");
+                _pos++;
+            }
+        }
         if (_pos == start) throw new ImapParseException("Empty atom");
         var text = Encoding.UTF8.GetString(Text, start, _pos - start);
         if (text.Equals("NIL", StringComparison.OrdinalIgnoreCase)) return ImapToken.Nil;

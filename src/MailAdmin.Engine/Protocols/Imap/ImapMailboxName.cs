@@ -111,5 +111,6 @@ public static class ImapMailboxName
         return sb.ToString();
     }
 
-    private static ImapParseException Invalid(string why) => new("Invalid modified UTF-7 mailbox name: " + why);
+    /// <summary>A malformed name is a name that cannot exist (NO [CANNOT], as Dovecot answers), not a syntax error of the command.</summary>
+    private static ImapParseException Invalid(string why) => new("Invalid modified UTF-7 mailbox name: " + why, "CANNOT");
 }

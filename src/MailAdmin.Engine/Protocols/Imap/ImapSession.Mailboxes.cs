@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
 using MailAdmin.Store;
@@ -181,7 +180,22 @@ public sealed partial class ImapSession
         folder = folder.TrimEnd(MailboxNames.Delimiter);
         if (folder.Length == 0) return Bad(tag, "Empty mailbox name");
         if (MailboxNames.NormalizeFolder(folder) == MailboxNames.Inbox) return No(tag, "[ALREADYEXISTS] INBOX always exists");
-        await _store.CreateFolderAsync(_account!, folder, ct).ConfigureAwait(false);
+        string? specialUse = null;
+        if (args.Count > 1)
+        {
+            // RFC 6154 §3: CREATE name (USE (\Sent)).
+            if (args.Count != 2 || args[1].Kind != ImapTokenKind.List || args[1].Items.Count != 2
+                || !args[1].Items[0].Text.Equals("USE", StringComparison.OrdinalIgnoreCase) || args[1].Items[1].Kind != ImapTokenKind.List)
+                return Bad(tag, "Invalid CREATE parameters");
+            var uses = args[1].Items[1].Items;
+            if (uses.Count > 1) return No(tag, "[USEATTR] A mailbox can have one special use here");
+            if (uses.Count == 1)
+            {
+                specialUse = MailboxNames.CreatableSpecialUse(uses[0].Text);
+                if (specialUse == null) return No(tag, "[USEATTR] " + OneLine(uses[0].Text) + " is not a special use a mailbox can be created with");
+            }
+        }
+        await _store.CreateFolderAsync(_account!, folder, specialUse, ct).ConfigureAwait(false);
         return await CompleteAsync(tag, "CREATE completed", Notify.All, ct).ConfigureAwait(false);
     }
 
@@ -211,7 +225,7 @@ public sealed partial class ImapSession
         else
         {
             await _store.RenameFolderAsync(_account!, source, target, ct).ConfigureAwait(false);
-            _settings.Subscriptions.Change(_account!, AllFolderNames, set =>
+            _settings.Subscriptions.Change(_store, _account!, set =>
             {
                 foreach (var s in set.ToList())
                     if (s == source || s.StartsWith(source + MailboxNames.Delimiter, StringComparison.Ordinal))
@@ -226,6 +240,8 @@ public sealed partial class ImapSession
         return await CompleteAsync(tag, "RENAME completed", Notify.All, ct).ConfigureAwait(false);
     }
 
+    private IReadOnlyList<string> SubscribedNames() => _settings.Subscriptions.Get(_store, _account!);
+
     private IEnumerable<string> AllFolderNames() => _store.GetFolders(_account!).Select(f => f.Name);
 
     private async Task<ImapResponse> SubscribeAsync(string tag, IReadOnlyList<ImapToken> args, bool subscribe, CancellationToken ct)
@@ -233,97 +249,11 @@ public sealed partial class ImapSession
         if (args.Count != 1 || MailboxArg(args[0]) is not string folder) return Bad(tag, "A mailbox is needed");
         var name = MailboxNames.NormalizeFolder(folder);
         if (subscribe && !AllFolderNames().Contains(name)) return No(tag, "[NONEXISTENT] No such mailbox");
-        _settings.Subscriptions.Change(_account!, AllFolderNames, set => { if (subscribe) set.Add(name); else set.Remove(name); });
+        _settings.Subscriptions.Change(_store, _account!, set => { if (subscribe) set.Add(name); else set.Remove(name); });
         return await CompleteAsync(tag, (subscribe ? "SUBSCRIBE" : "UNSUBSCRIBE") + " completed", Notify.All, ct).ConfigureAwait(false);
     }
 
-    // ---------------------------------------------------------------- LIST / LSUB
-
-    private async Task<ImapResponse> ListAsync(string tag, IReadOnlyList<ImapToken> args, bool lsub, CancellationToken ct)
-    {
-        var a = args.ToList();
-        // Tolerate LIST-EXTENDED shapes: "(selection options)" before, "RETURN (...)" after.
-        if (!lsub && a.Count > 0 && a[0].Kind == ImapTokenKind.List) a.RemoveAt(0);
-        if (!lsub && a.Count >= 4 && a[a.Count - 2].Text.Equals("RETURN", StringComparison.OrdinalIgnoreCase)) a.RemoveRange(a.Count - 2, 2);
-        if (a.Count != 2 || a[0].AsString == null || a[1].AsString == null) return Bad(tag, (lsub ? "LSUB" : "LIST") + " needs a reference and a pattern");
-        var verb = lsub ? "LSUB" : "LIST";
-        var reference = ImapMailboxName.FromWire(a[0].AsString!, _utf8);
-        var pattern = ImapMailboxName.FromWire(a[1].AsString!, _utf8);
-        if (pattern.Length == 0)
-        {
-            WriteLine("* " + verb + " (\\Noselect) \".\" \"\"");
-            return await CompleteAsync(tag, verb + " completed", Notify.All, ct).ConfigureAwait(false);
-        }
-        var full = reference + pattern;
-        var folders = await _store.GetFoldersAsync(_account!, ct).ConfigureAwait(false);
-        var existing = folders.ToDictionary(f => f.Name, f => f.SpecialUse, StringComparer.Ordinal);
-        if (!existing.ContainsKey(MailboxNames.Inbox)) existing[MailboxNames.Inbox] = null;
-        var all = new SortedSet<string>(existing.Keys, StringComparer.Ordinal);
-        foreach (var n in existing.Keys)
-        {
-            int dot = n.LastIndexOf(MailboxNames.Delimiter);
-            while (dot > 0)
-            {
-                all.Add(n.Substring(0, dot));
-                dot = n.LastIndexOf(MailboxNames.Delimiter, dot - 1);
-            }
-        }
-        IEnumerable<string> candidates = all;
-        HashSet<string>? subscribed = null;
-        if (lsub)
-        {
-            subscribed = new HashSet<string>(_settings.Subscriptions.Get(_account!, AllFolderNames), StringComparer.Ordinal);
-            candidates = subscribed.OrderBy(s => s, StringComparer.Ordinal);
-        }
-        foreach (var name in candidates.OrderBy(n => n == MailboxNames.Inbox ? 0 : 1).ThenBy(n => n, StringComparer.Ordinal))
-        {
-            ct.ThrowIfCancellationRequested();
-            bool match = ImapListPattern.IsMatch(full, name, MailboxNames.Delimiter)
-                || (name == MailboxNames.Inbox && ImapListPattern.IsMatch(full, name, MailboxNames.Delimiter, ignoreCase: true));
-            if (!match) continue;
-            var attrs = new List<string>();
-            bool exists = existing.TryGetValue(name, out var special);
-            if (!exists) attrs.Add("\\Noselect");
-            if (!lsub)
-            {
-                bool children = all.Any(o => o.StartsWith(name + MailboxNames.Delimiter, StringComparison.Ordinal));
-                attrs.Add(children ? "\\HasChildren" : "\\HasNoChildren");
-                if (special != null) attrs.Add(special);
-            }
-            WriteLine("* " + verb + " (" + string.Join(" ", attrs) + ") \".\" " + WireName(name));
-        }
-        return await CompleteAsync(tag, verb + " completed", Notify.All, ct).ConfigureAwait(false);
-    }
-
-    // ---------------------------------------------------------------- STATUS / QUOTA
-
-    private async Task<ImapResponse> StatusAsync(string tag, IReadOnlyList<ImapToken> args, CancellationToken ct)
-    {
-        if (args.Count != 2 || MailboxArg(args[0]) is not string folder || args[1].Kind != ImapTokenKind.List) return Bad(tag, "STATUS needs a mailbox and a list");
-        var name = MailboxNames.NormalizeFolder(folder);
-        await SynchronizeFolderAsync(name, ct).ConfigureAwait(false);
-        var status = _store.GetFolderStatus(_account!, name);
-        var items = new List<string>();
-        foreach (var item in args[1].Items)
-        {
-            var key = item.Text.ToUpperInvariant();
-            long value;
-            switch (key)
-            {
-                case "MESSAGES": value = status.Count; break;
-                case "RECENT": value = status.Recent; break;
-                case "UIDNEXT": value = status.UidNext; break;
-                case "UIDVALIDITY": value = status.UidValidity; break;
-                case "UNSEEN": value = status.Unseen; break;
-                case "SIZE": value = status.Size; break;
-                case "HIGHESTMODSEQ": EnableCondStore(); items.Add(key + " " + status.HighestModSeq.ToString(CultureInfo.InvariantCulture)); continue;
-                default: return Bad(tag, "Unknown STATUS item " + key);
-            }
-            items.Add(key + " " + value.ToString(CultureInfo.InvariantCulture));
-        }
-        WriteLine("* STATUS " + WireName(name) + " (" + string.Join(" ", items) + ")");
-        return await CompleteAsync(tag, "STATUS completed", Notify.All, ct).ConfigureAwait(false);
-    }
+    // ---------------------------------------------------------------- QUOTA
 
     private async Task<ImapResponse> GetQuotaAsync(string tag, IReadOnlyList<ImapToken> args, bool root, CancellationToken ct)
     {
@@ -345,71 +275,5 @@ public sealed partial class ImapSession
             WriteLine("* QUOTA \"\" (STORAGE " + ((used + 1023) / 1024).ToString(CultureInfo.InvariantCulture) + " " + (quota.Value / 1024).ToString(CultureInfo.InvariantCulture) + ")");
         }
         return await CompleteAsync(tag, (root ? "GETQUOTAROOT" : "GETQUOTA") + " completed", Notify.All, ct).ConfigureAwait(false);
-    }
-
-    // ---------------------------------------------------------------- APPEND
-
-    private async Task<ImapResponse> AppendAsync(string tag, IReadOnlyList<ImapToken> args, CancellationToken ct)
-    {
-        if (args.Count < 2 || MailboxArg(args[0]) is not string folder) return Bad(tag, "APPEND needs a mailbox and a message");
-        var message = args[args.Count - 1];
-        // RFC 6855 §4: APPEND ... UTF8 (~{n}...) once UTF8=ACCEPT is enabled.
-        if (_utf8 && args.Count >= 3 && message.Kind == ImapTokenKind.List && message.Items.Count == 1
-            && args[args.Count - 2].Kind == ImapTokenKind.Atom && args[args.Count - 2].Text.Equals("UTF8", StringComparison.OrdinalIgnoreCase))
-        {
-            var list = args.ToList();
-            list.RemoveAt(list.Count - 2);
-            list[list.Count - 1] = message.Items[0];
-            args = list;
-            message = message.Items[0];
-        }
-        if (message.Kind != ImapTokenKind.Literal || (message.Bytes == null && message.Message == null)) return Bad(tag, "APPEND needs the message as a literal");
-        MessageFlags flags = MessageFlags.None;
-        IReadOnlyList<string> keywords = MessageKeywords.None;
-        bool hasFlags = false;
-        DateTimeOffset date = DateTimeOffset.UtcNow;
-        for (int i = 1; i < args.Count - 1; i++)
-        {
-            var a = args[i];
-            if (a.Kind == ImapTokenKind.List && !hasFlags) { (flags, keywords) = a.Items.Count == 0 ? (MessageFlags.None, MessageKeywords.None) : ImapFlags.ParseWithKeywords(a.Items); hasFlags = true; }
-            else if (a.Kind == ImapTokenKind.Quoted && TryParseDateTime(a.Text, out var d)) date = d;
-            else return Bad(tag, "Invalid APPEND argument " + a);
-        }
-        long length = message.Bytes?.Length ?? message.Message!.Length;
-        if (_settings.AppendLimit > 0 && length > _settings.AppendLimit) return No(tag, "[TOOBIG] Message too big");
-        var name = MailboxNames.NormalizeFolder(folder);
-        FolderStatus status;
-        try { status = _store.GetFolderStatus(_account!, name); }
-        catch (FolderNotFoundException) { return No(tag, "[TRYCREATE] No such mailbox"); }
-        // A streamed message is already in the store's incoming file: this moves it into the folder.
-        var stored = message.Message != null
-            ? await _store.DeliverAsync(_account!, name, message.Message, flags, keywords, date, ct).ConfigureAwait(false)
-            : await _store.AppendAsync(_account!, name, message.Bytes!, flags, keywords, date, ct).ConfigureAwait(false);
-        // The next FETCH of its ENVELOPE (a client's usual next step) then needs no file read.
-        if (message.Bytes != null) ImapHeaderCache.Add(_store, _account!, name, status.UidValidity, stored.Uid, message.Bytes);
-        else ImapHeaderCache.AddHead(_store, _account!, name, status.UidValidity, stored.Uid, message.Message!.Head);
-        await FlushUpdatesAsync(Notify.All, ct).ConfigureAwait(false);
-        return Ok(tag, "[APPENDUID " + status.UidValidity.ToString(CultureInfo.InvariantCulture) + " " + stored.Uid.ToString(CultureInfo.InvariantCulture) + "] APPEND completed");
-    }
-
-    private static readonly string[] Months = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-
-    /// <summary>RFC 3501 date-time: "dd-Mon-yyyy hh:mm:ss +zzzz" (day may be space-padded).</summary>
-    internal static bool TryParseDateTime(string text, out DateTimeOffset value)
-    {
-        value = default;
-        var m = Regex.Match(text, @"^ ?(\d{1,2})-([A-Za-z]{3})-(\d{4}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})$");
-        if (!m.Success) return false;
-        int month = Array.FindIndex(Months, x => x.Equals(m.Groups[2].Value, StringComparison.OrdinalIgnoreCase)) + 1;
-        if (month == 0) return false;
-        try
-        {
-            var offset = new TimeSpan(int.Parse(m.Groups[8].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups[9].Value, CultureInfo.InvariantCulture), 0);
-            if (m.Groups[7].Value == "-") offset = -offset;
-            value = new DateTimeOffset(int.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture), month, int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture),
-                int.Parse(m.Groups[4].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups[5].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups[6].Value, CultureInfo.InvariantCulture), offset);
-            return true;
-        }
-        catch (ArgumentException) { return false; }
     }
 }

@@ -99,7 +99,8 @@ public sealed partial class ImapSession : IDisposable
 
     public string Capabilities()
     {
-        var sb = new StringBuilder("IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE UNSELECT CHILDREN SPECIAL-USE UIDPLUS MOVE QUOTA QUOTA=RES-STORAGE UTF8=ACCEPT CONDSTORE QRESYNC");
+        var sb = new StringBuilder("IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE UNSELECT CHILDREN SPECIAL-USE UIDPLUS MOVE QUOTA QUOTA=RES-STORAGE UTF8=ACCEPT CONDSTORE QRESYNC"
+            + " LIST-EXTENDED LIST-STATUS STATUS=SIZE CREATE-SPECIAL-USE MULTIAPPEND");
         sb.Append(SearchCapabilities);
         if (_settings.AppendLimit > 0) sb.Append(" APPENDLIMIT=").Append(_settings.AppendLimit.ToString(CultureInfo.InvariantCulture));
         else sb.Append(" APPENDLIMIT");

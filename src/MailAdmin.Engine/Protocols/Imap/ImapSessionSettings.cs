@@ -1,7 +1,5 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.Linq;
 
 namespace MailAdmin.Protocols.Imap;
 
@@ -19,7 +17,7 @@ public sealed class ImapSessionSettings
     /// <summary>Invalid commands (BAD) before login after which the session says BYE.</summary>
     public int MaxErrorsBeforeLogin { get; set; } = 10;
     public TimeSpan AuthFailureDelay { get; set; } = TimeSpan.FromSeconds(2);
-    /// <summary>Subscriptions shared by the sessions of a server (in memory).</summary>
+    /// <summary>Subscriptions through the store, with the lock the sessions of a server share.</summary>
     public ImapSubscriptions Subscriptions { get; set; } = new ImapSubscriptions();
     /// <summary>The server's logins (mechanisms, credentials, per-address penalty); when null the session checks the store's accounts itself, without a penalty.</summary>
     public MailAdmin.Protocols.Sasl.SaslAuthenticator? Authenticator { get; set; }
@@ -29,23 +27,4 @@ public sealed class ImapSessionSettings
     public Func<string, bool>? AcquireAccount { get; set; }
     /// <summary>Called when an authenticated session ends.</summary>
     public Action<string>? ReleaseAccount { get; set; }
-}
-
-/// <summary>SUBSCRIBE/LSUB state, per account, in memory. An account starts subscribed to the
-/// folders it has when first asked.</summary>
-public sealed class ImapSubscriptions
-{
-    private readonly ConcurrentDictionary<string, HashSet<string>> _byAccount = new(StringComparer.OrdinalIgnoreCase);
-
-    public IReadOnlyList<string> Get(string account, Func<IEnumerable<string>> initial)
-    {
-        var set = _byAccount.GetOrAdd(account, _ => new HashSet<string>(initial(), StringComparer.Ordinal));
-        lock (set) return set.OrderBy(s => s, StringComparer.Ordinal).ToList();
-    }
-
-    public void Change(string account, Func<IEnumerable<string>> initial, Action<HashSet<string>> change)
-    {
-        var set = _byAccount.GetOrAdd(account, _ => new HashSet<string>(initial(), StringComparer.Ordinal));
-        lock (set) change(set);
-    }
 }
