@@ -434,10 +434,10 @@ internal sealed class ImapTokenizer
             case (byte)'"':
                 return ReadQuoted();
             case (byte)'{':
-                return ReadLiteral();
+                return ReadLiteral(literal8: false);
             case (byte)'~' when _pos + 1 < Text.Length && Text[_pos + 1] == '{':
-                _pos++;   // literal8 (RFC 3516/6855): the bytes are kept as they are anyway
-                return ReadLiteral();
+                _pos++;   // literal8 (RFC 3516/6855): the bytes are kept as they are; APPEND converts binary parts
+                return ReadLiteral(literal8: true);
             default:
                 return ReadAtom();
         }
@@ -466,7 +466,7 @@ internal sealed class ImapTokenizer
         return ImapToken.Quoted(Encoding.UTF8.GetString(bytes.ToArray()));
     }
 
-    private ImapToken ReadLiteral()
+    private ImapToken ReadLiteral(bool literal8)
     {
         // The marker must end the text segment; the literal is the next one.
         if (!ImapCommandReader.TryLiteralMarker(Text, out _, out _) || Text.LastIndexOf((byte)'{') != _pos)
@@ -476,7 +476,7 @@ internal sealed class ImapTokenizer
         var streamed = _streamed != null && _streamed.TryGetValue(_seg, out var m) ? m : null;
         _seg++;
         _pos = 0;
-        return streamed != null ? ImapToken.StreamedLiteral(streamed) : ImapToken.Literal(literal);
+        return streamed != null ? ImapToken.StreamedLiteral(streamed, literal8) : ImapToken.Literal(literal, literal8);
     }
 
     private ImapToken ReadAtom()

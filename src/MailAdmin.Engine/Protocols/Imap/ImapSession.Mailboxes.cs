@@ -374,12 +374,14 @@ public sealed partial class ImapSession
         FolderStatus status;
         try { status = _store.GetFolderStatus(_account!, name); }
         catch (FolderNotFoundException) { return No(tag, "[TRYCREATE] No such mailbox"); }
+        // literal8 (RFC 3516): binary parts are stored base64-encoded (read into memory, bounded by AppendLimit).
+        var bytes = message.IsLiteral8 ? BinaryAppendConverter.Convert(message.Bytes ?? message.Message!.AsContent().ToArray()) : message.Bytes;
         // A streamed message is already in the store's incoming file: this moves it into the folder.
-        var stored = message.Message != null
-            ? await _store.DeliverAsync(_account!, name, message.Message, flags, date, ct).ConfigureAwait(false)
-            : await _store.AppendAsync(_account!, name, message.Bytes!, flags, date, ct).ConfigureAwait(false);
+        var stored = bytes == null
+            ? await _store.DeliverAsync(_account!, name, message.Message!, flags, date, ct).ConfigureAwait(false)
+            : await _store.AppendAsync(_account!, name, bytes, flags, date, ct).ConfigureAwait(false);
         // The next FETCH of its ENVELOPE (a client's usual next step) then needs no file read.
-        if (message.Bytes != null) ImapHeaderCache.Add(_store, _account!, name, status.UidValidity, stored.Uid, message.Bytes);
+        if (bytes != null) ImapHeaderCache.Add(_store, _account!, name, status.UidValidity, stored.Uid, bytes);
         else ImapHeaderCache.AddHead(_store, _account!, name, status.UidValidity, stored.Uid, message.Message!.Head);
         await FlushUpdatesAsync(Notify.All, ct).ConfigureAwait(false);
         return Ok(tag, "[APPENDUID " + status.UidValidity.ToString(CultureInfo.InvariantCulture) + " " + stored.Uid.ToString(CultureInfo.InvariantCulture) + "] APPEND completed");

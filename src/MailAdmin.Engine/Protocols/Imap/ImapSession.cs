@@ -99,7 +99,7 @@ public sealed partial class ImapSession : IDisposable
 
     public string Capabilities()
     {
-        var sb = new StringBuilder("IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE UNSELECT CHILDREN SPECIAL-USE UIDPLUS MOVE QUOTA QUOTA=RES-STORAGE UTF8=ACCEPT");
+        var sb = new StringBuilder("IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE UNSELECT CHILDREN SPECIAL-USE UIDPLUS MOVE QUOTA QUOTA=RES-STORAGE UTF8=ACCEPT BINARY");
         if (_settings.AppendLimit > 0) sb.Append(" APPENDLIMIT=").Append(_settings.AppendLimit.ToString(CultureInfo.InvariantCulture));
         else sb.Append(" APPENDLIMIT");
         if (State == ImapState.NotAuthenticated)

@@ -16,4 +16,6 @@ public enum FetchItemKind
     Rfc822Text,
     /// <summary>BODY[section]&lt;partial&gt; or BODY.PEEK[...].</summary>
     BodySection,
+    /// <summary>BINARY[part]&lt;partial&gt;, BINARY.PEEK[...] or BINARY.SIZE[part] (RFC 3516).</summary>
+    Binary,
 }

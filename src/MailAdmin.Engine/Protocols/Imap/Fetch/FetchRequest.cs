@@ -28,6 +28,11 @@ public sealed class FetchRequest
                     if (!item.Section!.Peek) SetsSeen = true;
                     NeedsBody = true;
                     break;
+                case FetchItemKind.Binary:
+                    if (!item.Binary!.Peek && !item.Binary.SizeOnly) SetsSeen = true;
+                    NeedsBody = true;
+                    HasBinary = true;
+                    break;
                 default:
                     NeedsBody = true;
                     break;
@@ -44,6 +49,9 @@ public sealed class FetchRequest
     internal bool HasFlags { get; }
 
     internal bool HasUid { get; }
+
+    /// <summary>A BINARY item is asked: its encodings are checked before the message's response starts.</summary>
+    internal bool HasBinary { get; }
 
     /// <summary>True when an attribute sets \Seen: BODY[...] without .PEEK, RFC822, RFC822.TEXT.</summary>
     public bool SetsSeen { get; }
@@ -139,6 +147,7 @@ public sealed class FetchRequest
                 default: throw new ImapParseException("Unknown FETCH attribute: " + text);
             }
         }
+        if (BinarySection.TryParse(text, out var binary)) return new FetchItem(binary!);
         var head = text.Substring(0, bracket);
         bool peek;
         if (Eq(head, "BODY")) peek = false;
