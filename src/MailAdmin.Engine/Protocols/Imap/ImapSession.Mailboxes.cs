@@ -85,7 +85,7 @@ public sealed partial class ImapSession
             {
                 sel.Flags[m.Uid] = m.Flags;
                 int seq = sel.IndexOf(m.Uid) + 1;
-                if (seq > 0) WriteLine("* " + seq.ToString(CultureInfo.InvariantCulture) + " FETCH (FLAGS " + ImapFlags.Format(m.Flags, sel.Recent.Contains(m.Uid)) + ")");
+                if (seq > 0) WriteLine("* " + seq.ToString(CultureInfo.InvariantCulture) + " FETCH (FLAGS " + ImapFlags.Format(m.Flags, IsRecentForClient(sel, m.Uid)) + UnsolicitedUid(m.Uid) + ")");
             }
         }
 
@@ -105,7 +105,7 @@ public sealed partial class ImapSession
             }
             sel.MaxUid = added[added.Count - 1].Uid;
             WriteLine("* " + sel.Uids.Count.ToString(CultureInfo.InvariantCulture) + " EXISTS");
-            WriteLine("* " + sel.Uids.Count(u => sel.Recent.Contains(u)).ToString(CultureInfo.InvariantCulture) + " RECENT");
+            WriteRecent(sel.Uids.Count(u => sel.Recent.Contains(u)));
         }
     }
 
@@ -128,6 +128,7 @@ public sealed partial class ImapSession
     {
         if (args.Count < 1 || MailboxArg(args[0]) is not string folder) return Bad(tag, "SELECT needs a mailbox");
         // A failed SELECT leaves the session unselected (RFC 3501 §6.3.1).
+        AnnounceClosedIfSelected();
         Deselect();
         var name = MailboxNames.NormalizeFolder(folder);
         var sel = new Selection(name, readOnly);
@@ -161,8 +162,9 @@ public sealed partial class ImapSession
         WriteLine(readOnly ? "* OK [PERMANENTFLAGS ()] Read-only mailbox" : "* OK [PERMANENTFLAGS (" + PermanentFlags + ")] Flags permitted");
         WriteLine("* " + sel.Uids.Count.ToString(CultureInfo.InvariantCulture) + " EXISTS");
         int recent = readOnly ? status.Recent : sel.Recent.Count;
-        WriteLine("* " + recent.ToString(CultureInfo.InvariantCulture) + " RECENT");
-        int firstUnseen = list.Select((m, i) => (m, i)).Where(x => (x.m.Flags & MessageFlags.Seen) == 0).Select(x => x.i + 1).FirstOrDefault();
+        WriteRecent(recent);
+        if (_imap4rev2) await WriteSelectedListAsync(name, ct).ConfigureAwait(false);
+        int firstUnseen = _imap4rev2 ? 0 : list.Select((m, i) => (m, i)).Where(x => (x.m.Flags & MessageFlags.Seen) == 0).Select(x => x.i + 1).FirstOrDefault();
         if (firstUnseen > 0) WriteLine("* OK [UNSEEN " + firstUnseen.ToString(CultureInfo.InvariantCulture) + "] First unseen");
         WriteLine("* OK [UIDVALIDITY " + status.UidValidity.ToString(CultureInfo.InvariantCulture) + "] UIDs valid");
         WriteLine("* OK [UIDNEXT " + Math.Max(status.UidNext, sel.MaxUid + 1).ToString(CultureInfo.InvariantCulture) + "] Predicted next UID");
@@ -279,7 +281,7 @@ public sealed partial class ImapSession
             if (!match) continue;
             var attrs = new List<string>();
             bool exists = existing.TryGetValue(name, out var special);
-            if (!exists) attrs.Add("\\Noselect");
+            if (!exists) attrs.Add(MissingMailboxAttribute(all.Contains(name)));
             if (!lsub)
             {
                 bool children = all.Any(o => o.StartsWith(name + MailboxNames.Delimiter, StringComparison.Ordinal));
@@ -311,6 +313,7 @@ public sealed partial class ImapSession
                 case "UIDVALIDITY": value = status.UidValidity; break;
                 case "UNSEEN": value = status.Unseen; break;
                 case "SIZE": value = status.Size; break;
+                case "DELETED": value = CountDeleted(name); break;
                 default: return Bad(tag, "Unknown STATUS item " + key);
             }
             items.Add(key + " " + value.ToString(CultureInfo.InvariantCulture));

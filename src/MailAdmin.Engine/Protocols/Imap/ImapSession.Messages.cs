@@ -75,7 +75,7 @@ public sealed partial class ImapSession
         var sel = _selected!;
         var account = _account!;
         var folder = sel.Folder;
-        var withRecent = new StoredMessage(stored.Uid, stored.Id, stored.Size, stored.InternalDate, stored.Flags, sel.Recent.Contains(stored.Uid));
+        var withRecent = new StoredMessage(stored.Uid, stored.Id, stored.Size, stored.InternalDate, stored.Flags, IsRecentForClient(sel, stored.Uid));
         if (headerOnly)
         {
             // Read (or found in the cache) now: callers ask for header-only contexts only when the header is needed.
@@ -186,7 +186,7 @@ public sealed partial class ImapSession
             else continue;
             sel.Flags[u] = now;
             if (!silent)
-                WriteLine("* " + seq.ToString(CultureInfo.InvariantCulture) + " FETCH (FLAGS " + ImapFlags.Format(now, sel.Recent.Contains(u)) + (uid ? " UID " + u.ToString(CultureInfo.InvariantCulture) : "") + ")");
+                WriteLine("* " + seq.ToString(CultureInfo.InvariantCulture) + " FETCH (FLAGS " + ImapFlags.Format(now, IsRecentForClient(sel, u)) + (uid ? " UID " + u.ToString(CultureInfo.InvariantCulture) : "") + ")");
         }
         return await CompleteAsync(tag, (uid ? "UID STORE" : "STORE") + " completed", uid ? Notify.All : Notify.NoExpunge, ct).ConfigureAwait(false);
     }
