@@ -234,6 +234,19 @@ public class ImapBinaryTests
     }
 
     [Fact]
+    public async Task AppendOfOrdinaryLiteralWithNulIsTakenAsBinary()
+    {
+        var (store, d) = await SelectedWithAsync();
+        using var _ = store; using var __ = d;
+        var message = Latin1.GetBytes("From: a@b.c\r\nContent-Type: application/octet-stream\r\n\r\nx\0y\r\n");
+        var command = Latin1.GetBytes("d APPEND INBOX {" + message.Length + "+}\r\n").Concat(message).Concat("\r\n"u8.ToArray()).ToArray();
+        Has(await d.RunAsync(command), "d OK");
+        var stored = store.ListMessages(ImapTestServer.Alice, "INBOX").Single();
+        var text = Latin1.GetString(await store.ReadMessageAsync(ImapTestServer.Alice, "INBOX", stored.Uid));
+        Assert.Contains("Content-Transfer-Encoding: base64\r\n\r\n" + Convert.ToBase64String(Latin1.GetBytes("x\0y\r\n")), text);
+    }
+
+    [Fact]
     public async Task BinaryIsAdvertised()
     {
         var (store, d) = await SelectedWithAsync();

@@ -377,8 +377,8 @@ public sealed partial class ImapSession
         FolderStatus status;
         try { status = _store.GetFolderStatus(_account!, name); }
         catch (FolderNotFoundException) { return No(tag, "[TRYCREATE] No such mailbox"); }
-        // literal8 (RFC 3516): binary parts are stored base64-encoded (read into memory, bounded by AppendLimit).
-        var bytes = message.IsLiteral8 ? BinaryAppendConverter.Convert(message.Bytes ?? message.Message!.AsContent().ToArray()) : message.Bytes;
+        // literal8 (RFC 3516) or a literal with NULs: binary parts are stored base64-encoded (read into memory, bounded by AppendLimit).
+        var bytes = message.IsBinary ? BinaryAppendConverter.Convert(message.Bytes ?? message.Message!.AsContent().ToArray()) : message.Bytes;
         // A streamed message is already in the store's incoming file: this moves it into the folder.
         var stored = bytes == null
             ? await _store.DeliverAsync(_account!, name, message.Message!, flags, date, ct).ConfigureAwait(false)
