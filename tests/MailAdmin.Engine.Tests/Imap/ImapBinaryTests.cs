@@ -176,7 +176,7 @@ public class ImapBinaryTests
         var (store, d) = await SelectedWithAsync(Base64Message);
         using var _ = store; using var __ = d;
         var r = await d.RunAsync("c FETCH 1 (BINARY.PEEK[9] BINARY.SIZE[9])");
-        Has(r, "BINARY[9] \"\" BINARY.SIZE[9] 0");
+        Has(r, "BINARY[9] {0}\r\n BINARY.SIZE[9] 0");
         r = await d.RunAsync("c FETCH 1 (BINARY.PEEK[] BODY.PEEK[])");
         var at = r.IndexOf("BINARY[] {", StringComparison.Ordinal);
         var body = r.IndexOf("BODY[] {", StringComparison.Ordinal);

@@ -11,9 +11,9 @@ internal static class BinaryFetchWriter
         b.Space();
         if (!BinaryContent.TryGet(message, section, out var content))
         {
-            // A part the message does not have: as for BODY[...], an empty string (BINARY.SIZE 0).
+            // A part the message does not have: empty (BINARY.SIZE 0), as an empty literal as Dovecot sends it.
             if (section.SizeOnly) b.Number(0);
-            else b.Ascii("\"\"");
+            else b.Ascii("{0}\r\n");
             return;
         }
         if (section.SizeOnly)
