@@ -110,6 +110,9 @@ BINARY_MESSAGES = [
     b"Content-Transfer-Encoding: 8bit\r\n\r\ncaf\xe9 cr\xe8me\r\n",
     b"From: a@example.com\r\nSubject: uuencode\r\nMIME-Version: 1.0\r\nContent-Type: application/octet-stream\r\n"
     b"Content-Transfer-Encoding: x-uuencode\r\n\r\nbegin 644 x\r\n`\r\nend\r\n",
+    b"From: a@example.com\r\nSubject: single base64\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\nAAEC\r\n",
+    b"From: a@example.com\r\nSubject: single qp\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nab=3D\r\n",
+    b"From: a@example.com\r\nContent-Type: message/rfc822\r\n\r\nFrom: x@example.org\r\nContent-Transfer-Encoding: base64\r\n\r\naGk=\r\n",
 ]
 BINARY_APPEND = (b"From: a@example.com\r\nSubject: literal8\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"z\"\r\n\r\n"
     b"--z\r\nContent-Type: text/plain\r\n\r\nsee attachment\r\n--z\r\nContent-Type: application/octet-stream\r\n"
@@ -130,8 +133,9 @@ out["binary_8bit"] = binary_items("1", "(BINARY.PEEK[1] BINARY.SIZE[1] BINARY.PE
 typ, data = m.fetch("2", "(BINARY.PEEK[1])")
 out["binary_unknown_cte"] = [typ, b"[UNKNOWN-CTE]" in (data[0] or b"")]
 m.untagged_responses.pop("FETCH", None)   # what a server sent of message 2 before it gave up
-out["binary_appended"] = binary_items("3", "(BINARY.PEEK[2] BINARY.SIZE[2] BINARY.PEEK[1])")
-typ, data = m.fetch("3", "(BODY.PEEK[])")
+out["binary_decoded_whole"] = binary_items("4:6", "(BINARY.PEEK[] BINARY.SIZE[] BINARY.PEEK[1] BINARY.SIZE[1])")
+out["binary_appended"] = binary_items("6", "(BINARY.PEEK[2] BINARY.SIZE[2] BINARY.PEEK[1])")
+typ, data = m.fetch("6", "(BODY.PEEK[])")
 out["binary_appended_body_has_nul"] = b"\x00" in data[0][1]
 m.close()
 m.select("INBOX")

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
 using System.Text;
 using MailAdmin.Protocols.Imap.Mime;
 
@@ -25,18 +24,7 @@ internal static class BinaryAppendConverter
         var root = RawMimeParser.ParseMessage(message);
         var splices = new List<(int Start, int End, byte[] With)>();
         Collect(root, message, splices, isRoot: true);
-        if (splices.Count == 0) return message;
-        splices.Sort((a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : a.End.CompareTo(b.End));
-        var output = new MemoryStream(message.Length * 4 / 3 + 256);
-        int at = 0;
-        foreach (var (start, end, with) in splices)
-        {
-            output.Write(message, at, start - at);
-            output.Write(with, 0, with.Length);
-            at = end;
-        }
-        output.Write(message, at, message.Length - at);
-        return output.ToArray();
+        return splices.Count == 0 ? message : ByteSplicer.Apply(message, 0, message.Length, splices);
     }
 
     private static bool MentionsBinary(byte[] message)

@@ -5,9 +5,8 @@ namespace MailAdmin.Protocols.Imap;
 
 /// <summary>
 /// The decoded content a BINARY section names (RFC 3516 §4.2). A leaf part is its body with the
-/// transfer encoding undone; a multipart or message/rfc822 part is its body as is (its encoding
-/// can only be 7bit, 8bit or binary); BINARY[] is the whole message, its body decoded when the
-/// message is a single base64 or quoted-printable part.
+/// transfer encoding undone; BINARY[] and a multipart or message/rfc822 part are their bytes with
+/// every leaf inside decoded and relabelled "binary" (<see cref="BinaryEntityDecoder"/>, as Dovecot).
 /// </summary>
 internal static class BinaryContent
 {
@@ -25,20 +24,17 @@ internal static class BinaryContent
         if (section.Part.Count == 0)
         {
             var root = message.Structure;
-            var encoding = root.TransferEncoding;
-            if (root.IsMultipart || root.Message != null || TransferDecoder.IsIdentity(encoding))
-            {
-                content = data;
-                return true;
-            }
-            if (!TransferDecoder.TryDecode(encoding, data, root.BodyStart, root.BodySize, out var body)) throw UnknownEncoding(encoding);
-            content = new byte[root.BodyStart + body.Length];
-            Buffer.BlockCopy(data, 0, content, 0, root.BodyStart);
-            Buffer.BlockCopy(body, 0, content, root.BodyStart, body.Length);
+            content = BinaryEntityDecoder.Decode(root, data, 0, data.Length);
             return true;
         }
         var entity = SectionReader.Resolve(message.Structure, section.Part);
         if (entity == null) return false;
+        if (entity.IsMultipart || entity.Message != null)
+        {
+            // Its body: the parts of a multipart, or the encapsulated message, decoded inside.
+            content = BinaryEntityDecoder.Decode(entity.Message ?? entity, data, entity.BodyStart, entity.BodyEnd);
+            return true;
+        }
         var cte = entity.TransferEncoding;
         if (!TransferDecoder.TryDecode(cte, data, entity.BodyStart, entity.BodySize, out content)) throw UnknownEncoding(cte);
         return true;
@@ -47,9 +43,10 @@ internal static class BinaryContent
     /// <summary>Throws <see cref="UnknownEncoding"/> when the section's part has an encoding we cannot undo (nothing is decoded).</summary>
     public static void CheckEncoding(ImapMessageContext message, BinarySection section)
     {
-        var entity = section.Part.Count == 0 ? message.Structure : SectionReader.Resolve(message.Structure, section.Part);
-        if (entity == null) return;
-        if (section.Part.Count == 0 && (entity.IsMultipart || entity.Message != null)) return;
+        // BINARY[] and non-leaf parts leave a part they cannot decode as it is; only a leaf fails.
+        if (section.Part.Count == 0) return;
+        var entity = SectionReader.Resolve(message.Structure, section.Part);
+        if (entity == null || entity.IsMultipart || entity.Message != null) return;
         var encoding = entity.TransferEncoding.Trim();
         if (!TransferDecoder.IsIdentity(encoding) && !TransferDecoder.IsKnown(encoding)) throw UnknownEncoding(encoding);
     }
