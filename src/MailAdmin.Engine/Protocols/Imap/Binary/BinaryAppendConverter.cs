@@ -27,10 +27,17 @@ internal static class BinaryAppendConverter
         return splices.Count == 0 ? message : ByteSplicer.Apply(message, 0, message.Length, splices);
     }
 
+    /// <summary>Whether "binary" appears anywhere (any case): without it no part can be declared binary. No copy of the message.</summary>
     private static bool MentionsBinary(byte[] message)
     {
-        var latin1 = Encoding.GetEncoding("ISO-8859-1").GetString(message);
-        return latin1.IndexOf("binary", StringComparison.OrdinalIgnoreCase) >= 0;
+        const string word = "binary";
+        for (int i = 0; i + word.Length <= message.Length; i++)
+        {
+            int k = 0;
+            while (k < word.Length && (message[i + k] | 0x20) == word[k]) k++;
+            if (k == word.Length) return true;
+        }
+        return false;
     }
 
     private static void Collect(RawEntity entity, byte[] data, List<(int, int, byte[])> splices, bool isRoot)
