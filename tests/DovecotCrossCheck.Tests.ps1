@@ -46,7 +46,9 @@ Describe 'IMAP cross-check with Dovecot' {
         'full_bodies', 'headers', 'header_fields', 'text', 'part_1', 'part_2_mime', 'nested_header', 'nested_text', 'partial',
         'search_seen', 'search_unseen', 'search_subject', 'search_from', 'search_body', 'search_text', 'search_larger',
         'search_smaller', 'search_since', 'search_sentbefore', 'search_or', 'search_not', 'search_header', 'search_seqset',
-        'store_response', 'store_remove', 'bad_fetch', 'select_missing', 'expunge', 'after_expunge_exists') {
+        'store_response', 'store_remove',
+        'binary_qp', 'binary_base64', 'binary_partial', 'binary_nested', 'binary_whole', 'binary_missing_part', 'binary_append',
+        'binary_8bit', 'binary_unknown_cte', 'binary_decoded_whole', 'binary_appended', 'binary_appended_body_has_nul', 'bad_fetch', 'select_missing', 'expunge', 'after_expunge_exists') {
         if (-not $ready) { Set-ItResult -Skipped -Because $reason; return }
         $key = $_
         ($ours[$key] | ConvertTo-Json -Depth 8 -Compress) | Should -Be ($theirs[$key] | ConvertTo-Json -Depth 8 -Compress)

@@ -86,6 +86,59 @@ typ, data = m.store("2", "+FLAGS", "(\\Flagged \\Answered)")
 out["store_response"] = [typ, sorted(re.findall(r"\\\w+", data[0].decode()))]
 typ, data = m.store("1", "-FLAGS", "(\\Seen)")
 out["store_remove"] = [typ, sorted(f for f in re.findall(r"\\\w+", data[0].decode()) if f != "\\Recent")]
+# BINARY (RFC 3516): decoded parts, sizes, literal8 for NULs, partials, UNKNOWN-CTE, and an APPEND
+# of literal8 content (binary parts must come back from BINARY as sent, and BODY must hold no NUL).
+def binary_items(seq, items):
+    # A server may send any BINARY data as literal8 (Dovecot does for every decoded part); it must
+    # when the data holds a NUL. So "~{n}" is compared only there.
+    result = []
+    for item in fetch_items(seq, items):
+        if isinstance(item, list) and "\x00" not in item[1]:
+            item = [item[0].replace("~{", "{"), item[1]]
+        result.append(item)
+    return result
+
+out["binary_qp"] = binary_items("2", "(BINARY.PEEK[1] BINARY.SIZE[1])")
+out["binary_base64"] = binary_items("2", "(BINARY.PEEK[2] BINARY.SIZE[2])")
+out["binary_partial"] = binary_items("2", "(BINARY.PEEK[2]<2.5>)")
+out["binary_nested"] = binary_items("3", "(BINARY.PEEK[2] BINARY.SIZE[1])")
+out["binary_whole"] = binary_items("3", "(BINARY.PEEK[])")
+out["binary_missing_part"] = binary_items("1", "(BINARY.PEEK[7] BINARY.SIZE[7])")
+m.select("INBOX")
+BINARY_MESSAGES = [
+    b"From: a@example.com\r\nSubject: 8bit\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=iso-8859-1\r\n"
+    b"Content-Transfer-Encoding: 8bit\r\n\r\ncaf\xe9 cr\xe8me\r\n",
+    b"From: a@example.com\r\nSubject: uuencode\r\nMIME-Version: 1.0\r\nContent-Type: application/octet-stream\r\n"
+    b"Content-Transfer-Encoding: x-uuencode\r\n\r\nbegin 644 x\r\n`\r\nend\r\n",
+    b"From: a@example.com\r\nSubject: single base64\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\nAAEC\r\n",
+    b"From: a@example.com\r\nSubject: single qp\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nab=3D\r\n",
+    b"From: a@example.com\r\nContent-Type: message/rfc822\r\n\r\nFrom: x@example.org\r\nContent-Transfer-Encoding: base64\r\n\r\naGk=\r\n",
+]
+BINARY_APPEND = (b"From: a@example.com\r\nSubject: literal8\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"z\"\r\n\r\n"
+    b"--z\r\nContent-Type: text/plain\r\n\r\nsee attachment\r\n--z\r\nContent-Type: application/octet-stream\r\n"
+    b"Content-Transfer-Encoding: binary\r\n\r\n\x00\x01\xff\xe4\r\n\x00tail\r\n--z--\r\n")
+status_of(m.delete, "BinCheck")
+m.create("BinCheck")
+for raw in BINARY_MESSAGES:
+    m.append("BinCheck", "()", None, raw)
+tag = m._new_tag()
+m.send(tag + b" APPEND BinCheck ~{%d+}\r\n" % len(BINARY_APPEND) + BINARY_APPEND + b"\r\n")
+while True:
+    line = m.readline()
+    if not line or line.startswith(tag):
+        break
+out["binary_append"] = line.split(b" ")[1].decode() if line else "closed"
+m.select("BinCheck")
+out["binary_8bit"] = binary_items("1", "(BINARY.PEEK[1] BINARY.SIZE[1] BINARY.PEEK[])")
+typ, data = m.fetch("2", "(BINARY.PEEK[1])")
+out["binary_unknown_cte"] = [typ, b"[UNKNOWN-CTE]" in (data[0] or b"")]
+m.untagged_responses.pop("FETCH", None)   # what a server sent of message 2 before it gave up
+out["binary_decoded_whole"] = binary_items("4:6", "(BINARY.PEEK[] BINARY.SIZE[] BINARY.PEEK[1] BINARY.SIZE[1])")
+out["binary_appended"] = binary_items("6", "(BINARY.PEEK[2] BINARY.SIZE[2] BINARY.PEEK[1])")
+typ, data = m.fetch("6", "(BODY.PEEK[])")
+out["binary_appended_body_has_nul"] = b"\x00" in data[0][1]
+m.close()
+m.select("INBOX")
 out["bad_fetch"] = status_of(m.fetch, "1", "(NOSUCHITEM)")
 out["select_missing"] = status_of(m.select, "No/Such/Folder")
 m.select("INBOX")

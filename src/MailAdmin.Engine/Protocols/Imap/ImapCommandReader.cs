@@ -93,6 +93,9 @@ public sealed class ImapCommandReader
     private int _literalPos;
     private IncomingMessage? _streaming;   // an APPEND literal being written to the store as it arrives
     private readonly Dictionary<int, IncomingMessage> _streamed = new();   // literal index → its message
+    // Streamed literals that held a NUL: not allowed in an ordinary literal, so APPEND treats them as literal8 (binary).
+    private readonly HashSet<IncomingMessage> _streamedWithNul = new();
+    private bool _streamingNul;
     private long _skip;            // bytes of a refused non-synchronizing literal still to drop
     private bool _discardLine;     // drop everything up to the next LF (after a too long line or refused literal)
     private string? _tag;
@@ -135,6 +138,8 @@ public sealed class ImapCommandReader
         _streaming?.Dispose();
         _streaming = null;
         _streamed.Clear();
+        _streamedWithNul.Clear();
+        _streamingNul = false;
     }
 
     /// <summary>Reads one raw line (SASL responses, IDLE's DONE), without CRLF. False when incomplete; too long lines come back as null.</summary>
@@ -179,7 +184,11 @@ public sealed class ImapCommandReader
                 long take = Math.Min(_literalSize - _literalPos, buffer.Length);
                 try
                 {
-                    foreach (var segment in buffer.Slice(0, take)) _streaming.Write(segment.Span);
+                    foreach (var segment in buffer.Slice(0, take))
+                    {
+                        if (!_streamingNul && segment.Span.IndexOf((byte)0) >= 0) _streamingNul = true;
+                        _streaming.Write(segment.Span);
+                    }
                 }
                 catch (Exception ex) when (ex is System.IO.IOException || ex is UnauthorizedAccessException)
                 {
@@ -194,6 +203,8 @@ public sealed class ImapCommandReader
                 _literalPos += (int)take;
                 if (_literalPos < _literalSize) return ImapReadResult.NeedMore;
                 _streamed[_literals.Count] = _streaming;
+                if (_streamingNul) _streamedWithNul.Add(_streaming);
+                _streamingNul = false;
                 _literals.Add(Array.Empty<byte>());
                 _streaming = null;
                 _literalPos = 0;
@@ -347,11 +358,12 @@ public sealed class ImapCommandReader
         var texts = _texts.ToArray();
         var literals = _literals.ToArray();
         var streamed = new Dictionary<int, IncomingMessage>(_streamed);
+        var withNul = new HashSet<IncomingMessage>(_streamedWithNul);
         var tag = _tag;
         Forget();
         try
         {
-            var command = new ImapTokenizer(texts, literals, _limits.MaxNestingDepth, streamed).ReadCommand();
+            var command = new ImapTokenizer(texts, literals, _limits.MaxNestingDepth, streamed, withNul).ReadCommand();
             return new ImapReadResult(ImapReadStatus.Command, command: command, tag: command.Tag);
         }
         catch (ImapParseException ex)
@@ -369,11 +381,13 @@ internal sealed class ImapTokenizer
     private readonly byte[][] _literals;
     private readonly int _maxDepth;
     private readonly IReadOnlyDictionary<int, IncomingMessage>? _streamed;
+    private readonly HashSet<IncomingMessage>? _streamedWithNul;
     private int _seg;
     private int _pos;
 
-    public ImapTokenizer(byte[][] texts, byte[][] literals, int maxDepth, IReadOnlyDictionary<int, IncomingMessage>? streamed = null)
+    public ImapTokenizer(byte[][] texts, byte[][] literals, int maxDepth, IReadOnlyDictionary<int, IncomingMessage>? streamed = null, HashSet<IncomingMessage>? streamedWithNul = null)
     {
+        _streamedWithNul = streamedWithNul;
         _texts = texts;
         _literals = literals;
         _maxDepth = maxDepth;
@@ -444,10 +458,10 @@ internal sealed class ImapTokenizer
             case (byte)'"':
                 return ReadQuoted();
             case (byte)'{':
-                return ReadLiteral();
+                return ReadLiteral(literal8: false);
             case (byte)'~' when _pos + 1 < Text.Length && Text[_pos + 1] == '{':
-                _pos++;   // literal8 (RFC 3516/6855): the bytes are kept as they are anyway
-                return ReadLiteral();
+                _pos++;   // literal8 (RFC 3516/6855): the bytes are kept as they are; APPEND converts binary parts
+                return ReadLiteral(literal8: true);
             default:
                 return ReadAtom();
         }
@@ -476,7 +490,7 @@ internal sealed class ImapTokenizer
         return ImapToken.Quoted(Encoding.UTF8.GetString(bytes.ToArray()));
     }
 
-    private ImapToken ReadLiteral()
+    private ImapToken ReadLiteral(bool literal8)
     {
         // The marker must end the text segment; the literal is the next one.
         if (!ImapCommandReader.TryLiteralMarker(Text, out _, out _) || Text.LastIndexOf((byte)'{') != _pos)
@@ -486,7 +500,9 @@ internal sealed class ImapTokenizer
         var streamed = _streamed != null && _streamed.TryGetValue(_seg, out var m) ? m : null;
         _seg++;
         _pos = 0;
-        return streamed != null ? ImapToken.StreamedLiteral(streamed) : ImapToken.Literal(literal);
+        // A NUL in an ordinary literal breaks RFC 3501's grammar; it is taken as binary content, as literal8 would be.
+        bool binary = literal8 || (streamed != null ? _streamedWithNul?.Contains(streamed) == true : Array.IndexOf(literal, (byte)0) >= 0);
+        return streamed != null ? ImapToken.StreamedLiteral(streamed, binary) : ImapToken.Literal(literal, binary);
     }
 
     /// <summary>Whether the atom at <paramref name="start"/> opens a FETCH section (BODY[, BINARY.PEEK[, ...), where '[' must be closed.</summary>

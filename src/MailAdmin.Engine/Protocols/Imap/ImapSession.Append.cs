@@ -57,12 +57,14 @@ public sealed partial class ImapSession
     private async Task<uint> StoreAppendedAsync(string folder, uint uidValidity, AppendPart part, CancellationToken ct)
     {
         var message = part.Message;
+        // literal8 (RFC 3516) or a literal with NULs: binary parts are stored base64-encoded (read into memory, bounded by AppendLimit).
+        var bytes = message.IsBinary ? BinaryAppendConverter.Convert(message.Bytes ?? message.Message!.AsContent().ToArray()) : message.Bytes;
         // A streamed message is already in the store's incoming file: this moves it into the folder.
-        var stored = message.Message != null
-            ? await _store.DeliverAsync(_account!, folder, message.Message, part.Flags, part.Keywords, part.Date, ct).ConfigureAwait(false)
-            : await _store.AppendAsync(_account!, folder, message.Bytes!, part.Flags, part.Keywords, part.Date, ct).ConfigureAwait(false);
+        var stored = bytes == null
+            ? await _store.DeliverAsync(_account!, folder, message.Message!, part.Flags, part.Keywords, part.Date, ct).ConfigureAwait(false)
+            : await _store.AppendAsync(_account!, folder, bytes, part.Flags, part.Keywords, part.Date, ct).ConfigureAwait(false);
         // The next FETCH of its ENVELOPE (a client's usual next step) then needs no file read.
-        if (message.Bytes != null) ImapHeaderCache.Add(_store, _account!, folder, uidValidity, stored.Uid, message.Bytes);
+        if (bytes != null) ImapHeaderCache.Add(_store, _account!, folder, uidValidity, stored.Uid, bytes);
         else ImapHeaderCache.AddHead(_store, _account!, folder, uidValidity, stored.Uid, message.Message!.Head);
         return stored.Uid;
     }

@@ -84,7 +84,8 @@ public sealed partial class ImapSession
     private string UnsolicitedFetch(uint seq, StoredMessage m, bool recent, bool withUid = false)
     {
         var sb = new StringBuilder("* ").Append(seq.ToString(CultureInfo.InvariantCulture)).Append(" FETCH (");
-        if (withUid || _qresync) sb.Append("UID ").Append(m.Uid.ToString(CultureInfo.InvariantCulture)).Append(' ');
+        // QRESYNC (RFC 7162 §3.2.4) and IMAP4rev2 (RFC 9051 §7.5.2) both want the UID in unsolicited FETCH.
+        if (withUid || _qresync || _imap4rev2) sb.Append("UID ").Append(m.Uid.ToString(CultureInfo.InvariantCulture)).Append(' ');
         sb.Append("FLAGS ").Append(ImapFlags.Format(m.Flags, m.Keywords, recent));
         if (ModSeqsShown) sb.Append(" MODSEQ (").Append(m.ModSeq.ToString(CultureInfo.InvariantCulture)).Append(')');
         return sb.Append(')').ToString();
@@ -151,7 +152,7 @@ public sealed partial class ImapSession
             var m = list[i];
             if (m.ModSeq <= p.ModSeq) continue;
             if (p.KnownUids != null && !p.KnownUids.Contains(m.Uid, top)) continue;
-            WriteLine(UnsolicitedFetch((uint)(i + 1), m, sel.Recent.Contains(m.Uid), withUid: true));
+            WriteLine(UnsolicitedFetch((uint)(i + 1), m, IsRecentForClient(sel, m.Uid), withUid: true));
         }
     }
 

@@ -76,7 +76,7 @@ public sealed partial class ImapSession
             {
                 sel.Remember(m);
                 int seq = sel.IndexOf(m.Uid) + 1;
-                if (seq > 0) WriteLine(UnsolicitedFetch((uint)seq, m, sel.Recent.Contains(m.Uid)));
+                if (seq > 0) WriteLine(UnsolicitedFetch((uint)seq, m, IsRecentForClient(sel, m.Uid)));
             }
         }
 
@@ -96,7 +96,7 @@ public sealed partial class ImapSession
             }
             sel.MaxUid = added[added.Count - 1].Uid;
             WriteLine("* " + sel.Uids.Count.ToString(CultureInfo.InvariantCulture) + " EXISTS");
-            WriteLine("* " + sel.Uids.Count(u => sel.Recent.Contains(u)).ToString(CultureInfo.InvariantCulture) + " RECENT");
+            WriteRecent(sel.Uids.Count(u => sel.Recent.Contains(u)));
         }
     }
 
@@ -121,9 +121,9 @@ public sealed partial class ImapSession
         if (args.Count == 2 && args[1].Kind != ImapTokenKind.List) return Bad(tag, "SELECT parameters must be a list");
         var parameters = args.Count == 2 ? SelectParameters.Parse(args[1].Items) : new SelectParameters();
         if (parameters.QResync && !_qresync) return Bad(tag, "ENABLE QRESYNC first");
-        // RFC 7162 §3.2.11 / RFC 9051 §7.1: the implicit close of the previous mailbox is announced.
-        if (_selected != null && (_qresync || _imap4rev2)) WriteLine("* OK [CLOSED] Previous mailbox closed");
         if (parameters.CondStore) _condstore = true;
+        // RFC 7162 §3.2.11 / RFC 9051 §7.1: the implicit close of the previous mailbox is announced.
+        AnnounceClosedIfSelected();
         // A failed SELECT leaves the session unselected (RFC 3501 §6.3.1).
         Deselect();
         var name = MailboxNames.NormalizeFolder(folder);
@@ -162,8 +162,9 @@ public sealed partial class ImapSession
         WriteFlagsResponses(sel);
         WriteLine("* " + sel.Uids.Count.ToString(CultureInfo.InvariantCulture) + " EXISTS");
         int recent = readOnly ? status.Recent : sel.Recent.Count;
-        WriteLine("* " + recent.ToString(CultureInfo.InvariantCulture) + " RECENT");
-        int firstUnseen = list.Select((m, i) => (m, i)).Where(x => (x.m.Flags & MessageFlags.Seen) == 0).Select(x => x.i + 1).FirstOrDefault();
+        WriteRecent(recent);
+        if (_imap4rev2) await WriteSelectedListAsync(name, ct).ConfigureAwait(false);
+        int firstUnseen = _imap4rev2 ? 0 : list.Select((m, i) => (m, i)).Where(x => (x.m.Flags & MessageFlags.Seen) == 0).Select(x => x.i + 1).FirstOrDefault();
         if (firstUnseen > 0) WriteLine("* OK [UNSEEN " + firstUnseen.ToString(CultureInfo.InvariantCulture) + "] First unseen");
         WriteLine("* OK [UIDVALIDITY " + status.UidValidity.ToString(CultureInfo.InvariantCulture) + "] UIDs valid");
         WriteLine("* OK [UIDNEXT " + Math.Max(status.UidNext, sel.MaxUid + 1).ToString(CultureInfo.InvariantCulture) + "] Predicted next UID");

@@ -76,7 +76,7 @@ public sealed partial class ImapSession
         var sel = _selected!;
         var account = _account!;
         var folder = sel.Folder;
-        var withRecent = stored.With(stored.Flags, sel.Recent.Contains(stored.Uid));   // keeps keywords and MODSEQ
+        var withRecent = stored.With(stored.Flags, IsRecentForClient(sel, stored.Uid));   // keeps keywords and MODSEQ
         if (headerOnly)
         {
             // Read (or found in the cache) now: callers ask for header-only contexts only when the header is needed.
@@ -243,7 +243,7 @@ public sealed partial class ImapSession
     {
         var sel = _selected!;
         var sb = new StringBuilder("* ").Append(seq.ToString(CultureInfo.InvariantCulture)).Append(" FETCH (FLAGS ")
-            .Append(ImapFlags.Format(now.Flags, now.Keywords, sel.Recent.Contains(now.Uid)));
+            .Append(ImapFlags.Format(now.Flags, now.Keywords, IsRecentForClient(sel, now.Uid)));
         if (uid || _qresync) sb.Append(" UID ").Append(now.Uid.ToString(CultureInfo.InvariantCulture));
         if (ModSeqsShown) sb.Append(" MODSEQ (").Append(now.ModSeq.ToString(CultureInfo.InvariantCulture)).Append(')');
         return sb.Append(')').ToString();

@@ -25,7 +25,7 @@ public sealed partial class ImapSession
     }
 
     /// <summary>The STATUS items this server answers (upper case).</summary>
-    private static readonly HashSet<string> KnownStatusItems = new() { "MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "SIZE", "HIGHESTMODSEQ" };
+    private static readonly HashSet<string> KnownStatusItems = new() { "MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "SIZE", "HIGHESTMODSEQ", "DELETED" };
 
     private static bool IsStatusItem(string upperCaseItem) => KnownStatusItems.Contains(upperCaseItem);
 
@@ -50,6 +50,7 @@ public sealed partial class ImapSession
                 "UIDVALIDITY" => status.UidValidity,
                 "UNSEEN" => status.Unseen,
                 "SIZE" => status.Size,
+                "DELETED" => CountDeleted(status.Name),
                 _ => throw new ImapParseException("Unknown STATUS item " + key),
             };
             parts.Add(key + " " + value.ToString(CultureInfo.InvariantCulture));

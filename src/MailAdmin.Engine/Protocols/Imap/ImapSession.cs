@@ -99,8 +99,8 @@ public sealed partial class ImapSession : IDisposable
 
     public string Capabilities()
     {
-        var sb = new StringBuilder("IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE UNSELECT CHILDREN SPECIAL-USE UIDPLUS MOVE QUOTA QUOTA=RES-STORAGE UTF8=ACCEPT CONDSTORE QRESYNC"
-            + " LIST-EXTENDED LIST-STATUS STATUS=SIZE CREATE-SPECIAL-USE MULTIAPPEND");
+        var sb = new StringBuilder("IMAP4rev1 IMAP4rev2 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE UNSELECT CHILDREN SPECIAL-USE UIDPLUS MOVE QUOTA QUOTA=RES-STORAGE UTF8=ACCEPT CONDSTORE QRESYNC"
+            + " LIST-EXTENDED LIST-STATUS STATUS=SIZE CREATE-SPECIAL-USE MULTIAPPEND BINARY");
         sb.Append(SearchCapabilities);
         if (_settings.AppendLimit > 0) sb.Append(" APPENDLIMIT=").Append(_settings.AppendLimit.ToString(CultureInfo.InvariantCulture));
         else sb.Append(" APPENDLIMIT");
@@ -487,8 +487,11 @@ public sealed partial class ImapSession : IDisposable
         if (args.Count == 0) return Bad(tag, "ENABLE needs a capability");
         var enabled = new List<string>();
         foreach (var a in args)
+        {
             if (a.Text.Equals("UTF8=ACCEPT", StringComparison.OrdinalIgnoreCase) && !_utf8) { _utf8 = true; enabled.Add("UTF8=ACCEPT"); }
             else if (EnableCondStoreExtension(a.Text) is string name) enabled.Add(name);
+            else if (a.Text.Equals("IMAP4rev2", StringComparison.OrdinalIgnoreCase) && EnableImap4Rev2()) enabled.Add("IMAP4rev2");
+        }
         WriteLine("* ENABLED" + (enabled.Count > 0 ? " " + string.Join(" ", enabled) : ""));
         return await CompleteAsync(tag, "ENABLE completed", Notify.All, ct).ConfigureAwait(false);
     }

@@ -18,8 +18,9 @@ public enum ImapTokenKind { Atom, Quoted, Literal, List, Nil }
 /// </remarks>
 public sealed class ImapToken
 {
-    private ImapToken(ImapTokenKind kind, string text, byte[]? bytes, IReadOnlyList<ImapToken>? items, IncomingMessage? message = null)
+    private ImapToken(ImapTokenKind kind, string text, byte[]? bytes, IReadOnlyList<ImapToken>? items, IncomingMessage? message = null, bool binary = false)
     {
+        IsBinary = binary;
         Message = message;
         Kind = kind;
         Text = text;
@@ -41,6 +42,12 @@ public sealed class ImapToken
     /// </summary>
     public IncomingMessage? Message { get; }
 
+    /// <summary>
+    /// A literal with binary content: sent as literal8 ("~{n}", RFC 3516), or an ordinary literal that
+    /// held a NUL anyway (MailKit APPENDs binary parts so). APPEND stores its binary parts as base64.
+    /// </summary>
+    public bool IsBinary { get; }
+
     /// <summary>A list's items; empty otherwise.</summary>
     public IReadOnlyList<ImapToken> Items { get; }
 
@@ -49,8 +56,8 @@ public sealed class ImapToken
 
     public static ImapToken Atom(string text) => new ImapToken(ImapTokenKind.Atom, text, null, null);
     public static ImapToken Quoted(string text) => new ImapToken(ImapTokenKind.Quoted, text, null, null);
-    public static ImapToken Literal(byte[] bytes) => new ImapToken(ImapTokenKind.Literal, Encoding.UTF8.GetString(bytes), bytes, null);
-    public static ImapToken StreamedLiteral(IncomingMessage message) => new ImapToken(ImapTokenKind.Literal, string.Empty, null, null, message);
+    public static ImapToken Literal(byte[] bytes, bool binary = false) => new ImapToken(ImapTokenKind.Literal, Encoding.UTF8.GetString(bytes), bytes, null, null, binary);
+    public static ImapToken StreamedLiteral(IncomingMessage message, bool binary = false) => new ImapToken(ImapTokenKind.Literal, string.Empty, null, null, message, binary);
     public static ImapToken List(IReadOnlyList<ImapToken> items) => new ImapToken(ImapTokenKind.List, string.Empty, null, items);
     public static readonly ImapToken Nil = new ImapToken(ImapTokenKind.Nil, "NIL", null, null);
 

@@ -11,12 +11,21 @@ public sealed class FetchItem
         Section = section;
     }
 
+    internal FetchItem(BinarySection binary)
+    {
+        Kind = FetchItemKind.Binary;
+        Binary = binary;
+    }
+
     public FetchItemKind Kind { get; }
+
+    /// <summary>The section, for <see cref="FetchItemKind.Binary"/>.</summary>
+    public BinarySection? Binary { get; }
 
     /// <summary>The section, for <see cref="FetchItemKind.BodySection"/>.</summary>
     public BodySection? Section { get; }
 
-    public override string ToString() => Section?.ToString() ?? Kind switch
+    public override string ToString() => Section?.ToString() ?? Binary?.ToString() ?? Kind switch
     {
         FetchItemKind.Flags => "FLAGS",
         FetchItemKind.InternalDate => "INTERNALDATE",

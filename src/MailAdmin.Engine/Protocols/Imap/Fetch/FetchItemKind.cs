@@ -18,4 +18,6 @@ public enum FetchItemKind
     BodySection,
     /// <summary>MODSEQ (RFC 7162 §3.1.4.1).</summary>
     ModSeq,
+    /// <summary>BINARY[part]&lt;partial&gt;, BINARY.PEEK[...] or BINARY.SIZE[part] (RFC 3516).</summary>
+    Binary,
 }

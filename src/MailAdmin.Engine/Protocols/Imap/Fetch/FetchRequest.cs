@@ -29,6 +29,11 @@ public sealed class FetchRequest
                     if (!item.Section!.Peek) SetsSeen = true;
                     NeedsBody = true;
                     break;
+                case FetchItemKind.Binary:
+                    if (!item.Binary!.Peek && !item.Binary.SizeOnly) SetsSeen = true;
+                    NeedsBody = true;
+                    HasBinary = true;
+                    break;
                 default:
                     NeedsBody = true;
                     break;
@@ -56,6 +61,9 @@ public sealed class FetchRequest
         var items = new List<FetchItem>(Items) { new FetchItem(FetchItemKind.ModSeq) };
         return new FetchRequest(items, IsUid);
     }
+
+    /// <summary>A BINARY item is asked: its encodings are checked before the message's response starts.</summary>
+    internal bool HasBinary { get; }
 
     /// <summary>True when an attribute sets \Seen: BODY[...] without .PEEK, RFC822, RFC822.TEXT.</summary>
     public bool SetsSeen { get; }
@@ -153,6 +161,7 @@ public sealed class FetchRequest
                 default: throw new ImapParseException("Unknown FETCH attribute: " + text);
             }
         }
+        if (BinarySection.TryParse(text, out var binary)) return new FetchItem(binary!);
         var head = text.Substring(0, bracket);
         bool peek;
         if (Eq(head, "BODY")) peek = false;

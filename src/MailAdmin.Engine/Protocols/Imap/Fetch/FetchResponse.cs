@@ -20,6 +20,7 @@ public static class FetchResponse
         if (output == null) throw new ArgumentNullException(nameof(output));
         if (request == null) throw new ArgumentNullException(nameof(request));
         if (message == null) throw new ArgumentNullException(nameof(message));
+        if (request.HasBinary) BinaryFetchWriter.Check(request, message);
         var b = ImapResponseBuffer.Rent(output);
         try
         {
@@ -37,7 +38,7 @@ public static class FetchResponse
             foreach (var item in request.Items)
             {
                 if (item.Kind == FetchItemKind.Uid) continue;
-                if (item.Kind != FetchItemKind.BodySection)
+                if (item.Kind != FetchItemKind.BodySection && item.Kind != FetchItemKind.Binary)
                 {
                     int bit = 1 << (int)item.Kind;
                     if ((done & bit) != 0) continue;
@@ -128,6 +129,9 @@ public static class FetchResponse
                     b.Literal(h.Data, h.End, h.Data.Length - h.End);
                     break;
                 }
+            case FetchItemKind.Binary:
+                BinaryFetchWriter.Write(b, item.Binary!, message);
+                break;
             case FetchItemKind.BodySection:
                 {
                     var section = item.Section!;
