@@ -174,7 +174,7 @@ public class ImapCondStoreTests
 
         // known-uids narrows both; another SELECT closes the first mailbox with [CLOSED].
         var known = await c.OkAsync($"SELECT INBOX (QRESYNC ({status.UidValidity} {N(seen)} {msgs[2].Uid}:{msgs[4].Uid}))");
-        Assert.Equal("* OK [CLOSED] Previous mailbox closed", known[0]);
+        Assert.Equal("* OK [CLOSED] Previous mailbox is now closed", known[0]);
         Assert.Equal($"* VANISHED (EARLIER) {msgs[3].Uid}", Line(known, "* VANISHED"));
         Assert.DoesNotContain(known, l => l.Contains(" FETCH "));
         // Another UIDVALIDITY: nothing to resync.

@@ -121,7 +121,7 @@ public class ImapRev2Tests
         await store.DeliverAsync(ImapTestServer.Alice, "INBOX", ImapTestServer.Message("new"), DateTimeOffset.UtcNow);
         var lines = await d.RunAsync("n NOOP");
         var uid = store.ListMessages(ImapTestServer.Alice, "INBOX")[0].Uid;
-        Assert.Contains(rev2 ? "* 1 FETCH (FLAGS (\\Flagged) UID " + uid + ")" : "* 1 FETCH (FLAGS (\\Flagged \\Recent))", lines);
+        Assert.Contains(rev2 ? "* 1 FETCH (UID " + uid + " FLAGS (\\Flagged))" : "* 1 FETCH (FLAGS (\\Flagged \\Recent))", lines);
         Assert.Contains("* 2 EXISTS", lines);
         Assert.Equal(!rev2, lines.Any(l => l.EndsWith(" RECENT", StringComparison.Ordinal)));
     }

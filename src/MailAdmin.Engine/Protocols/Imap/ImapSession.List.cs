@@ -82,7 +82,8 @@ public sealed partial class ImapSession
 
     /// <summary>
     /// LSUB: the subscribed names that match; and (RFC 3501 §6.3.9) an unsubscribed parent that matches a "%"
-    /// where a subscribed child below it does not, as \Noselect. A subscribed name that no longer exists is \Noselect too.
+    /// where a subscribed child below it does not, as \Noselect. A subscribed name that no longer exists is \Noselect too
+    /// (\NonExistent in IMAP4rev2).
     /// </summary>
     private void WriteLsub(MailboxView view, Func<string, bool> matches, CancellationToken ct)
     {
@@ -99,7 +100,9 @@ public sealed partial class ImapSession
         foreach (var name in InboxFirst(lines.Keys))
         {
             ct.ThrowIfCancellationRequested();
-            WriteLine("* LSUB (" + (lines[name] ? "" : "\\Noselect") + ") \".\" " + WireName(name));
+            // IMAP4rev2 (RFC 9051 §7.3.1): a subscription whose mailbox is gone is \NonExistent; an implied parent stays \Noselect.
+            var missing = _imap4rev2 && !view.Hierarchy.Contains(name) ? "\\NonExistent" : "\\Noselect";
+            WriteLine("* LSUB (" + (lines[name] ? "" : missing) + ") \".\" " + WireName(name));
         }
     }
 
