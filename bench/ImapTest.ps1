@@ -130,6 +130,10 @@ try {
         }
         $failing = @($rows | Where-Object MailAdmin -EQ 'fail')
         if ($failing) { Write-Host "MailAdmin fails: $($failing.Script -join ', ')" }
+        # The reference failing a script says more about imaptest or the script than about us.
+        foreach ($row in @($rows | Where-Object { $_.PSObject.Properties['Dovecot'] -and $_.Dovecot -eq 'fail' })) {
+            Write-Host "Dovecot fails $($row.Script): $($row.'Dovecot detail')"
+        }
     }
 
     if (-not $SkipStress) {
