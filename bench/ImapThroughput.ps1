@@ -11,6 +11,13 @@
     The read operations (SELECT, FETCH, SEARCH, STORE) are then timed again on both servers in
     turn, round by round (bench/imap_interleave.py), and the ratios use those medians: on a
     small, noisy machine a load burst during one server's half would otherwise decide them.
+    Two more cases, timed the same way, server by server in turn, medians:
+      - fetch_body_own_client: BODY.PEEK[] of every message by the bench's own client
+        (bench/imap/ImapBodyFetchClient.cs, compiled with Add-Type), because imaplib, not the
+        servers, is what limits fetch_body; both are reported;
+      - condstore_resync: `UID FETCH 1:* (FLAGS) (CHANGEDSINCE n)` after \Answered was set on 1 %
+        of the messages (bench/imap_condstore.py); a server that does not advertise CONDSTORE is
+        left out with the reason printed.
     Ratios are Dovecot's time over ours (above 1: we are faster) and our memory over Dovecot's.
     Needs python3 and Debian's dovecot-imapd.
 .EXAMPLE
@@ -26,11 +33,14 @@ param(
     [int] $Rounds = 7
 )
 $ErrorActionPreference = 'Stop'
+. (Join-Path $PSScriptRoot 'imap/BodyFetch.ps1')
 
 foreach ($program in 'python3', 'dovecot') {
     if (-not (Get-Command $program -ErrorAction SilentlyContinue)) { Write-Host "$program is not installed: IMAP benchmark skipped."; return }
 }
 
+# The server process starts elsewhere: it needs the full path.
+$ModulePath = (Resolve-Path $ModulePath).Path
 $work = Join-Path ([IO.Path]::GetTempPath()) "mailadmin-imapbench-$PID"
 New-Item -ItemType Directory -Path $work -Force | Out-Null
 $user = 'ann@example.com'; $password = 'Bench-Passw0rd'
@@ -68,8 +78,29 @@ try {
         $a.$op = $interleaved[0].$op
         $b.$op = $interleaved[1].$op
     }
-    $rows = foreach ($op in 'append', 'select', 'fetch_envelope', 'fetch_body', 'search', 'store') {
-        [pscustomobject]@{ Operation = $op; MailAdminSeconds = [math]::Round($a.$op, 3); DovecotSeconds = [math]::Round($b.$op, 3); 'Ratio (Dovecot/MailAdmin)' = [math]::Round($b.$op / [math]::Max($a.$op, 0.0001), 2) }
+    # BODY[] of every message again, by the bench's own client (imaplib is the bottleneck there).
+    $bodyFetch = Measure-BodyFetch -Servers "127.0.0.1:$ourPort", "127.0.0.1:$dovecotImap" -User $user -Password $password -Rounds $Rounds -Messages $Messages
+    $a | Add-Member fetch_body_own_client $bodyFetch[0]; $b | Add-Member fetch_body_own_client $bodyFetch[1]
+
+    # CONDSTORE resynchronisation after 1 % of the messages changed; left out (with the reason)
+    # for a server that does not advertise CONDSTORE.
+    $condstore = python3 (Join-Path $PSScriptRoot 'imap_condstore.py') $user $password $Rounds "127.0.0.1:$ourPort" "127.0.0.1:$dovecotImap"
+    if ($LASTEXITCODE -ne 0) { throw "imap_condstore.py failed: $condstore" }
+    $condstore = $condstore | ConvertFrom-Json
+    foreach ($pair in @(@('MailAdmin', $condstore[0], $a), @('Dovecot', $condstore[1], $b))) {
+        if ($pair[1].supported) { $pair[2] | Add-Member condstore_resync $pair[1].median }
+        else { Write-Host "condstore_resync: $($pair[0]) left out: $($pair[1].reason)" }
+    }
+
+    $operations = 'append', 'select', 'fetch_envelope', 'fetch_body', 'fetch_body_own_client', 'search', 'store', 'condstore_resync'
+    $rows = foreach ($op in $operations) {
+        $mine = $a.PSObject.Properties[$op].Value; $theirs = $b.PSObject.Properties[$op].Value
+        [pscustomobject]@{
+            Operation = $op
+            MailAdminSeconds = if ($null -ne $mine) { [math]::Round($mine, 3) } else { 'n/a' }
+            DovecotSeconds = if ($null -ne $theirs) { [math]::Round($theirs, 3) } else { 'n/a' }
+            'Ratio (Dovecot/MailAdmin)' = if ($null -ne $mine -and $null -ne $theirs) { [math]::Round($theirs / [math]::Max($mine, 0.0001), 2) } else { 'n/a' }
+        }
     }
     $rows += [pscustomobject]@{ Operation = 'KiB per idle connection'; MailAdminSeconds = [math]::Round($a.rss_per_idle_connection_kib); DovecotSeconds = [math]::Round($b.rss_per_idle_connection_kib); 'Ratio (Dovecot/MailAdmin)' = [math]::Round($b.rss_per_idle_connection_kib / [math]::Max($a.rss_per_idle_connection_kib, 1), 2) }
     $rows | Format-Table -AutoSize | Out-String -Width 160 | Write-Host
