@@ -22,6 +22,12 @@ internal sealed partial class MaildirFolder
     private uint listedUpTo;
     /// <summary>Base names this process is putting into new/ or cur/ right now (not committed yet): not someone else's delivery. Under <see cref="gate"/>.</summary>
     private readonly HashSet<string> ownInFlight = new HashSet<string>(StringComparer.Ordinal);
+    /// <summary>
+    /// UIDs another process gave to files of <see cref="ownInFlight"/> (it listed the folder between our rename and
+    /// our commit). Kept until the commit: a later commit may not read the list again, and must not give a second UID.
+    /// Under <see cref="gate"/>.
+    /// </summary>
+    private readonly Dictionary<string, uint> ownListedElsewhere = new Dictionary<string, uint>(StringComparer.Ordinal);
     /// <summary>The disk as last scanned (new/, cur/) and the UID list as last read or written by us.</summary>
     private DiskStamp newStamp, curStamp, listStamp;
     /// <summary>The last listing was made within the same clock tick as a change it may have missed: list again next time.</summary>
@@ -104,7 +110,21 @@ internal sealed partial class MaildirFolder
 
     private void ForgetOwn(IEnumerable<string> baseNames)
     {
-        lock (gate) foreach (var b in baseNames) ownInFlight.Remove(b);
+        lock (gate)
+        {
+            foreach (var b in baseNames)
+            {
+                ownInFlight.Remove(b);
+                ownListedElsewhere.Remove(b);
+            }
+        }
+    }
+
+    /// <summary>Remembers the UIDs <paramref name="list"/> gives to files this process has not committed yet. Caller holds the gate.</summary>
+    private void NoteOwnListedElsewhere(DovecotUidList list)
+    {
+        foreach (var name in ownInFlight)
+            if (list.Entries.TryGetValue(name, out var r)) ownListedElsewhere[name] = r.Uid;
     }
 
     /// <summary>The first look at the folder, under the dotlock: index every file, give UIDs to unlisted ones, repair or compact the list.</summary>
@@ -167,7 +187,11 @@ internal sealed partial class MaildirFolder
         {
             // Another process may have given keywords new letters: read them before reading names that use them.
             if (loaded) keywords.ReloadIfChanged();
-            if (list != null) nextUid = Math.Max(nextUid, list.NextUid);
+            if (list != null)
+            {
+                nextUid = Math.Max(nextUid, list.NextUid);
+                NoteOwnListedElsewhere(list);
+            }
             var known = new HashSet<string>(StringComparer.Ordinal);
             missing = new List<Entry>();
             foreach (var e in index.Values)
@@ -281,12 +305,17 @@ internal sealed partial class MaildirFolder
             var unlisted = new List<Entry>(entries.Count);
             lock (gate)
             {
-                if (list != null) nextUid = Math.Max(nextUid, list.NextUid);
+                if (list != null)
+                {
+                    nextUid = Math.Max(nextUid, list.NextUid);
+                    NoteOwnListedElsewhere(list);
+                }
                 committingFrom = nextUid;
                 foreach (var e in entries)
                 {
-                    // Another process listing the folder between our rename and now gave the file a UID already: keep it.
-                    if (list != null && list.Entries.TryGetValue(e.Message.Id, out var r)) e.Message = e.Message.WithUid(r.Uid);
+                    // Another process listing the folder between our rename and now gave the file a UID already (seen in
+                    // this list or an earlier one): keep it.
+                    if (ownListedElsewhere.TryGetValue(e.Message.Id, out var listedUid)) e.Message = e.Message.WithUid(listedUid);
                     else
                     {
                         e.Message = e.Message.WithUid(nextUid++);

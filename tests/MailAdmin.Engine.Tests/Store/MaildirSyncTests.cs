@@ -98,13 +98,31 @@ public sealed class MaildirSyncTests : IDisposable
         Assert.Equal(before + 1, folder.RescanCount);
     }
 
-    [Fact]
-    public async Task Two_instances_on_one_folder_never_give_out_a_uid_twice()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Two_instances_on_one_folder_never_give_out_a_uid_twice(bool onThreads)
     {
-        var first = OpenFolder();
-        var second = MaildirFolder.Open("alice@example.com", "INBOX", Dir, TimeSpan.FromHours(1));
+        // Twelve rounds on threads: the race where one instance lists the other's file between its rename and its
+        // commit (and the commit then must take that UID, even when it reads the list no more) needs real parallelism.
+        for (var round = 0; round < (onThreads ? 12 : 1); round++)
+        {
+            using var dir = new TempDirectory();
+            await TwoInstancesAddConcurrently(dir.Path, onThreads);
+        }
+    }
+
+    private static async Task TwoInstancesAddConcurrently(string dir, bool onThreads)
+    {
+        MaildirFolder.Create(dir, false);
+        var first = MaildirFolder.Open("alice@example.com", "INBOX", dir, TimeSpan.FromHours(1));
+        var second = MaildirFolder.Open("alice@example.com", "INBOX", dir, TimeSpan.FromHours(1));
         var adds = new List<Task<StoredMessage>>();
-        for (var i = 0; i < 40; i++) adds.Add(Add(i % 2 == 0 ? first : second, i));
+        for (var i = 0; i < 40; i++)
+        {
+            var (folder, n) = (i % 2 == 0 ? first : second, i);
+            adds.Add(onThreads ? Task.Run(() => Add(folder, n)) : Add(folder, n));
+        }
         var stored = await Task.WhenAll(adds);
         Assert.Equal(40, stored.Select(m => m.Uid).Distinct().Count());
 
@@ -114,9 +132,9 @@ public sealed class MaildirSyncTests : IDisposable
         var expected = stored.Select(m => (m.Uid, m.Id)).OrderBy(x => x.Uid).ToList();
         Assert.Equal(expected, first.List().Select(m => (m.Uid, m.Id)));
         Assert.Equal(expected, second.List().Select(m => (m.Uid, m.Id)));
-        var lines = File.ReadAllLines(Path.Combine(Dir, "dovecot-uidlist")).Skip(1).Select(l => uint.Parse(l.Split(' ')[0])).ToList();
-        Assert.Equal(lines.OrderBy(u => u), lines);  // Dovecot refuses a list whose UIDs are not ascending
-        Assert.False(File.Exists(Path.Combine(Dir, "dovecot-uidlist.lock")));
+        var lines = File.ReadAllLines(Path.Combine(dir, "dovecot-uidlist")).Skip(1).Select(l => uint.Parse(l.Split(' ')[0])).ToList();
+        Assert.Equal(expected.Select(x => x.Uid), lines);   // every UID listed once, ascending (Dovecot refuses a list that is not)
+        Assert.False(File.Exists(Path.Combine(dir, "dovecot-uidlist.lock")));
     }
 
     [Fact]
