@@ -147,7 +147,9 @@ public class SlowClientTests
         await c.CommandAsync("ET", "250 ");
         Assert.False(c.Closed, c.Text);
         Assert.DoesNotContain("421", c.Text);
-        Assert.True(sent > 10);
+        // The loop spans twice the grace by construction; on a loaded machine the 200 ms steps stretch, so only
+        // ask for enough split commands that the grace was crossed several commands in.
+        Assert.True(sent >= 4, $"only {sent} split commands were sent");
     }
 
     [Fact]
