@@ -1,7 +1,7 @@
 # Issue 14 §3: a store Dovecot can take over unchanged, and the other way round. Our server and a
 # throw-away Dovecot (tests/tools/dovecot-instance.sh) on the same Maildirs; Python's imaplib asks
 # both for UID FETCH 1:* (FLAGS) and STATUS (UIDVALIDITY UIDNEXT): the answers must be the same.
-# Flags only: once keywords are kept (dovecot-keywords), fill and compare a keyword here too.
+# FLAGS carries the keywords too (dovecot-keywords and the letters in file names).
 BeforeDiscovery {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
 }
@@ -62,7 +62,7 @@ BeforeAll {
 }
 
 Describe 'Dovecot and this server on one Maildir' {
-    It 'Dovecot takes over a store this server wrote, with the same UIDs, UIDVALIDITY and flags' {
+    It 'Dovecot takes over a store this server wrote, with the same UIDs, UIDVALIDITY, flags and keywords' {
         if ($reason) { Set-ItResult -Skipped -Because $reason; return }
         $root = New-SharedRoot
         $server = Start-SharedServer $root
@@ -76,12 +76,13 @@ Describe 'Dovecot and this server on one Maildir' {
         try { $theirs = Invoke-Share state $dovecot.Port }
         finally { $dovecotErrors = Stop-SharedDovecot $dovecot }
         $dovecotErrors | Should -BeNullOrEmpty
-        ($ours | ConvertFrom-Json).messages | Should -Be 4
+        ($ours | ConvertFrom-Json).messages | Should -Be 5
+        ($ours | ConvertFrom-Json).flags.'1' | Should -Be @('$Label1', 'Project-X', '\Flagged', '\Seen')
         $theirs | Should -Be $ours
         Remove-Item -Recurse -Force $root
     }
 
-    It 'this server takes over a store Dovecot wrote, with the same UIDs, UIDVALIDITY and flags' {
+    It 'this server takes over a store Dovecot wrote, with the same UIDs, UIDVALIDITY, flags and keywords' {
         if ($reason) { Set-ItResult -Skipped -Because $reason; return }
         $root = New-SharedRoot
         Grant-DovecotAccess $root
@@ -95,7 +96,8 @@ Describe 'Dovecot and this server on one Maildir' {
         $server = Start-SharedServer $root
         try { $ours = Invoke-Share state $server.Port('imap') }
         finally { Stop-MailServer -Name $server.Name }
-        ($theirs | ConvertFrom-Json).messages | Should -Be 4
+        ($theirs | ConvertFrom-Json).messages | Should -Be 5
+        ($theirs | ConvertFrom-Json).flags.'1' | Should -Be @('$Label1', 'Project-X', '\Flagged', '\Seen')
         $ours | Should -Be $theirs
         Remove-Item -Recurse -Force $root
     }

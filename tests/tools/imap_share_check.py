@@ -1,9 +1,10 @@
 """One user's mailbox through Python's imaplib, for the Dovecot takeover tests (DovecotTakeover.Tests.ps1).
 
-  imap_share_check.py fill HOST PORT USER PASSWORD     append 5 messages, flag some, expunge one
+  imap_share_check.py fill HOST PORT USER PASSWORD     append 5 messages, flag some, expunge one, set
+                                                      keywords, append one more with a keyword
   imap_share_check.py append HOST PORT USER PASSWORD N LABEL   append N messages (concurrent writers)
   imap_share_check.py state HOST PORT USER PASSWORD    print INBOX as JSON: uidvalidity, uidnext,
-                                                      flags per UID (\\Recent left out: it is per session)
+                                                      flags and keywords per UID (\\Recent left out: it is per session)
 """
 import imaplib
 import json
@@ -31,6 +32,12 @@ def fill(imap):
     imap.uid("STORE", "4", "+FLAGS", r"(\Deleted)")
     imap.expunge()
     imap.uid("STORE", "5", "+FLAGS", r"(\Deleted \Seen)")   # stays, flagged \Deleted
+    # Keywords: kept in dovecot-keywords and as letters in file names, so the other server reads them too.
+    imap.uid("STORE", "1", "+FLAGS", r"($Label1 Project-X)")
+    imap.uid("STORE", "3", "+FLAGS", r"($Forwarded)")
+    typ, data = imap.append("INBOX", r"(\Seen Urgent)", None, message("fill keyword"))
+    if typ != "OK":
+        raise SystemExit("APPEND with a keyword failed: %r" % data)
 
 
 def append(imap, n, label):
