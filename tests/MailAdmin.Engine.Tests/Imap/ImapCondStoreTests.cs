@@ -131,6 +131,25 @@ public class ImapCondStoreTests
     }
 
     [Fact]
+    public async Task SortAndEsearchWithModSeqCarryTheHighestModSeqOfTheHits()
+    {
+        var (s, c) = await SetupAsync();
+        await using var _ = s;
+        await using var __ = c;
+        await c.OkAsync("SELECT INBOX");
+        var start = Highest(s);
+        await c.OkAsync("STORE 3 +FLAGS (\\Answered)");
+        await c.OkAsync("STORE 1 +FLAGS (\\Answered)");
+        var first = Messages(s)[0].ModSeq;   // the later change: the highest
+        // RFC 7162 §3.1.5: SORT answers like SEARCH, ESEARCH puts MODSEQ among its return data.
+        var sorted = await c.OkAsync($"SORT (ARRIVAL) UTF-8 MODSEQ {N(start + 1)}");
+        Assert.Equal($"* SORT 1 3 (MODSEQ {N(first)})", Line(sorted, "* SORT"));
+        var esearch = await c.OkAsync($"SEARCH RETURN (COUNT) MODSEQ {N(start + 1)}");
+        Assert.Contains($"COUNT 2 MODSEQ {N(first)}", Line(esearch, "* ESEARCH"));
+        Assert.Equal("* SORT", Line(await c.OkAsync($"SORT (ARRIVAL) UTF-8 MODSEQ {N(first + 1)}"), "* SORT"));
+    }
+
+    [Fact]
     public async Task StatusHighestModSeqAndExpungeCode()
     {
         var (s, c) = await SetupAsync();
