@@ -36,6 +36,22 @@ public class ImapKeywordTests
     }
 
     [Fact]
+    public async Task NilIsAnAtomForFlagsAndMailboxNames()
+    {
+        // imaptest's nil script: where the grammar wants an atom or astring, an unquoted NIL is one.
+        var (s, c) = await SetupAsync();
+        await using var _ = s;
+        await using var __ = c;
+        Assert.DoesNotContain(await c.OkAsync("LIST \"\" NIL"), l => l.StartsWith("* LIST", StringComparison.Ordinal));
+        await c.OkAsync("CREATE NIL");
+        Assert.Contains("* LIST (\\HasNoChildren) \".\" \"NIL\"", await c.OkAsync("LIST \"\" NIL"));
+        await c.OkAsync("SELECT INBOX");
+        await c.OkAsync("STORE 1 +FLAGS NIL");
+        Assert.Contains("* 1 FETCH (FLAGS (\\Recent NIL))", await c.OkAsync("FETCH 1 FLAGS"));
+        Assert.Contains("* SEARCH 1", await c.OkAsync("SEARCH KEYWORD NIL"));
+    }
+
+    [Fact]
     public async Task StoreAddsReplacesAndRemovesKeywordsAndAnnouncesNewOnes()
     {
         var (s, c) = await SetupAsync();

@@ -72,7 +72,8 @@ public static class ImapFlags
         List<string>? keywords = null;
         foreach (var token in flags)
         {
-            if (token.Kind != ImapTokenKind.Atom) throw new ImapParseException("A flag must be an atom: " + token);
+            // NIL is an atom here: a keyword named NIL (imaptest's nil script stores and fetches it).
+            if (token.Kind != ImapTokenKind.Atom && token.Kind != ImapTokenKind.Nil) throw new ImapParseException("A flag must be an atom: " + token);
             var f = ParseOne(token.Text);
             if (f == null) throw new ImapParseException("Invalid flag: " + token.Text);
             result |= f.Value;

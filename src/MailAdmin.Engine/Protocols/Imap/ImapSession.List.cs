@@ -174,16 +174,16 @@ public sealed partial class ImapSession
             i = 1;
         }
         var verb = lsub ? "LSUB" : "LIST";
-        if (args.Count < i + 2 || args[i].AsString == null) { error = verb + " needs a reference and a pattern"; return null; }
-        request.Reference = PatternFromWire(args[i].AsString!);
+        if (args.Count < i + 2 || args[i].AsAstring == null) { error = verb + " needs a reference and a pattern"; return null; }
+        request.Reference = PatternFromWire(args[i].AsAstring!);
         var patterns = args[i + 1];
         if (patterns.Kind == ImapTokenKind.List && !lsub)
         {
             request.Extended = true;
-            if (patterns.Items.Count == 0 || patterns.Items.Any(p => p.AsString == null)) { error = "Invalid pattern list"; return null; }
-            request.Patterns.AddRange(patterns.Items.Select(p => PatternFromWire(p.AsString!)));
+            if (patterns.Items.Count == 0 || patterns.Items.Any(p => p.AsAstring == null)) { error = "Invalid pattern list"; return null; }
+            request.Patterns.AddRange(patterns.Items.Select(p => PatternFromWire(p.AsAstring!)));
         }
-        else if (patterns.AsString != null) request.Patterns.Add(PatternFromWire(patterns.AsString));
+        else if (patterns.AsAstring != null) request.Patterns.Add(PatternFromWire(patterns.AsAstring));
         else { error = verb + " needs a reference and a pattern"; return null; }
         i += 2;
         if (i < args.Count)

@@ -176,7 +176,7 @@ public sealed partial class ImapSession : IDisposable
 
     private string? MailboxArg(ImapToken token)
     {
-        var s = token.AsString;
+        var s = token.AsAstring;
         if (s == null) return null;
         if (s.Equals("INBOX", StringComparison.OrdinalIgnoreCase)) return MailboxNames.Inbox;
         return ImapMailboxName.FromWire(s, _utf8);

@@ -54,6 +54,12 @@ public sealed class ImapToken
     /// <summary>An astring (atom, quoted or literal) as a string; null for NIL and lists.</summary>
     public string? AsString => Kind == ImapTokenKind.List || Kind == ImapTokenKind.Nil ? null : Text;
 
+    /// <summary>
+    /// As <see cref="AsString"/>, but an unquoted NIL is the atom "NIL": where the grammar wants an astring or a
+    /// list-mailbox (mailbox names, LIST patterns) NIL is no nil (imaptest's nil script: LIST "" NIL is OK).
+    /// </summary>
+    public string? AsAstring => Kind == ImapTokenKind.Nil ? Text : AsString;
+
     public static ImapToken Atom(string text) => new ImapToken(ImapTokenKind.Atom, text, null, null);
     public static ImapToken Quoted(string text) => new ImapToken(ImapTokenKind.Quoted, text, null, null);
     public static ImapToken Literal(byte[] bytes, bool binary = false) => new ImapToken(ImapTokenKind.Literal, Encoding.UTF8.GetString(bytes), bytes, null, null, binary);

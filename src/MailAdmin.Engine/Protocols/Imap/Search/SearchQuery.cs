@@ -167,7 +167,8 @@ public sealed class SearchQuery
 
     private static string Flag(IReadOnlyList<ImapToken> t, ref int i)
     {
-        if (i >= t.Count || t[i].Kind != ImapTokenKind.Atom || t[i].Text.Length == 0) throw new ImapParseException("KEYWORD needs a flag keyword");
+        // NIL is an atom here too: a keyword may be named NIL.
+        if (i >= t.Count || (t[i].Kind != ImapTokenKind.Atom && t[i].Kind != ImapTokenKind.Nil) || t[i].Text.Length == 0) throw new ImapParseException("KEYWORD needs a flag keyword");
         return t[i++].Text;
     }
 
