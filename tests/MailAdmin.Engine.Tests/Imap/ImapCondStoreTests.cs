@@ -146,6 +146,10 @@ public class ImapCondStoreTests
         Assert.Equal($"* SORT 1 3 (MODSEQ {N(first)})", Line(sorted, "* SORT"));
         var esearch = await c.OkAsync($"SEARCH RETURN (COUNT) MODSEQ {N(start + 1)}");
         Assert.Contains($"COUNT 2 MODSEQ {N(first)}", Line(esearch, "* ESEARCH"));
+        // With MIN or MAX alone, only the returned message's MODSEQ counts (RFC 7162 §3.1.10; imaptest esearch-condstore).
+        var third = Messages(s)[2].ModSeq;
+        var max = await c.OkAsync($"SEARCH RETURN (MAX) MODSEQ {N(start + 1)}");
+        Assert.EndsWith($"MAX 3 MODSEQ {N(third)}", Line(max, "* ESEARCH"));
         Assert.Equal("* SORT", Line(await c.OkAsync($"SORT (ARRIVAL) UTF-8 MODSEQ {N(first + 1)}"), "* SORT"));
     }
 

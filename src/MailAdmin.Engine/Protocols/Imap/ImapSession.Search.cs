@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -70,7 +71,7 @@ public sealed partial class ImapSession
         var hitUids = save ? matches.Select(x => x.Message.Uid).ToList() : null;
         // A MODSEQ key makes this the highest mod-sequence of the hits (RFC 7162 §3.1.5):
         // "(MODSEQ n)" after a SEARCH reply, "MODSEQ n" in an ESEARCH reply. Null: no MODSEQ key.
-        ulong? highestModSeq = query.UsesModSeq ? matches.Select(x => x.Message.ModSeq).DefaultIfEmpty(0UL).Max() : null;
+        ulong? highestModSeq = query.UsesModSeq ? HighestModSeqReturned(matches, options) : null;
         if (save) _savedSearch = (sel, SavedResult(hitUids!, options!.Value));
         if (options == null && !_imap4rev2)
         {
@@ -87,6 +88,25 @@ public sealed partial class ImapSession
             if (shown != SearchReturnOptions.Save) WriteLine(ESearchLine(tag, uid, shown, hits, highestModSeq));
         }
         return await CompleteAsync(tag, (uid ? "UID SEARCH" : "SEARCH") + " completed", uid ? Notify.All : Notify.NoExpunge, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The MODSEQ a SEARCH with a MODSEQ key reports: the highest of the messages it returns (RFC 7162 §3.1.10), so
+    /// with RETURN (MIN) and/or (MAX) alone only those count; with ALL, COUNT or plain SEARCH every hit does.
+    /// </summary>
+    private static ulong HighestModSeqReturned(List<(uint Seq, StoredMessage Message)> matches, SearchReturnOptions? options)
+    {
+        if (matches.Count == 0) return 0;
+        const SearchReturnOptions minMax = SearchReturnOptions.Min | SearchReturnOptions.Max;
+        const SearchReturnOptions allCount = SearchReturnOptions.All | SearchReturnOptions.Count;
+        if (options is SearchReturnOptions o && (o & allCount) == 0 && (o & minMax) != 0)
+        {
+            ulong highest = 0;
+            if ((o & SearchReturnOptions.Min) != 0) highest = matches[0].Message.ModSeq;
+            if ((o & SearchReturnOptions.Max) != 0) highest = Math.Max(highest, matches[matches.Count - 1].Message.ModSeq);
+            return highest;
+        }
+        return matches.Max(x => x.Message.ModSeq);
     }
 
     /// <summary>The selected mailbox's messages that match, ascending, as (sequence number, store entry).</summary>
