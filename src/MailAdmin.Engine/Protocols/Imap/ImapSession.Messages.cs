@@ -150,7 +150,20 @@ public sealed partial class ImapSession
         foreach (var (seq, m) in stored)
         {
             bool includeFlags = seen.Contains(m.Uid);
-            FetchResponse.Write(_out, request, Context(seq, m, reader, headerOnly), includeFlags, _utf8, ModSeqsShown);
+            // The text is read before the response line starts: a message another session expunges between the
+            // look-up and the read is left out like the ones above, not a NO for the whole command.
+            ImapMessageContext context;
+            try
+            {
+                context = Context(seq, m, reader, headerOnly);
+                if (request.NeedsBody && !headerOnly) _ = context.Bytes;
+            }
+            catch (MessageNotFoundException)
+            {
+                unanswered = true;
+                continue;
+            }
+            FetchResponse.Write(_out, request, context, includeFlags, _utf8, ModSeqsShown);
             await MaybeFlushAsync(ct).ConfigureAwait(false);
         }
         await FlushUpdatesAsync(uid ? Notify.All : Notify.NoExpunge, ct).ConfigureAwait(false);
