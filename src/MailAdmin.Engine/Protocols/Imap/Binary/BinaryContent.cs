@@ -1,5 +1,4 @@
 using System;
-using MailAdmin.Protocols.Imap.Mime;
 
 namespace MailAdmin.Protocols.Imap;
 
