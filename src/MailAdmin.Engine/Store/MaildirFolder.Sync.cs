@@ -283,6 +283,7 @@ internal sealed partial class MaildirFolder
             {
                 if (list != null) nextUid = Math.Max(nextUid, list.NextUid);
                 committingFrom = nextUid;
+                ReserveModSeqsFor(entries.Count);
                 foreach (var e in entries)
                 {
                     // Another process listing the folder between our rename and now gave the file a UID already: keep it.

@@ -174,12 +174,25 @@ internal sealed partial class MaildirFolder : FolderBase
         if (unknown || afterCrash > 0) ReserveModSeqs();
     }
 
-    /// <summary>Writes a dirty mailadmin-modseq whose ceiling leaves room for the next MODSEQs. Caller holds the gate or is opening.</summary>
-    private void ReserveModSeqs()
+    /// <summary>
+    /// Writes a dirty mailadmin-modseq whose ceiling leaves room for the next <paramref name="needed"/> MODSEQs and
+    /// as many again (at least <see cref="ModSeqFile.Reserve"/>). Caller holds the gate or is opening.
+    /// </summary>
+    private void ReserveModSeqs(ulong needed = 0)
     {
-        var ceiling = highestModSeq + ModSeqFile.Reserve;
+        var ceiling = highestModSeq + needed + Math.Max(ModSeqFile.Reserve, needed);
         ModSeqFile.WriteDirty(modSeqPath, highestModSeq, ceiling, FirstRecentUid());
         persistedCeiling = ceiling;
+    }
+
+    /// <summary>
+    /// Makes sure the next <paramref name="count"/> MODSEQs are reserved, in one write, before a command that may
+    /// hand out that many: a STORE on 10,000 messages then costs at most one reservation (two fsyncs), not one per
+    /// <see cref="ModSeqFile.Reserve"/> changes. Caller holds the gate.
+    /// </summary>
+    private void ReserveModSeqsFor(int count)
+    {
+        if (highestModSeq + (ulong)count > persistedCeiling) ReserveModSeqs((ulong)count);
     }
 
     /// <summary>
@@ -511,7 +524,9 @@ internal sealed partial class MaildirFolder : FolderBase
                 keywords.LettersOf(update.Keywords, out var dropped, allOrNothing: true);
                 if (dropped.Count > 0) throw TooManyKeywords();
             }
-            foreach (var uid in uids.Distinct().OrderBy(u => u))
+            var targets = uids.Distinct().OrderBy(u => u).ToList();
+            ReserveModSeqsFor(targets.Count);
+            foreach (var uid in targets)
             {
                 if (!index.TryGetValue(uid, out var e)) continue;
                 var m = e.Message;

@@ -66,6 +66,13 @@ public sealed partial class ImapSession
         return result;
     }
 
+    private Dictionary<uint, StoredMessage> LookUpByUid(string folder, List<(uint Seq, uint Uid)> targets)
+    {
+        var result = new Dictionary<uint, StoredMessage>(targets.Count);
+        foreach (var (_, m) in LookUp(folder, targets)) result[m.Uid] = m;
+        return result;
+    }
+
     /// <summary>
     /// A message as FETCH and SEARCH see it. <paramref name="reader"/> is the command's one reader of
     /// the folder: opening each message through the store would check the account (a stat of the
@@ -219,12 +226,15 @@ public sealed partial class ImapSession
         bool newKeywords = false;
         foreach (var c in result.Changed) newKeywords |= sel.LearnKeywords(c.Keywords);
         if (newKeywords) WriteFlagsResponses(sel);
+        // Without .SILENT every target's flags are shown, those the command did not change too: they are
+        // looked up with one listing. With it, a message left as it was needs no word and no look-up.
+        var unchanged = silent ? null : LookUpByUid(sel.Folder, targets.Where(t => !byUid.ContainsKey(t.Uid) && !modified.Contains(t.Uid)).ToList());
         foreach (var (seq, u) in targets)
         {
             if (modified.Contains(u)) continue;   // left alone: the client learns of it from [MODIFIED]
             StoredMessage now;
             if (byUid.TryGetValue(u, out var c)) now = c;
-            else if (_store.GetMessage(_account!, sel.Folder, u) is StoredMessage m) now = m;
+            else if (unchanged != null && unchanged.TryGetValue(u, out var m)) now = m;
             else continue;
             sel.Remember(now);
             // Once CONDSTORE is on, even .SILENT reports the new MODSEQ of what changed (RFC 7162 §3.1.3).
