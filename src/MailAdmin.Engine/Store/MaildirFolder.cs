@@ -63,6 +63,15 @@ internal sealed partial class MaildirFolder : FolderBase
         }
 
         private string UsualName() => InNew ? Message.Id : MaildirFileName.WithInfo(Message.Id, Message.Flags);
+
+        /// <summary>Whether the file is <paramref name="fileName"/> in new/ (<paramref name="inNew"/>) or cur/; asked of
+        /// every message at a rescan, so the usual name is compared without being built.</summary>
+        internal bool IsAt(string fileName, bool inNew)
+        {
+            if (inNew != InNew) return false;
+            if (unusualName != null) return unusualName == fileName;
+            return InNew ? fileName == Message.Id : MaildirFileName.IsWithInfo(fileName, Message.Id, Message.Flags);
+        }
     }
 
     private sealed class Pending
