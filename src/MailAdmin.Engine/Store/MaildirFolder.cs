@@ -525,6 +525,7 @@ internal sealed partial class MaildirFolder : FolderBase
     {
         var changed = new List<StoredMessage>();
         var modified = new List<uint>();
+        using var renames = new MaildirRenames(curDir, newDir);
         lock (gate)
         {
             // New keywords get their letters first; when the folder has no letter left, nothing is changed.
@@ -543,26 +544,28 @@ internal sealed partial class MaildirFolder : FolderBase
                 var flags = update.Change == FlagChange.Replace ? update.Flags : update.Change == FlagChange.Add ? m.Flags | update.Flags : m.Flags & ~update.Flags;
                 var words = MessageKeywords.Apply(m.Keywords, update.Keywords, update.Change);
                 if (flags == m.Flags && MessageKeywords.SameAs(words, m.Keywords)) continue;
-                if (MoveToCur(e, flags, words, newModSeq: true)) changed.Add(e.Message);
+                if (MoveToCur(e, flags, words, newModSeq: true, renames)) changed.Add(e.Message);
             }
         }
         // A STORE answered OK must survive a crash: one directory fsync covers all of the command's renames.
-        if (changed.Count > 0) NativeMethods.FsyncDirectory(curDir);
+        if (changed.Count > 0) renames.SyncCur();
         return new FlagUpdateResult(changed, modified);
     }
 
     /// <summary>
     /// Renames a message into cur/ with the given flags and keywords (whose letters exist); a change of them gets a
-    /// new MODSEQ. Recency is left as it is. Caller holds the gate.
+    /// new MODSEQ. Recency is left as it is. Caller holds the gate. <paramref name="renames"/>: the command's
+    /// directory handles when it renames many (else whole paths).
     /// </summary>
-    private bool MoveToCur(Entry e, MessageFlags flags, IReadOnlyList<string> words, bool newModSeq)
+    private bool MoveToCur(Entry e, MessageFlags flags, IReadOnlyList<string> words, bool newModSeq, MaildirRenames? renames = null)
     {
         var letters = keywords.LettersOf(words, out _);
         words = keywords.KeywordsOf(letters); // as the folder spells them (keywords compare case-insensitively)
         var newName = MaildirFileName.WithInfo(e.Message.Id, flags, letters);
         try
         {
-            NativeMethods.Rename(PathOf(e), Path.Combine(curDir, newName));
+            if (renames != null) renames.IntoCur(e.InNew, e.FileName, newName);
+            else NativeMethods.Rename(PathOf(e), Path.Combine(curDir, newName));
         }
         catch (FileNotFoundException)
         {
