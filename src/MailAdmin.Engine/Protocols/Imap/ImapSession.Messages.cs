@@ -43,27 +43,56 @@ public sealed partial class ImapSession
     }
 
     /// <summary>
-    /// The store's entries for the targets, skipping those expunged meanwhile. A large set is
-    /// looked up with one listing: every single look-up checks the account and folder again.
+    /// The store's entries for the targets (ascending, as Resolve gives them), skipping those expunged
+    /// meanwhile and those <paramref name="keep"/> turns down. A large set is looked up with one listing:
+    /// every single look-up checks the account and folder again.
     /// </summary>
-    private List<(uint Seq, StoredMessage Message)> LookUp(string folder, List<(uint Seq, uint Uid)> targets)
+    private List<(uint Seq, StoredMessage Message)> LookUp(string folder, List<(uint Seq, uint Uid)> targets, Func<StoredMessage, bool>? keep = null)
     {
-        var result = new List<(uint Seq, StoredMessage Message)>(targets.Count);
+        var result = new List<(uint Seq, StoredMessage Message)>(keep is null ? targets.Count : 0);
         if (targets.Count > 32)
         {
             var all = _store.ListMessages(_account!, folder);
+            if (MergeByUid(all, targets, keep, result)) return result;
+            result.Clear();
             var byUid = new Dictionary<uint, StoredMessage>(all.Count);
             foreach (var m in all) byUid[m.Uid] = m;
             foreach (var (seq, uid) in targets)
-                if (byUid.TryGetValue(uid, out var m)) result.Add((seq, m));
+                if (byUid.TryGetValue(uid, out var m) && (keep is null || keep(m))) result.Add((seq, m));
             return result;
         }
         foreach (var (seq, uid) in targets)
         {
             var m = _store.GetMessage(_account!, folder, uid);
-            if (m != null) result.Add((seq, m));
+            if (m != null && (keep is null || keep(m))) result.Add((seq, m));
         }
         return result;
+    }
+
+    /// <summary>
+    /// Pairs targets and listing in one walk when both ascend by UID (the stores list that way): no dictionary
+    /// of the whole folder for a FETCH 1:* or a CHANGEDSINCE resync. False, with <paramref name="result"/> partly
+    /// filled, when either does not ascend; the caller then looks them up by UID.
+    /// </summary>
+    private static bool MergeByUid(IReadOnlyList<StoredMessage> all, List<(uint Seq, uint Uid)> targets, Func<StoredMessage, bool>? keep, List<(uint Seq, StoredMessage Message)> result)
+    {
+        int i = 0;
+        uint lastListed = 0, lastTarget = 0;
+        foreach (var (seq, uid) in targets)
+        {
+            if (uid < lastTarget) return false;
+            lastTarget = uid;
+            while (i < all.Count && all[i].Uid < uid)
+            {
+                if (all[i].Uid < lastListed) return false;
+                lastListed = all[i++].Uid;
+            }
+            if (i == all.Count) break;
+            var m = all[i];
+            if (m.Uid < lastListed) return false;
+            if (m.Uid == uid && (keep is null || keep(m))) result.Add((seq, m));
+        }
+        return true;
     }
 
     private Dictionary<uint, StoredMessage> LookUpByUid(string folder, List<(uint Seq, uint Uid)> targets)
@@ -119,9 +148,11 @@ public sealed partial class ImapSession
         if (request.HasModSeq) EnableCondStore();
         var sel = _selected!;
         var targets = Resolve(args[0].Text, uid);
-        var stored = LookUp(sel.Folder, targets);
+        // VANISHED (EARLIER) needs every target's look-up; else CHANGEDSINCE picks the changed ones as they are looked up.
+        var changedSince = modifiers?.ChangedSince;
+        var stored = modifiers?.Vanished == true || changedSince is null ? LookUp(sel.Folder, targets) : LookUp(sel.Folder, targets, m => m.ModSeq > changedSince.Value);
         if (modifiers?.Vanished == true) WriteVanishedEarlier(args[0].Text, stored);
-        if (modifiers?.ChangedSince is ulong since) stored.RemoveAll(s => s.Message.ModSeq <= since);
+        if (changedSince is ulong since) stored.RemoveAll(s => s.Message.ModSeq <= since);
         var seen = new HashSet<uint>();
         if (request.SetsSeen && !sel.ReadOnly)
         {
