@@ -432,7 +432,24 @@ internal sealed partial class MaildirFolder : FolderBase
 
     internal override IReadOnlyList<StoredMessage> List()
     {
-        lock (gate) return index.Values.Select(e => e.Message).ToList();
+        lock (gate)
+        {
+            // Sized up front: SELECT, FETCH 1:* and every report of changes list a folder of 10,000 this way.
+            var list = new List<StoredMessage>(index.Count);
+            foreach (var e in index.Values) list.Add(e.Message);
+            return list;
+        }
+    }
+
+    internal override IReadOnlyList<StoredMessage> ListChangedSince(ulong modSeq)
+    {
+        var result = new List<StoredMessage>();
+        lock (gate)
+        {
+            foreach (var e in index.Values)
+                if (e.Message.ModSeq > modSeq) result.Add(e.Message);
+        }
+        return result;
     }
 
     internal override StoredMessage? Get(uint uid)

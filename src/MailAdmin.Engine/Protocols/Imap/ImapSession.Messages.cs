@@ -44,28 +44,42 @@ public sealed partial class ImapSession
 
     /// <summary>
     /// The store's entries for the targets (ascending, as Resolve gives them), skipping those expunged
-    /// meanwhile and those <paramref name="keep"/> turns down. A large set is looked up with one listing:
-    /// every single look-up checks the account and folder again.
+    /// meanwhile. A large set is looked up with one listing: every single look-up checks the account and
+    /// folder again.
     /// </summary>
-    private List<(uint Seq, StoredMessage Message)> LookUp(string folder, List<(uint Seq, uint Uid)> targets, Func<StoredMessage, bool>? keep = null)
+    private List<(uint Seq, StoredMessage Message)> LookUp(string folder, List<(uint Seq, uint Uid)> targets)
     {
-        var result = new List<(uint Seq, StoredMessage Message)>(keep is null ? targets.Count : 0);
+        var result = new List<(uint Seq, StoredMessage Message)>(targets.Count);
         if (targets.Count > 32)
         {
             var all = _store.ListMessages(_account!, folder);
-            if (MergeByUid(all, targets, keep, result)) return result;
+            if (MergeByUid(all, targets, result)) return result;
             result.Clear();
             var byUid = new Dictionary<uint, StoredMessage>(all.Count);
             foreach (var m in all) byUid[m.Uid] = m;
             foreach (var (seq, uid) in targets)
-                if (byUid.TryGetValue(uid, out var m) && (keep is null || keep(m))) result.Add((seq, m));
+                if (byUid.TryGetValue(uid, out var m)) result.Add((seq, m));
             return result;
         }
         foreach (var (seq, uid) in targets)
         {
             var m = _store.GetMessage(_account!, folder, uid);
-            if (m != null && (keep is null || keep(m))) result.Add((seq, m));
+            if (m != null) result.Add((seq, m));
         }
+        return result;
+    }
+
+    /// <summary>The targets whose MODSEQ is above <paramref name="since"/> (CONDSTORE's CHANGEDSINCE), from the store's list of those.</summary>
+    private List<(uint Seq, StoredMessage Message)> LookUpChangedSince(string folder, List<(uint Seq, uint Uid)> targets, ulong since)
+    {
+        var changed = _store.ListMessagesChangedSince(_account!, folder, since);
+        var result = new List<(uint Seq, StoredMessage Message)>(changed.Count);
+        if (MergeByUid(changed, targets, result)) return result;
+        result.Clear();
+        var byUid = new Dictionary<uint, StoredMessage>(changed.Count);
+        foreach (var m in changed) byUid[m.Uid] = m;
+        foreach (var (seq, uid) in targets)
+            if (byUid.TryGetValue(uid, out var m)) result.Add((seq, m));
         return result;
     }
 
@@ -74,7 +88,7 @@ public sealed partial class ImapSession
     /// of the whole folder for a FETCH 1:* or a CHANGEDSINCE resync. False, with <paramref name="result"/> partly
     /// filled, when either does not ascend; the caller then looks them up by UID.
     /// </summary>
-    private static bool MergeByUid(IReadOnlyList<StoredMessage> all, List<(uint Seq, uint Uid)> targets, Func<StoredMessage, bool>? keep, List<(uint Seq, StoredMessage Message)> result)
+    private static bool MergeByUid(IReadOnlyList<StoredMessage> all, List<(uint Seq, uint Uid)> targets, List<(uint Seq, StoredMessage Message)> result)
     {
         int i = 0;
         uint lastListed = 0, lastTarget = 0;
@@ -90,7 +104,7 @@ public sealed partial class ImapSession
             if (i == all.Count) break;
             var m = all[i];
             if (m.Uid < lastListed) return false;
-            if (m.Uid == uid && (keep is null || keep(m))) result.Add((seq, m));
+            if (m.Uid == uid) result.Add((seq, m));
         }
         return true;
     }
@@ -148,9 +162,9 @@ public sealed partial class ImapSession
         if (request.HasModSeq) EnableCondStore();
         var sel = _selected!;
         var targets = Resolve(args[0].Text, uid);
-        // VANISHED (EARLIER) needs every target's look-up; else CHANGEDSINCE picks the changed ones as they are looked up.
+        // VANISHED (EARLIER) needs every target's look-up; else CHANGEDSINCE asks the store for the changed ones only.
         var changedSince = modifiers?.ChangedSince;
-        var stored = modifiers?.Vanished == true || changedSince is null ? LookUp(sel.Folder, targets) : LookUp(sel.Folder, targets, m => m.ModSeq > changedSince.Value);
+        var stored = modifiers?.Vanished == true || changedSince is null ? LookUp(sel.Folder, targets) : LookUpChangedSince(sel.Folder, targets, changedSince.Value);
         if (modifiers?.Vanished == true) WriteVanishedEarlier(args[0].Text, stored);
         if (changedSince is ulong since) stored.RemoveAll(s => s.Message.ModSeq <= since);
         var seen = new HashSet<uint>();
