@@ -101,6 +101,20 @@ public sealed class MaildirFileName
         return i == fileName.Length;
     }
 
+    /// <summary>The base name of a file name from new/ or cur/ (as <see cref="Parse"/> finds it), and nothing else: a rescan needs only this of a name it already knows.</summary>
+    internal static string BaseNameOf(string fileName)
+    {
+        var info = InfoStart(fileName);
+        return info > 0 ? fileName.Substring(0, info) : fileName;
+    }
+
+    /// <summary>Where ":2," (or ";2,", the Windows spelling) begins, else -1.</summary>
+    private static int InfoStart(string fileName)
+    {
+        var info = fileName.LastIndexOf(":2,", StringComparison.Ordinal);
+        return info >= 0 ? info : fileName.LastIndexOf(";2,", StringComparison.Ordinal);
+    }
+
     /// <summary>Parses a file name from new/ or cur/. Lower-case letters are keywords; other unknown letters are ignored.</summary>
     public static MaildirFileName Parse(string fileName)
     {
@@ -109,8 +123,7 @@ public sealed class MaildirFileName
         var flags = MessageFlags.None;
         var hasInfo = false;
         var letters = "";
-        var info = fileName.LastIndexOf(":2,", StringComparison.Ordinal);
-        if (info < 0) info = fileName.LastIndexOf(";2,", StringComparison.Ordinal);
+        var info = InfoStart(fileName);
         if (info > 0)
         {
             hasInfo = true;

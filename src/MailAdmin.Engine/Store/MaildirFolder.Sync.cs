@@ -68,24 +68,27 @@ internal sealed partial class MaildirFolder
 
     /// <summary>
     /// A message file found in new/ or cur/: its name only. The listing stats no file (a rescan of a big folder
-    /// after a STORE renamed every file would otherwise stat them all); a file new to the index is stat'ed
-    /// when it is taken in (<see cref="Stat"/>).
+    /// after a STORE renamed every file would otherwise stat them all) and parses no name beyond its base; a
+    /// file new to the index, or renamed, is parsed (<see cref="Parsed"/>) and stat'ed (<see cref="Stat"/>) when
+    /// it is taken in.
     /// </summary>
     private sealed class FoundFile
     {
-        internal FoundFile(string path, string fileName, MaildirFileName parsed, bool isNew)
+        private MaildirFileName? parsed;
+
+        internal FoundFile(string path, string fileName, string baseName, bool isNew)
         {
             Path = path;
             FileName = fileName;
-            Parsed = parsed;
+            BaseName = baseName;
             IsNew = isNew;
         }
 
         internal string Path { get; }
         internal string FileName { get; }
-        internal MaildirFileName Parsed { get; }
+        internal string BaseName { get; }
         internal bool IsNew { get; }
-        internal string BaseName => Parsed.BaseName;
+        internal MaildirFileName Parsed => parsed ??= MaildirFileName.Parse(FileName);
 
         /// <summary>The file's size and modification time now; null when it is gone (renamed or deleted since the listing).</summary>
         internal FileInfo? Stat()
@@ -396,9 +399,9 @@ internal sealed partial class MaildirFolder
             {
                 var name = Path.GetFileName(path);
                 if (name.StartsWith(".", StringComparison.Ordinal) || name.IndexOf('\n') >= 0 || name.IndexOf('\r') >= 0) continue;
-                var parsed = MaildirFileName.Parse(name);
+                var baseName = MaildirFileName.BaseNameOf(name);
                 // The same message twice (an outside tool's half-done move): keep one.
-                if (!files.ContainsKey(parsed.BaseName)) files[parsed.BaseName] = new FoundFile(path, name, parsed, isNew);
+                if (!files.ContainsKey(baseName)) files[baseName] = new FoundFile(path, name, baseName, isNew);
             }
         }
         return files;
