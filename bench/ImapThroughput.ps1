@@ -12,9 +12,10 @@
     turn, round by round (bench/imap_interleave.py), and the ratios use those medians: on a
     small, noisy machine a load burst during one server's half would otherwise decide them.
     Two more cases, timed the same way, server by server in turn, medians:
-      - fetch_body_own_client: BODY.PEEK[] of every message by the bench's own client
-        (bench/imap/ImapBodyFetchClient.cs, compiled with Add-Type), because imaplib, not the
-        servers, is what limits fetch_body; both are reported;
+      - fetch_body_own_client and fetch_envelope_own_client: BODY.PEEK[], and (UID FLAGS ENVELOPE),
+        of every message by the bench's own client (bench/imap/ImapFetchClient.cs, compiled with
+        Add-Type), because imaplib, not the servers, is what limits fetch_body and much of
+        fetch_envelope; both clients' figures are reported;
       - condstore_resync: `UID FETCH 1:* (FLAGS) (CHANGEDSINCE n)` after \Answered was set on 1 %
         of the messages (bench/imap_condstore.py); a server that does not advertise CONDSTORE is
         left out with the reason printed.
@@ -33,7 +34,7 @@ param(
     [int] $Rounds = 7
 )
 $ErrorActionPreference = 'Stop'
-. (Join-Path $PSScriptRoot 'imap/BodyFetch.ps1')
+. (Join-Path $PSScriptRoot 'imap/OwnClientFetch.ps1')
 
 foreach ($program in 'python3', 'dovecot') {
     if (-not (Get-Command $program -ErrorAction SilentlyContinue)) { Write-Host "$program is not installed: IMAP benchmark skipped."; return }
@@ -78,9 +79,12 @@ try {
         $a.$op = $interleaved[0].$op
         $b.$op = $interleaved[1].$op
     }
-    # BODY[] of every message again, by the bench's own client (imaplib is the bottleneck there).
-    $bodyFetch = Measure-BodyFetch -Servers "127.0.0.1:$ourPort", "127.0.0.1:$dovecotImap" -User $user -Password $password -Rounds $Rounds -Messages $Messages
-    $a | Add-Member fetch_body_own_client $bodyFetch[0]; $b | Add-Member fetch_body_own_client $bodyFetch[1]
+    # BODY[] and the envelopes of every message again, by the bench's own client (imaplib is the bottleneck there).
+    $servers = "127.0.0.1:$ourPort", "127.0.0.1:$dovecotImap"
+    foreach ($case in @(@('fetch_body_own_client', '(BODY.PEEK[])'), @('fetch_envelope_own_client', '(UID FLAGS ENVELOPE)'))) {
+        $seconds = Measure-OwnClientFetch -Servers $servers -User $user -Password $password -Rounds $Rounds -Messages $Messages -Items $case[1]
+        $a | Add-Member $case[0] $seconds[0]; $b | Add-Member $case[0] $seconds[1]
+    }
 
     # CONDSTORE resynchronisation after 1 % of the messages changed; left out (with the reason)
     # for a server that does not advertise CONDSTORE.
@@ -92,13 +96,14 @@ try {
         else { Write-Host "condstore_resync: $($pair[0]) left out: $($pair[1].reason)" }
     }
 
-    $operations = 'append', 'select', 'fetch_envelope', 'fetch_body', 'fetch_body_own_client', 'search', 'store', 'condstore_resync'
+    $operations = 'append', 'select', 'fetch_envelope', 'fetch_envelope_own_client', 'fetch_body', 'fetch_body_own_client', 'search', 'store', 'condstore_resync'
     $rows = foreach ($op in $operations) {
         $mine = $a.PSObject.Properties[$op].Value; $theirs = $b.PSObject.Properties[$op].Value
         [pscustomobject]@{
             Operation = $op
-            MailAdminSeconds = if ($null -ne $mine) { [math]::Round($mine, 3) } else { 'n/a' }
-            DovecotSeconds = if ($null -ne $theirs) { [math]::Round($theirs, 3) } else { 'n/a' }
+            # As text: the table would show a double with two decimals, and condstore_resync takes about 1 ms.
+            MailAdminSeconds = if ($null -ne $mine) { $mine.ToString('0.0000', [cultureinfo]::InvariantCulture) } else { 'n/a' }
+            DovecotSeconds = if ($null -ne $theirs) { $theirs.ToString('0.0000', [cultureinfo]::InvariantCulture) } else { 'n/a' }
             'Ratio (Dovecot/MailAdmin)' = if ($null -ne $mine -and $null -ne $theirs) { [math]::Round($theirs / [math]::Max($mine, 0.0001), 2) } else { 'n/a' }
         }
     }

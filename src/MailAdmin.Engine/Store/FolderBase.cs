@@ -25,6 +25,15 @@ internal abstract class FolderBase
     internal abstract Task<StoredMessage> AddAsync(MessageContent message, MessageFlags? flags, IReadOnlyList<string> keywords, DateTimeOffset internalDate, CancellationToken cancellationToken);
 
     internal abstract IReadOnlyList<StoredMessage> List();
+
+    /// <summary>The messages whose MODSEQ is above <paramref name="modSeq"/>, ascending by UID.</summary>
+    internal virtual IReadOnlyList<StoredMessage> ListChangedSince(ulong modSeq)
+    {
+        var result = new List<StoredMessage>();
+        foreach (var m in List())
+            if (m.ModSeq > modSeq) result.Add(m);
+        return result;
+    }
     internal abstract StoredMessage? Get(uint uid);
     /// <summary>A stream over the message, or null when there is no such UID.</summary>
     internal abstract Stream? Open(uint uid);

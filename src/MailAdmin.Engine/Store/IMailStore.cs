@@ -92,6 +92,12 @@ public interface IMailStore : IDisposable
     // Messages
     /// <summary>The messages of a folder, ascending by UID.</summary>
     IReadOnlyList<StoredMessage> ListMessages(string account, string folder);
+
+    /// <summary>
+    /// The messages whose MODSEQ is above <paramref name="modSeq"/>, ascending by UID: CONDSTORE's CHANGEDSINCE,
+    /// found without copying the whole listing of a big folder when few changed.
+    /// </summary>
+    IReadOnlyList<StoredMessage> ListMessagesChangedSince(string account, string folder, ulong modSeq);
     /// <summary>One message's metadata, or null if there is no such UID.</summary>
     StoredMessage? GetMessage(string account, string folder, uint uid);
     Task<byte[]> ReadMessageAsync(string account, string folder, uint uid, CancellationToken cancellationToken = default);

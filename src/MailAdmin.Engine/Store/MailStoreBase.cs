@@ -278,6 +278,8 @@ public abstract class MailStoreBase : IMailStore
 
     public IReadOnlyList<StoredMessage> ListMessages(string account, string folder) => Folder(account, folder).List();
 
+    public IReadOnlyList<StoredMessage> ListMessagesChangedSince(string account, string folder, ulong modSeq) => Folder(account, folder).ListChangedSince(modSeq);
+
     public StoredMessage? GetMessage(string account, string folder, uint uid) => Folder(account, folder).Get(uid);
 
     public async Task<byte[]> ReadMessageAsync(string account, string folder, uint uid, CancellationToken cancellationToken = default)

@@ -67,16 +67,52 @@ public sealed class MaildirFileName
         return new string(chars);
     }
 
+    /// <summary>The system flags' letters, in the (ASCII) order a name lists them.</summary>
+    private static readonly (MessageFlags Flag, char Letter)[] FlagLetters =
+    {
+        (MessageFlags.Draft, 'D'), (MessageFlags.Flagged, 'F'), (MessageFlags.Passed, 'P'),
+        (MessageFlags.Answered, 'R'), (MessageFlags.Seen, 'S'), (MessageFlags.Deleted, 'T'),
+    };
+
     public static string FormatFlags(MessageFlags flags)
     {
         var sb = new StringBuilder(6);
-        if ((flags & MessageFlags.Draft) != 0) sb.Append('D');
-        if ((flags & MessageFlags.Flagged) != 0) sb.Append('F');
-        if ((flags & MessageFlags.Passed) != 0) sb.Append('P');
-        if ((flags & MessageFlags.Answered) != 0) sb.Append('R');
-        if ((flags & MessageFlags.Seen) != 0) sb.Append('S');
-        if ((flags & MessageFlags.Deleted) != 0) sb.Append('T');
+        foreach (var (flag, letter) in FlagLetters)
+            if ((flags & flag) != 0) sb.Append(letter);
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// Whether <paramref name="fileName"/> is exactly <c>WithInfo(baseName, flags)</c>, found without building that
+    /// name: a rescan asks this of every message in the folder.
+    /// </summary>
+    internal static bool IsWithInfo(string fileName, string baseName, MessageFlags flags)
+    {
+        var i = baseName.Length;
+        if (fileName.Length < i + 3 || string.CompareOrdinal(fileName, 0, baseName, 0, i) != 0) return false;
+        if (fileName[i] != InfoSeparator || fileName[i + 1] != '2' || fileName[i + 2] != ',') return false;
+        i += 3;
+        foreach (var (flag, letter) in FlagLetters)
+        {
+            if ((flags & flag) == 0) continue;
+            if (i >= fileName.Length || fileName[i] != letter) return false;
+            i++;
+        }
+        return i == fileName.Length;
+    }
+
+    /// <summary>The base name of a file name from new/ or cur/ (as <see cref="Parse"/> finds it), and nothing else: a rescan needs only this of a name it already knows.</summary>
+    internal static string BaseNameOf(string fileName)
+    {
+        var info = InfoStart(fileName);
+        return info > 0 ? fileName.Substring(0, info) : fileName;
+    }
+
+    /// <summary>Where ":2," (or ";2,", the Windows spelling) begins, else -1.</summary>
+    private static int InfoStart(string fileName)
+    {
+        var info = fileName.LastIndexOf(":2,", StringComparison.Ordinal);
+        return info >= 0 ? info : fileName.LastIndexOf(";2,", StringComparison.Ordinal);
     }
 
     /// <summary>Parses a file name from new/ or cur/. Lower-case letters are keywords; other unknown letters are ignored.</summary>
@@ -87,8 +123,7 @@ public sealed class MaildirFileName
         var flags = MessageFlags.None;
         var hasInfo = false;
         var letters = "";
-        var info = fileName.LastIndexOf(":2,", StringComparison.Ordinal);
-        if (info < 0) info = fileName.LastIndexOf(";2,", StringComparison.Ordinal);
+        var info = InfoStart(fileName);
         if (info > 0)
         {
             hasInfo = true;
@@ -108,14 +143,37 @@ public sealed class MaildirFileName
             }
             letters = SortedLetters(letters);
         }
+        return new MaildirFileName(baseName, SizeField(baseName), flags, letters, hasInfo);
+    }
+
+    /// <summary>The last ",S=&lt;digits&gt;" field of a base name (any comma-separated field "S=n"), else null. No
+    /// substrings: every file of a folder is parsed at each rescan.</summary>
+    private static long? SizeField(string baseName)
+    {
         long? size = null;
-        foreach (var field in baseName.Split(','))
+        for (var start = 0; start < baseName.Length;)
         {
-            if (field.StartsWith("S=", StringComparison.Ordinal) &&
-                long.TryParse(field.Substring(2), NumberStyles.None, CultureInfo.InvariantCulture, out var s))
-                size = s;
+            var comma = baseName.IndexOf(',', start);
+            var end = comma < 0 ? baseName.Length : comma;
+            if (end - start > 2 && baseName[start] == 'S' && baseName[start + 1] == '=' && TryDigits(baseName, start + 2, end, out var n))
+                size = n;
+            if (comma < 0) break;
+            start = comma + 1;
         }
-        return new MaildirFileName(baseName, size, flags, letters, hasInfo);
+        return size;
+    }
+
+    /// <summary>Digits only (as long.TryParse with NumberStyles.None), not overflowing.</summary>
+    private static bool TryDigits(string text, int start, int end, out long value)
+    {
+        value = 0;
+        for (var i = start; i < end; i++)
+        {
+            var d = text[i] - '0';
+            if (d < 0 || d > 9 || value > (long.MaxValue - d) / 10) return false;
+            value = value * 10 + d;
+        }
+        return true;
     }
 
     private static string SafeHost()

@@ -72,21 +72,36 @@ internal sealed partial class MaildirFolder
         }
     }
 
-    /// <summary>A message file found in new/ or cur/.</summary>
+    /// <summary>
+    /// A message file found in new/ or cur/: its name only. The listing stats no file (a rescan of a big folder
+    /// after a STORE renamed every file would otherwise stat them all) and parses no name beyond its base; a
+    /// file new to the index, or renamed, is parsed (<see cref="Parsed"/>) and stat'ed (<see cref="Stat"/>) when
+    /// it is taken in.
+    /// </summary>
     private sealed class FoundFile
     {
-        internal FoundFile(FileInfo file, MaildirFileName parsed, bool isNew)
+        private MaildirFileName? parsed;
+
+        internal FoundFile(string path, string fileName, string baseName, bool isNew)
         {
-            File = file;
-            Parsed = parsed;
+            Path = path;
+            FileName = fileName;
+            BaseName = baseName;
             IsNew = isNew;
         }
 
-        internal FileInfo File { get; }
-        internal MaildirFileName Parsed { get; }
+        internal string Path { get; }
+        internal string FileName { get; }
+        internal string BaseName { get; }
         internal bool IsNew { get; }
-        internal string BaseName => Parsed.BaseName;
-        internal string FileName => File.Name;
+        internal MaildirFileName Parsed => parsed ??= MaildirFileName.Parse(FileName);
+
+        /// <summary>The file's size and modification time now; null when it is gone (renamed or deleted since the listing).</summary>
+        internal FileInfo? Stat()
+        {
+            var info = new FileInfo(Path);
+            return info.Exists ? info : null;
+        }
     }
 
     /// <summary>Writes an empty UID list with a fresh UIDVALIDITY, unless the folder has one (ours or an old one to migrate).</summary>
@@ -177,7 +192,10 @@ internal sealed partial class MaildirFolder
         var stampList = DiskStamp.OfFile(uidListPath);
         var unsettled = stampNew.Unsettled || stampCur.Unsettled;
         var files = ScanFiles();
-        var list = lockedList ?? ReadUidList();
+        // The UID list as we last read or wrote it holds nothing new: a file it would name gets its UID under the
+        // dotlock below, which reads it then. Reading 10,000 lines again was most of a rescan after a STORE.
+        var listKnown = stampList.Equals(listStamp) && !stampList.Unsettled;
+        var list = lockedList ?? (listKnown ? null : ReadUidList());
         var added = new List<StoredMessage>();
         var flagsChanged = new List<StoredMessage>();
         var removed = new List<StoredMessage>();
@@ -192,17 +210,22 @@ internal sealed partial class MaildirFolder
                 nextUid = Math.Max(nextUid, list.NextUid);
                 NoteOwnListedElsewhere(list);
             }
-            var known = new HashSet<string>(StringComparer.Ordinal);
             missing = new List<Entry>();
+            var found = 0;
             foreach (var e in index.Values)
             {
-                known.Add(e.Message.Id);
-                if (files.TryGetValue(e.Message.Id, out var f)) Follow(e, f, flagsChanged);
+                if (files.TryGetValue(e.Message.Id, out var f))
+                {
+                    found++;
+                    Follow(e, f, flagsChanged);
+                }
                 else if (!ownInFlight.Contains(e.Message.Id)) missing.Add(e);
             }
-            foreach (var f in files.Values)
+            // Every file listed is indexed (base names are unique on both sides): the usual case needs no look for new ones.
+            var known = found == files.Count ? null : new HashSet<string>(index.Values.Select(e => e.Message.Id), StringComparer.Ordinal);
+            foreach (var f in known is null ? Enumerable.Empty<FoundFile>() : files.Values)
             {
-                if (known.Contains(f.BaseName) || ownInFlight.Contains(f.BaseName)) continue;
+                if (known!.Contains(f.BaseName) || ownInFlight.Contains(f.BaseName)) continue;
                 // Listed before this process expunged it (under the gate, so it is gone by now): not news.
                 // (At open nothing can have been expunged yet: spare a stat per message.)
                 if (loaded && !Exists(f)) continue;
@@ -311,6 +334,7 @@ internal sealed partial class MaildirFolder
                     NoteOwnListedElsewhere(list);
                 }
                 committingFrom = nextUid;
+                ReserveModSeqsFor(entries.Count);
                 foreach (var e in entries)
                 {
                     // Another process listing the folder between our rename and now gave the file a UID already (seen in
@@ -400,13 +424,13 @@ internal sealed partial class MaildirFolder
         var files = new Dictionary<string, FoundFile>(StringComparer.Ordinal);
         foreach (var (dir, isNew) in new[] { (newDir, true), (curDir, false) })
         {
-            foreach (var file in new DirectoryInfo(dir).EnumerateFiles())
+            foreach (var path in Directory.EnumerateFiles(dir))
             {
-                var name = file.Name;
+                var name = Path.GetFileName(path);
                 if (name.StartsWith(".", StringComparison.Ordinal) || name.IndexOf('\n') >= 0 || name.IndexOf('\r') >= 0) continue;
-                var parsed = MaildirFileName.Parse(name);
+                var baseName = MaildirFileName.BaseNameOf(name);
                 // The same message twice (an outside tool's half-done move): keep one.
-                if (!files.ContainsKey(parsed.BaseName)) files[parsed.BaseName] = new FoundFile(file, parsed, isNew);
+                if (!files.ContainsKey(baseName)) files[baseName] = new FoundFile(path, name, baseName, isNew);
             }
         }
         return files;
@@ -421,7 +445,7 @@ internal sealed partial class MaildirFolder
     /// </summary>
     private void Follow(Entry e, FoundFile f, List<StoredMessage> flagsChanged)
     {
-        if (e.FileName == f.FileName && e.InNew == f.IsNew) return;
+        if (e.IsAt(f.FileName, f.IsNew)) return;
         // This process may have renamed it (STORE, \Recent claimed) after the listing: the entry is newer then.
         if (!Exists(f)) return;
         var before = e.Message;
@@ -462,8 +486,9 @@ internal sealed partial class MaildirFolder
         }
         try
         {
-            var size = f.Parsed.Size ?? f.File.Length;
-            var date = new DateTimeOffset(f.File.LastWriteTimeUtc, TimeSpan.Zero);
+            if (f.Stat() is not FileInfo info) return null;   // vanished meanwhile
+            var size = f.Parsed.Size ?? info.Length;
+            var date = new DateTimeOffset(info.LastWriteTimeUtc, TimeSpan.Zero);
             return new StoredMessage(uid, f.BaseName, size, date, flags, f.IsNew, words, loaded ? NextModSeq() : 0);
         }
         catch (IOException) { return null; }   // vanished meanwhile

@@ -63,6 +63,15 @@ internal sealed partial class MaildirFolder : FolderBase
         }
 
         private string UsualName() => InNew ? Message.Id : MaildirFileName.WithInfo(Message.Id, Message.Flags);
+
+        /// <summary>Whether the file is <paramref name="fileName"/> in new/ (<paramref name="inNew"/>) or cur/; asked of
+        /// every message at a rescan, so the usual name is compared without being built.</summary>
+        internal bool IsAt(string fileName, bool inNew)
+        {
+            if (inNew != InNew) return false;
+            if (unusualName != null) return unusualName == fileName;
+            return InNew ? fileName == Message.Id : MaildirFileName.IsWithInfo(fileName, Message.Id, Message.Flags);
+        }
     }
 
     private sealed class Pending
@@ -174,12 +183,25 @@ internal sealed partial class MaildirFolder : FolderBase
         if (unknown || afterCrash > 0) ReserveModSeqs();
     }
 
-    /// <summary>Writes a dirty mailadmin-modseq whose ceiling leaves room for the next MODSEQs. Caller holds the gate or is opening.</summary>
-    private void ReserveModSeqs()
+    /// <summary>
+    /// Writes a dirty mailadmin-modseq whose ceiling leaves room for the next <paramref name="needed"/> MODSEQs and
+    /// as many again (at least <see cref="ModSeqFile.Reserve"/>). Caller holds the gate or is opening.
+    /// </summary>
+    private void ReserveModSeqs(ulong needed = 0)
     {
-        var ceiling = highestModSeq + ModSeqFile.Reserve;
+        var ceiling = highestModSeq + needed + Math.Max(ModSeqFile.Reserve, needed);
         ModSeqFile.WriteDirty(modSeqPath, highestModSeq, ceiling, FirstRecentUid());
         persistedCeiling = ceiling;
+    }
+
+    /// <summary>
+    /// Makes sure the next <paramref name="count"/> MODSEQs are reserved, in one write, before a command that may
+    /// hand out that many: a STORE on 10,000 messages then costs at most one reservation (two fsyncs), not one per
+    /// <see cref="ModSeqFile.Reserve"/> changes. Caller holds the gate.
+    /// </summary>
+    private void ReserveModSeqsFor(int count)
+    {
+        if (highestModSeq + (ulong)count > persistedCeiling) ReserveModSeqs((ulong)count);
     }
 
     /// <summary>
@@ -410,7 +432,24 @@ internal sealed partial class MaildirFolder : FolderBase
 
     internal override IReadOnlyList<StoredMessage> List()
     {
-        lock (gate) return index.Values.Select(e => e.Message).ToList();
+        lock (gate)
+        {
+            // Sized up front: SELECT, FETCH 1:* and every report of changes list a folder of 10,000 this way.
+            var list = new List<StoredMessage>(index.Count);
+            foreach (var e in index.Values) list.Add(e.Message);
+            return list;
+        }
+    }
+
+    internal override IReadOnlyList<StoredMessage> ListChangedSince(ulong modSeq)
+    {
+        var result = new List<StoredMessage>();
+        lock (gate)
+        {
+            foreach (var e in index.Values)
+                if (e.Message.ModSeq > modSeq) result.Add(e.Message);
+        }
+        return result;
     }
 
     internal override StoredMessage? Get(uint uid)
@@ -503,6 +542,7 @@ internal sealed partial class MaildirFolder : FolderBase
     {
         var changed = new List<StoredMessage>();
         var modified = new List<uint>();
+        using var renames = new MaildirRenames(curDir, newDir);
         lock (gate)
         {
             // New keywords get their letters first; when the folder has no letter left, nothing is changed.
@@ -511,7 +551,9 @@ internal sealed partial class MaildirFolder : FolderBase
                 keywords.LettersOf(update.Keywords, out var dropped, allOrNothing: true);
                 if (dropped.Count > 0) throw TooManyKeywords();
             }
-            foreach (var uid in uids.Distinct().OrderBy(u => u))
+            var targets = uids.Distinct().OrderBy(u => u).ToList();
+            ReserveModSeqsFor(targets.Count);
+            foreach (var uid in targets)
             {
                 if (!index.TryGetValue(uid, out var e)) continue;
                 var m = e.Message;
@@ -519,26 +561,28 @@ internal sealed partial class MaildirFolder : FolderBase
                 var flags = update.Change == FlagChange.Replace ? update.Flags : update.Change == FlagChange.Add ? m.Flags | update.Flags : m.Flags & ~update.Flags;
                 var words = MessageKeywords.Apply(m.Keywords, update.Keywords, update.Change);
                 if (flags == m.Flags && MessageKeywords.SameAs(words, m.Keywords)) continue;
-                if (MoveToCur(e, flags, words, newModSeq: true)) changed.Add(e.Message);
+                if (MoveToCur(e, flags, words, newModSeq: true, renames)) changed.Add(e.Message);
             }
         }
         // A STORE answered OK must survive a crash: one directory fsync covers all of the command's renames.
-        if (changed.Count > 0) NativeMethods.FsyncDirectory(curDir);
+        if (changed.Count > 0) renames.SyncCur();
         return new FlagUpdateResult(changed, modified);
     }
 
     /// <summary>
     /// Renames a message into cur/ with the given flags and keywords (whose letters exist); a change of them gets a
-    /// new MODSEQ. Recency is left as it is. Caller holds the gate.
+    /// new MODSEQ. Recency is left as it is. Caller holds the gate. <paramref name="renames"/>: the command's
+    /// directory handles when it renames many (else whole paths).
     /// </summary>
-    private bool MoveToCur(Entry e, MessageFlags flags, IReadOnlyList<string> words, bool newModSeq)
+    private bool MoveToCur(Entry e, MessageFlags flags, IReadOnlyList<string> words, bool newModSeq, MaildirRenames? renames = null)
     {
         var letters = keywords.LettersOf(words, out _);
         words = keywords.KeywordsOf(letters); // as the folder spells them (keywords compare case-insensitively)
         var newName = MaildirFileName.WithInfo(e.Message.Id, flags, letters);
         try
         {
-            NativeMethods.Rename(PathOf(e), Path.Combine(curDir, newName));
+            if (renames != null) renames.IntoCur(e.InNew, e.FileName, newName);
+            else NativeMethods.Rename(PathOf(e), Path.Combine(curDir, newName));
         }
         catch (FileNotFoundException)
         {

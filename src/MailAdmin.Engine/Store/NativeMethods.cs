@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 
 namespace MailAdmin.Store;
 
-/// <summary>libc calls .NET has no API for: fsync of a directory, a plain rename and a hard link (Linux and macOS).</summary>
+/// <summary>libc calls .NET has no API for: fsync of a directory, a plain rename (also within directory handles) and a hard link (Linux and macOS).</summary>
 internal static class NativeMethods
 {
     private const int ORdOnly = 0;
@@ -30,6 +30,9 @@ internal static class NativeMethods
 
     [DllImport("libc", EntryPoint = "rename", SetLastError = true)]
     private static extern int RenameFile(byte[] oldPath, byte[] newPath);
+
+    [DllImport("libc", EntryPoint = "renameat", SetLastError = true)]
+    private static extern int RenameAtFile(int oldDirectory, byte[] oldName, int newDirectory, byte[] newName);
 
     [DllImport("libc", EntryPoint = "link", SetLastError = true)]
     private static extern int LinkFile(byte[] oldPath, byte[] newPath);
@@ -78,22 +81,49 @@ internal static class NativeMethods
     internal static void FsyncDirectory(string path)
     {
         if (IsWindows) return;
-        var fd = Open(System.Text.Encoding.UTF8.GetBytes(path + "\0"), ORdOnly | ODirectory | OCloexec);
-        if (fd < 0)
-            throw new IOException($"Cannot open directory '{path}' for fsync (errno {Marshal.GetLastWin32Error()}).");
+        var fd = OpenDirectory(path);
         try
         {
-            if (Fsync(fd) != 0)
-            {
-                var errno = Marshal.GetLastWin32Error();
-                // EINVAL: the file system does not support fsync on directories; nothing more we can do.
-                if (errno != 22)
-                    throw new IOException($"fsync of directory '{path}' failed (errno {errno}).");
-            }
+            FsyncDirectory(fd, path);
         }
         finally
         {
-            Close(fd);
+            CloseDirectory(fd);
         }
+    }
+
+    /// <summary>A handle of a directory, for <see cref="RenameAt"/> and <see cref="FsyncDirectory(int, string)"/> (not on Windows).</summary>
+    internal static int OpenDirectory(string path)
+    {
+        var fd = Open(System.Text.Encoding.UTF8.GetBytes(path + "\0"), ORdOnly | ODirectory | OCloexec);
+        if (fd < 0)
+            throw new IOException($"Cannot open directory '{path}' (errno {Marshal.GetLastWin32Error()}).");
+        return fd;
+    }
+
+    internal static void CloseDirectory(int fd) => Close(fd);
+
+    /// <summary>As <see cref="FsyncDirectory(string)"/>, on a handle from <see cref="OpenDirectory"/>; <paramref name="path"/> names it in errors.</summary>
+    internal static void FsyncDirectory(int fd, string path)
+    {
+        if (Fsync(fd) == 0) return;
+        var errno = Marshal.GetLastWin32Error();
+        // EINVAL: the file system does not support fsync on directories; nothing more we can do.
+        if (errno != 22)
+            throw new IOException($"fsync of directory '{path}' failed (errno {errno}).");
+    }
+
+    /// <summary>
+    /// rename(2) of a name in one directory handle to a name in another (renameat): the kernel looks up two names,
+    /// not two whole paths. Missing source: FileNotFoundException. Not on Windows.
+    /// </summary>
+    internal static void RenameAt(int fromDirectory, string fromName, int toDirectory, string toName)
+    {
+        if (RenameAtFile(fromDirectory, System.Text.Encoding.UTF8.GetBytes(fromName + "\0"), toDirectory, System.Text.Encoding.UTF8.GetBytes(toName + "\0")) == 0)
+            return;
+        var errno = Marshal.GetLastWin32Error();
+        if (errno == 2) // ENOENT
+            throw new FileNotFoundException($"Cannot rename '{fromName}': it does not exist.", fromName);
+        throw new IOException($"rename of '{fromName}' to '{toName}' failed (errno {errno}).");
     }
 }

@@ -411,6 +411,26 @@ public abstract class MailStoreContractTests : IDisposable
     }
 
     [Fact]
+    public async Task ListMessagesChangedSince_lists_exactly_the_messages_changed_after_a_modseq_ascending()
+    {
+        var store = await StoreWithAlice();
+        var a = await store.DeliverAsync(Alice, "INBOX", Message(1), Date);
+        var b = await store.DeliverAsync(Alice, "INBOX", Message(2), Date);
+        var c = await store.DeliverAsync(Alice, "INBOX", Message(3), Date);
+        var since = store.GetFolderStatus(Alice, "INBOX").HighestModSeq;
+        Assert.Empty(store.ListMessagesChangedSince(Alice, "INBOX", since));
+
+        // c first, then a: the answer is still in UID order, with the new MODSEQs.
+        await store.UpdateFlagsAsync(Alice, "INBOX", new[] { c.Uid }, new FlagUpdate(MessageFlags.Flagged, null, FlagChange.Add));
+        await store.UpdateFlagsAsync(Alice, "INBOX", new[] { a.Uid }, new FlagUpdate(MessageFlags.Seen, null, FlagChange.Add));
+        var changed = store.ListMessagesChangedSince(Alice, "INBOX", since);
+        Assert.Equal(new[] { a.Uid, c.Uid }, changed.Select(m => m.Uid));
+        Assert.Equal(MessageFlags.Seen, changed[0].Flags);
+        Assert.All(changed, m => Assert.True(m.ModSeq > since));
+        Assert.Equal(new[] { a.Uid, b.Uid, c.Uid }, store.ListMessagesChangedSince(Alice, "INBOX", 0).Select(m => m.Uid));
+    }
+
+    [Fact]
     public async Task Expunge_removes_only_deleted_messages()
     {
         var store = await StoreWithAlice();

@@ -43,8 +43,9 @@ public sealed partial class ImapSession
     }
 
     /// <summary>
-    /// The store's entries for the targets, skipping those expunged meanwhile. A large set is
-    /// looked up with one listing: every single look-up checks the account and folder again.
+    /// The store's entries for the targets (ascending, as Resolve gives them), skipping those expunged
+    /// meanwhile. A large set is looked up with one listing: every single look-up checks the account and
+    /// folder again.
     /// </summary>
     private List<(uint Seq, StoredMessage Message)> LookUp(string folder, List<(uint Seq, uint Uid)> targets)
     {
@@ -52,6 +53,8 @@ public sealed partial class ImapSession
         if (targets.Count > 32)
         {
             var all = _store.ListMessages(_account!, folder);
+            if (MergeByUid(all, targets, result)) return result;
+            result.Clear();
             var byUid = new Dictionary<uint, StoredMessage>(all.Count);
             foreach (var m in all) byUid[m.Uid] = m;
             foreach (var (seq, uid) in targets)
@@ -63,6 +66,53 @@ public sealed partial class ImapSession
             var m = _store.GetMessage(_account!, folder, uid);
             if (m != null) result.Add((seq, m));
         }
+        return result;
+    }
+
+    /// <summary>The targets whose MODSEQ is above <paramref name="since"/> (CONDSTORE's CHANGEDSINCE), from the store's list of those.</summary>
+    private List<(uint Seq, StoredMessage Message)> LookUpChangedSince(string folder, List<(uint Seq, uint Uid)> targets, ulong since)
+    {
+        var changed = _store.ListMessagesChangedSince(_account!, folder, since);
+        var result = new List<(uint Seq, StoredMessage Message)>(changed.Count);
+        if (MergeByUid(changed, targets, result)) return result;
+        result.Clear();
+        var byUid = new Dictionary<uint, StoredMessage>(changed.Count);
+        foreach (var m in changed) byUid[m.Uid] = m;
+        foreach (var (seq, uid) in targets)
+            if (byUid.TryGetValue(uid, out var m)) result.Add((seq, m));
+        return result;
+    }
+
+    /// <summary>
+    /// Pairs targets and listing in one walk when both ascend by UID (the stores list that way): no dictionary
+    /// of the whole folder for a FETCH 1:* or a CHANGEDSINCE resync. False, with <paramref name="result"/> partly
+    /// filled, when either does not ascend; the caller then looks them up by UID.
+    /// </summary>
+    private static bool MergeByUid(IReadOnlyList<StoredMessage> all, List<(uint Seq, uint Uid)> targets, List<(uint Seq, StoredMessage Message)> result)
+    {
+        int i = 0;
+        uint lastListed = 0, lastTarget = 0;
+        foreach (var (seq, uid) in targets)
+        {
+            if (uid < lastTarget) return false;
+            lastTarget = uid;
+            while (i < all.Count && all[i].Uid < uid)
+            {
+                if (all[i].Uid < lastListed) return false;
+                lastListed = all[i++].Uid;
+            }
+            if (i == all.Count) break;
+            var m = all[i];
+            if (m.Uid < lastListed) return false;
+            if (m.Uid == uid) result.Add((seq, m));
+        }
+        return true;
+    }
+
+    private Dictionary<uint, StoredMessage> LookUpByUid(string folder, List<(uint Seq, uint Uid)> targets)
+    {
+        var result = new Dictionary<uint, StoredMessage>(targets.Count);
+        foreach (var (_, m) in LookUp(folder, targets)) result[m.Uid] = m;
         return result;
     }
 
@@ -112,9 +162,11 @@ public sealed partial class ImapSession
         if (request.HasModSeq) EnableCondStore();
         var sel = _selected!;
         var targets = Resolve(args[0].Text, uid);
-        var stored = LookUp(sel.Folder, targets);
+        // VANISHED (EARLIER) needs every target's look-up; else CHANGEDSINCE asks the store for the changed ones only.
+        var changedSince = modifiers?.ChangedSince;
+        var stored = modifiers?.Vanished == true || changedSince is null ? LookUp(sel.Folder, targets) : LookUpChangedSince(sel.Folder, targets, changedSince.Value);
         if (modifiers?.Vanished == true) WriteVanishedEarlier(args[0].Text, stored);
-        if (modifiers?.ChangedSince is ulong since) stored.RemoveAll(s => s.Message.ModSeq <= since);
+        if (changedSince is ulong since) stored.RemoveAll(s => s.Message.ModSeq <= since);
         var seen = new HashSet<uint>();
         if (request.SetsSeen && !sel.ReadOnly)
         {
@@ -232,12 +284,15 @@ public sealed partial class ImapSession
         bool newKeywords = false;
         foreach (var c in result.Changed) newKeywords |= sel.LearnKeywords(c.Keywords);
         if (newKeywords) WriteFlagsResponses(sel);
+        // Without .SILENT every target's flags are shown, those the command did not change too: they are
+        // looked up with one listing. With it, a message left as it was needs no word and no look-up.
+        var unchanged = silent ? null : LookUpByUid(sel.Folder, targets.Where(t => !byUid.ContainsKey(t.Uid) && !modified.Contains(t.Uid)).ToList());
         foreach (var (seq, u) in targets)
         {
             if (modified.Contains(u)) continue;   // left alone: the client learns of it from [MODIFIED]
             StoredMessage now;
             if (byUid.TryGetValue(u, out var c)) now = c;
-            else if (_store.GetMessage(_account!, sel.Folder, u) is StoredMessage m) now = m;
+            else if (unchanged != null && unchanged.TryGetValue(u, out var m)) now = m;
             else continue;
             sel.Remember(now);
             // Once CONDSTORE is on, even .SILENT reports the new MODSEQ of what changed (RFC 7162 §3.1.3).
