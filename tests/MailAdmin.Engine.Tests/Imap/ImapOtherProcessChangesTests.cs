@@ -102,4 +102,13 @@ public sealed class ImapOtherProcessChangesTests : IAsyncLifetime
         DropIntoNew("two");
         Assert.Contains(await c.OkAsync("STATUS INBOX (MESSAGES)"), l => l.StartsWith("* STATUS ") && l.EndsWith("(MESSAGES 2)"));
     }
+
+    [Fact]
+    public async Task List_status_counts_mail_another_process_delivered()
+    {
+        await using var c = await LoginAsync();
+        Assert.Contains(await c.OkAsync("LIST \"\" INBOX RETURN (STATUS (MESSAGES))"), l => l == "* STATUS \"INBOX\" (MESSAGES 0)");
+        DropIntoNew("one");
+        Assert.Contains(await c.OkAsync("LIST \"\" INBOX RETURN (STATUS (MESSAGES))"), l => l == "* STATUS \"INBOX\" (MESSAGES 1)");
+    }
 }

@@ -38,6 +38,12 @@ public sealed partial class ImapSession
         var patterns = request.Patterns.Select(p => request.Reference + p).ToList();
         bool Matches(string name) => patterns.Any(p => ImapListPattern.IsMatch(p, name, MailboxNames.Delimiter)
             || (name == MailboxNames.Inbox && ImapListPattern.IsMatch(p, name, MailboxNames.Delimiter, ignoreCase: true)));
+        if (request.StatusItems != null)
+        {
+            // LIST-STATUS answers as STATUS does: another process's changes to a listed mailbox count too.
+            foreach (var name in view.Existing.Keys.Where(Matches).ToList())
+                await SynchronizeFolderAsync(name, ct).ConfigureAwait(false);
+        }
         if (lsub) WriteLsub(view, Matches, ct);
         else WriteList(request, view, Matches, ct);
         return await CompleteAsync(tag, verb + " completed", Notify.All, ct).ConfigureAwait(false);
