@@ -290,8 +290,7 @@ internal sealed partial class MaildirFolder : FolderBase
             // 3. fsync the directory so the rename survives a crash
             NativeMethods.FsyncDirectory(isNew ? newDir : curDir);
             // 4. record the UID durably; from here on the delivery is not cancelled
-            var date = StoreClock.ToStoredDate(internalDate);
-            var entry = new Entry(new StoredMessage(0, baseName, size, date, flags ?? MessageFlags.None, true, words), fileName, isNew);
+            var entry = new Entry(new StoredMessage(0, baseName, size, stored, flags ?? MessageFlags.None, true, words), fileName, isNew);
             return await CommitAsync(entry).ConfigureAwait(false);
         }
         catch

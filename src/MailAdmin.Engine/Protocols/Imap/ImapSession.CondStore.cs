@@ -60,11 +60,17 @@ public sealed partial class ImapSession
     private bool ModSeqsShown => _condstore && _selected?.NoModSeq != true;
 
     /// <summary>
-    /// RFC 7162 §3.1.2.2: in a [NOMODSEQ] mailbox, FETCH MODSEQ, CHANGEDSINCE, UNCHANGEDSINCE and SEARCH MODSEQ are BAD.
-    /// Null when the command may go on.
+    /// The start of a command that may use MODSEQs (FETCH MODSEQ, CHANGEDSINCE, UNCHANGEDSINCE, a SEARCH/SORT/THREAD
+    /// MODSEQ key): one that does is a CONDSTORE enabling command (RFC 7162 §3.1), and is BAD in a [NOMODSEQ] mailbox
+    /// (§3.1.2.2). Null when the command may go on.
     /// </summary>
-    private ImapResponse? RefuseWithoutModSeq(string tag, bool usesModSeq)
-        => usesModSeq && _selected?.NoModSeq == true ? Bad(tag, "This mailbox keeps no mod-sequences (NOMODSEQ)") : null;
+    private ImapResponse? StartModSeqCommand(string tag, bool usesModSeq)
+    {
+        if (!usesModSeq) return null;
+        if (_selected?.NoModSeq == true) return Bad(tag, "This mailbox keeps no mod-sequences (NOMODSEQ)");
+        EnableCondStore();
+        return null;
+    }
 
     /// <summary>A VANISHED went out during the command: its tagged OK tells the HIGHESTMODSEQ.</summary>
     private bool _vanishedSent;

@@ -158,8 +158,7 @@ public sealed partial class ImapSession
         // As the contract says: the tokens after the set, i.e. one atom (FLAGS, a macro, BODY[...]) or one list.
         var request = FetchRequest.Parse(attributes, uid);
         if (modifiers?.ChangedSince != null) request = request.WithModSeq();
-        if (RefuseWithoutModSeq(tag, request.HasModSeq) is ImapResponse refused) return refused;
-        if (request.HasModSeq) EnableCondStore();
+        if (StartModSeqCommand(tag, request.HasModSeq) is ImapResponse refused) return refused;
         var sel = _selected!;
         var targets = Resolve(args[0].Text, uid);
         // VANISHED (EARLIER) needs every target's look-up; else CHANGEDSINCE asks the store for the changed ones only.
@@ -272,8 +271,7 @@ public sealed partial class ImapSession
         var (flags, keywords) = flagTokens.Count == 0 ? (MessageFlags.None, MessageKeywords.None) : ImapFlags.ParseWithKeywords(flagTokens);
         var sel = _selected!;
         if (sel.ReadOnly) return No(tag, "[READ-ONLY] Mailbox is read-only");
-        if (RefuseWithoutModSeq(tag, unchangedSince != null) is ImapResponse refused) return refused;
-        if (unchangedSince != null) EnableCondStore();
+        if (StartModSeqCommand(tag, unchangedSince != null) is ImapResponse refused) return refused;
         if (change != FlagChange.Remove && !sel.CanCreateKeywords && keywords.Any(k => !sel.Keywords.Contains(k)))
             return No(tag, "[LIMIT] No more keywords can be created in this mailbox");
         var targets = Resolve(args[0].Text, uid);

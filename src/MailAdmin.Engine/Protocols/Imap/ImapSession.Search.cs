@@ -1,4 +1,3 @@
-using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -61,18 +60,16 @@ public sealed partial class ImapSession
         // With RETURN, a number above EXISTS just matches nothing: imaptest's esearch script wants
         // "SEARCH RETURN () 1000" to succeed with an empty result, as Dovecot answers.
         if (options == null && !query.SequenceSetsFit((uint)sel.Uids.Count)) return Bad(tag, InvalidSequenceNumber);
-        // CONDSTORE (RFC 7162 §3.1.5): a MODSEQ key enables it (and is BAD in a mailbox without MODSEQs).
-        if (RefuseWithoutModSeq(tag, query.UsesModSeq) is ImapResponse refused) return refused;
-        if (query.UsesModSeq) EnableCondStore();
+        if (StartModSeqCommand(tag, query.UsesModSeq) is ImapResponse refused) return refused;
         var context = new SearchContext((uint)sel.Uids.Count, sel.Uids.Count > 0 ? sel.Uids[sel.Uids.Count - 1] : 0, savedBefore);
         var matches = Matches(query, context, ct);
         var hits = new List<uint>(matches.Count);
         foreach (var (seq, m) in matches) hits.Add(uid ? m.Uid : seq);
-        var hitUids = save ? matches.Select(x => x.Message.Uid).ToList() : null;
         // A MODSEQ key makes this the highest mod-sequence of the hits (RFC 7162 §3.1.5):
         // "(MODSEQ n)" after a SEARCH reply, "MODSEQ n" in an ESEARCH reply. Null: no MODSEQ key.
-        ulong? highestModSeq = query.UsesModSeq ? HighestModSeqReturned(matches, options) : null;
-        if (save) _savedSearch = (sel, SavedResult(hitUids!, options!.Value));
+        ulong? highestModSeq = query.UsesModSeq ? Returned(matches, options).Select(x => x.Message.ModSeq).DefaultIfEmpty(0UL).Max() : null;
+        // RFC 5182 §2.4: RETURN (SAVE MIN) and the like keep only what they return.
+        if (save) _savedSearch = (sel, new HashSet<uint>(Returned(matches, options).Select(x => x.Message.Uid)));
         if (options == null && !_imap4rev2)
         {
             var line = new StringBuilder("* SEARCH");
@@ -91,22 +88,18 @@ public sealed partial class ImapSession
     }
 
     /// <summary>
-    /// The MODSEQ a SEARCH with a MODSEQ key reports: the highest of the messages it returns (RFC 7162 §3.1.10), so
-    /// with RETURN (MIN) and/or (MAX) alone only those count; with ALL, COUNT or plain SEARCH every hit does.
+    /// The hits a SEARCH returns, of <paramref name="ascending"/>: with RETURN (MIN) and/or (MAX) but neither ALL nor COUNT
+    /// only the first and/or last, else all. What SAVE keeps (RFC 5182 §2.4) and whose MODSEQ counts (RFC 7162 §3.1.10).
     /// </summary>
-    private static ulong HighestModSeqReturned(List<(uint Seq, StoredMessage Message)> matches, SearchReturnOptions? options)
+    private static IEnumerable<T> Returned<T>(List<T> ascending, SearchReturnOptions? options)
     {
-        if (matches.Count == 0) return 0;
         const SearchReturnOptions minMax = SearchReturnOptions.Min | SearchReturnOptions.Max;
         const SearchReturnOptions allCount = SearchReturnOptions.All | SearchReturnOptions.Count;
-        if (options is SearchReturnOptions o && (o & allCount) == 0 && (o & minMax) != 0)
-        {
-            ulong highest = 0;
-            if ((o & SearchReturnOptions.Min) != 0) highest = matches[0].Message.ModSeq;
-            if ((o & SearchReturnOptions.Max) != 0) highest = Math.Max(highest, matches[matches.Count - 1].Message.ModSeq);
-            return highest;
-        }
-        return matches.Max(x => x.Message.ModSeq);
+        if (options is not SearchReturnOptions o || (o & minMax) == 0 || (o & allCount) != 0 || ascending.Count == 0) return ascending;
+        var returned = new List<T>(2);
+        if ((o & SearchReturnOptions.Min) != 0) returned.Add(ascending[0]);
+        if ((o & SearchReturnOptions.Max) != 0) returned.Add(ascending[ascending.Count - 1]);
+        return returned;
     }
 
     /// <summary>The selected mailbox's messages that match, ascending, as (sequence number, store entry).</summary>
@@ -146,18 +139,6 @@ public sealed partial class ImapSession
     {
         for (int i = 1; i < list.Count; i++) if (list[i].Uid <= list[i - 1].Uid) return false;
         return true;
-    }
-
-    /// <summary>What RETURN (SAVE ...) keeps: with MIN and/or MAX but neither ALL nor COUNT, only those (RFC 5182 §2.4).</summary>
-    private static HashSet<uint> SavedResult(List<uint> uids, SearchReturnOptions options)
-    {
-        const SearchReturnOptions minMax = SearchReturnOptions.Min | SearchReturnOptions.Max;
-        const SearchReturnOptions allCount = SearchReturnOptions.All | SearchReturnOptions.Count;
-        if ((options & minMax) == 0 || (options & allCount) != 0 || uids.Count == 0) return new HashSet<uint>(uids);
-        var kept = new HashSet<uint>();
-        if ((options & SearchReturnOptions.Min) != 0) kept.Add(uids[0]);
-        if ((options & SearchReturnOptions.Max) != 0) kept.Add(uids[uids.Count - 1]);
-        return kept;
     }
 
     /// <summary>

@@ -17,18 +17,15 @@ public sealed partial class ImapSession
         if (args.Count < 3) return Bad(tag, "SORT needs sort keys, a charset and criteria");
         var criteria = SortCriteria.Parse(args[0]);
         var query = SearchQuery.Parse(WithCharset(args, 1));
-        if (RefuseWithoutModSeq(tag, query.UsesModSeq) is ImapResponse refused) return refused;
+        if (StartModSeqCommand(tag, query.UsesModSeq) is ImapResponse refused) return refused;
         var items = SortItems(query, uid, criteria.All(c => c.Key == SortKey.Arrival || c.Key == SortKey.Size), ct);
         if (items == null) return Bad(tag, InvalidSequenceNumber);
         SortCriteria.Sort(items, criteria);
         var line = new StringBuilder("* SORT");
         foreach (var item in items) line.Append(' ').Append(item.Number.ToString(CultureInfo.InvariantCulture));
-        // A MODSEQ search key enables CONDSTORE and adds " (MODSEQ n)" here as after SEARCH (RFC 7162 §3.1.5).
-        if (query.UsesModSeq)
-        {
-            EnableCondStore();
-            if (items.Count > 0) line.Append(" (MODSEQ ").Append(items.Max(x => x.Message.Stored.ModSeq).ToString(CultureInfo.InvariantCulture)).Append(')');
-        }
+        // A MODSEQ search key adds " (MODSEQ n)" here as after SEARCH (RFC 7162 §3.1.5).
+        if (query.UsesModSeq && items.Count > 0)
+            line.Append(" (MODSEQ ").Append(items.Max(x => x.Message.Stored.ModSeq).ToString(CultureInfo.InvariantCulture)).Append(')');
         WriteLine(line.ToString());
         return await CompleteAsync(tag, (uid ? "UID SORT" : "SORT") + " completed", uid ? Notify.All : Notify.NoExpunge, ct).ConfigureAwait(false);
     }
@@ -40,8 +37,7 @@ public sealed partial class ImapSession
         var algorithm = args[0].Text.ToUpperInvariant();
         if (algorithm != "ORDEREDSUBJECT" && algorithm != "REFERENCES") return Bad(tag, "Unknown THREAD algorithm " + args[0].Text);
         var query = SearchQuery.Parse(WithCharset(args, 1));
-        if (RefuseWithoutModSeq(tag, query.UsesModSeq) is ImapResponse refused) return refused;
-        if (query.UsesModSeq) EnableCondStore();
+        if (StartModSeqCommand(tag, query.UsesModSeq) is ImapResponse refused) return refused;
         var items = SortItems(query, uid, headerFree: false, ct);
         if (items == null) return Bad(tag, InvalidSequenceNumber);
         var roots = algorithm == "REFERENCES" ? ThreadBuilder.References(items) : ThreadBuilder.OrderedSubject(items);
