@@ -14,6 +14,8 @@ public static class TestProgram
             return Store.TransferCrashTests.RunChild(args.Skip(1).ToArray()).GetAwaiter().GetResult();
         if (args.Length > 0 && args[0] == Delivery.QueueCrashTests.ChildRole)
             return Delivery.QueueCrashTests.RunChild(args.Skip(1).ToArray()).GetAwaiter().GetResult();
+        if (args.Length > 0 && args[0] == Store.FlagCrashTests.ChildRole)
+            return Store.FlagCrashTests.RunChild(args.Skip(1).ToArray()).GetAwaiter().GetResult();
         Console.Error.WriteLine("This is a test assembly; run it with dotnet test.");
         return 2;
     }

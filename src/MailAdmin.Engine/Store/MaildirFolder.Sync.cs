@@ -166,7 +166,13 @@ internal sealed partial class MaildirFolder
             var curNow = DiskStamp.OfDirectory(curDir);
             var listNow = DiskStamp.OfFile(uidListPath);
             var unchanged = !scanUnsettled && newNow.Equals(newStamp) && curNow.Equals(curStamp) && listNow.Equals(listStamp);
-            if (!unchanged) found = Rescan(null);
+            if (!unchanged)
+            {
+                // Someone changed the folder: put this process's deferred flag changes on disk first, so the two
+                // meet on the files (the later rename wins) and the listing below sees ours.
+                FlushRenames();
+                found = Rescan(null);
+            }
             if (deferred.Count == 0) return found;
             if (found != null) deferred.Add(found);
             var all = new FolderChanges(deferred.SelectMany(c => c.Added).ToList(), deferred.SelectMany(c => c.FlagsChanged).ToList(), deferred.SelectMany(c => c.Removed).ToList());
@@ -454,6 +460,7 @@ internal sealed partial class MaildirFolder
         e.Message = updated;
         e.InNew = f.IsNew;
         e.FileName = f.FileName;
+        e.PendingName = null;   // the other process's rename came later than our deferred one: it wins
         if (updated.ModSeq != before.ModSeq || updated.IsRecent != before.IsRecent) flagsChanged.Add(updated);
     }
 

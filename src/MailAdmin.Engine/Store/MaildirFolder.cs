@@ -51,11 +51,13 @@ internal sealed partial class MaildirFolder : FolderBase
         internal StoredMessage Message;
         /// <summary>The file is in new/ (a delivery no session has claimed yet), else in cur/.</summary>
         internal bool InNew;
+        /// <summary>The cur/ name the file is to get for <see cref="Message"/>'s flags, while its rename waits (MaildirFolder.DeferredRenames.cs), else null.</summary>
+        internal string? PendingName;
         // Only a name that is not the usual one (an outside tool's, or one with keyword letters) is kept:
         // the usual one is rebuilt from the id and flags, which saves a third of the index's memory.
         private string? unusualName;
 
-        /// <summary>Name in new/ (when <see cref="InNew"/>) or cur/.</summary>
+        /// <summary>Name in new/ (when <see cref="InNew"/>) or cur/, as it is on disk now.</summary>
         internal string FileName
         {
             get => unusualName ?? UsualName();
@@ -130,6 +132,7 @@ internal sealed partial class MaildirFolder : FolderBase
             var folder = new MaildirFolder(account, name, directory, list);
             folder.CleanTmp(tmpMaxAge);
             folder.LoadLocked(list);
+            folder.ReplayOrphanJournals();
             folder.LoadState(ModSeqFile.Read(folder.modSeqPath));
             return folder;
         }
@@ -541,6 +544,8 @@ internal sealed partial class MaildirFolder : FolderBase
     {
         var changed = new List<StoredMessage>();
         var modified = new List<uint>();
+        var journalLines = new List<(string OnDisk, string Target)>();
+        var renamedNow = false;
         using var renames = new MaildirRenames(curDir, newDir);
         lock (gate)
         {
@@ -560,11 +565,22 @@ internal sealed partial class MaildirFolder : FolderBase
                 var flags = update.Change == FlagChange.Replace ? update.Flags : update.Change == FlagChange.Add ? m.Flags | update.Flags : m.Flags & ~update.Flags;
                 var words = MessageKeywords.Apply(m.Keywords, update.Keywords, update.Change);
                 if (flags == m.Flags && MessageKeywords.SameAs(words, m.Keywords)) continue;
-                if (MoveToCur(e, flags, words, newModSeq: true, renames)) changed.Add(e.Message);
+                if (!e.InNew && !closed)
+                {
+                    DeferMove(e, flags, words, journalLines);
+                    changed.Add(e.Message);
+                }
+                else if (MoveToCur(e, flags, words, newModSeq: true, renames))
+                {
+                    changed.Add(e.Message);
+                    renamedNow = true;
+                }
             }
         }
-        // A STORE answered OK must survive a crash: one directory fsync covers all of the command's renames.
-        if (changed.Count > 0) renames.SyncCur();
+        // A STORE answered OK must survive a crash: one journal fsync covers the deferred changes, one directory
+        // fsync the renames done now (messages leaving new/).
+        CommitDeferred(journalLines);
+        if (renamedNow) renames.SyncCur();
         return new FlagUpdateResult(changed, modified);
     }
 
@@ -590,6 +606,7 @@ internal sealed partial class MaildirFolder : FolderBase
         e.Message = e.Message.With(flags, words, e.Message.IsRecent, newModSeq ? NextModSeq() : e.Message.ModSeq);
         e.InNew = false;
         e.FileName = newName;
+        e.PendingName = null;
         return true;
     }
 
@@ -659,6 +676,7 @@ internal sealed partial class MaildirFolder : FolderBase
     /// <summary>Waits for a group commit in progress (the UID list is opened per commit, so nothing stays open).</summary>
     internal void Close()
     {
+        CloseDeferred();
         uidWriter.Wait();
         try
         {
