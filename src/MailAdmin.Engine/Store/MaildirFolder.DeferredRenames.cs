@@ -23,7 +23,7 @@ namespace MailAdmin.Store;
 internal sealed partial class MaildirFolder
 {
     /// <summary>How long a flag change waits for its rename: long enough to coalesce a client's burst of STOREs.</summary>
-    internal static TimeSpan RenameDelay { get; set; } = TimeSpan.FromSeconds(1);
+    internal static TimeSpan RenameDelay { get; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How many renames one pass does under the gate: other commands on the folder wait at most that long.</summary>
     private const int RenameBatch = 256;
