@@ -78,6 +78,12 @@ public class ImapCondStoreTests
         Assert.Equal($"* 2 FETCH (FLAGS (\\Flagged \\Recent) MODSEQ ({N(changed.ModSeq)}))", since[0]);
         var uidSince = await c.OkAsync($"UID FETCH 1:* (FLAGS) (CHANGEDSINCE {N(changed.ModSeq)})");
         Assert.Single(uidSince);
+        // Only changed messages inside the set count; a sequence number above EXISTS is still BAD.
+        Assert.Single(await c.OkAsync($"FETCH 1,3 (FLAGS) (CHANGEDSINCE {N(before)})"));
+        Assert.Single(await c.OkAsync($"UID FETCH {msgs[0].Uid},{msgs[2].Uid}:* (FLAGS) (CHANGEDSINCE {N(before)})"));
+        var byUid = await c.OkAsync($"UID FETCH {msgs[0].Uid}:{msgs[1].Uid} (FLAGS) (CHANGEDSINCE {N(before)})");
+        Assert.Equal($"* 2 FETCH (UID {msgs[1].Uid} FLAGS (\\Flagged \\Recent) MODSEQ ({N(changed.ModSeq)}))", byUid[0]);
+        Assert.Contains(" BAD ", (await c.CommandAsync($"FETCH 2:4 (FLAGS) (CHANGEDSINCE {N(before)})"))[^1]);
         Assert.Contains(" BAD ", (await c.CommandAsync("FETCH 1 FLAGS (CHANGEDSINCE x)"))[^1]);
         Assert.Contains(" BAD ", (await c.CommandAsync($"UID FETCH 1:* FLAGS (CHANGEDSINCE 1 VANISHED)"))[^1]);   // needs QRESYNC
     }

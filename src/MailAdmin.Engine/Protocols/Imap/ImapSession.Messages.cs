@@ -29,9 +29,8 @@ public sealed partial class ImapSession
         if (sel.Uids.Count == 0) return result;
         if (uid)
         {
-            uint max = sel.Uids[sel.Uids.Count - 1];
-            for (int i = 0; i < sel.Uids.Count; i++)
-                if (set.Contains(sel.Uids[i], max)) result.Add(((uint)(i + 1), sel.Uids[i]));
+            foreach (var i in set.PositionsIn(sel.Uids))
+                result.Add(((uint)(i + 1), sel.Uids[i]));
         }
         else
         {
@@ -69,17 +68,27 @@ public sealed partial class ImapSession
         return result;
     }
 
-    /// <summary>The targets whose MODSEQ is above <paramref name="since"/> (CONDSTORE's CHANGEDSINCE), from the store's list of those.</summary>
-    private List<(uint Seq, StoredMessage Message)> LookUpChangedSince(string folder, List<(uint Seq, uint Uid)> targets, ulong since)
+    /// <summary>
+    /// FETCH ... (CHANGEDSINCE n) without expanding the set: the store's messages changed since n (few, when a client
+    /// resynchronises) are each tested against the set and numbered by a binary search of the session's UIDs,
+    /// instead of pairing all 10,000 messages of 1:* with the listing. A message the session was not told about
+    /// yet is left to the updates after the command, as a full look-up would. Ascending like the UIDs.
+    /// </summary>
+    private List<(uint Seq, StoredMessage Message)> ChangedAmong(string setText, bool uid, ulong since)
     {
-        var changed = _store.ListMessagesChangedSince(_account!, folder, since);
-        var result = new List<(uint Seq, StoredMessage Message)>(changed.Count);
-        if (MergeByUid(changed, targets, result)) return result;
-        result.Clear();
-        var byUid = new Dictionary<uint, StoredMessage>(changed.Count);
-        foreach (var m in changed) byUid[m.Uid] = m;
-        foreach (var (seq, uid) in targets)
-            if (byUid.TryGetValue(uid, out var m)) result.Add((seq, m));
+        var sel = _selected!;
+        var set = SequenceSet.Parse(setText);
+        if (!uid && !set.FitsMessageCount((uint)sel.Uids.Count)) throw new ImapParseException(InvalidSequenceNumber);
+        var result = new List<(uint Seq, StoredMessage Message)>();
+        if (sel.Uids.Count == 0) return result;
+        uint lastUid = sel.Uids[sel.Uids.Count - 1], count = (uint)sel.Uids.Count;
+        foreach (var m in _store.ListMessagesChangedSince(_account!, sel.Folder, since))
+        {
+            int i = sel.Uids.BinarySearch(m.Uid);
+            if (i < 0) continue;
+            uint seq = (uint)(i + 1);
+            if (uid ? set.Contains(m.Uid, lastUid) : set.Contains(seq, count)) result.Add((seq, m));
+        }
         return result;
     }
 
@@ -160,10 +169,11 @@ public sealed partial class ImapSession
         if (modifiers?.ChangedSince != null) request = request.WithModSeq();
         if (StartModSeqCommand(tag, request.HasModSeq) is ImapResponse refused) return refused;
         var sel = _selected!;
-        var targets = Resolve(args[0].Text, uid);
         // VANISHED (EARLIER) needs every target's look-up; else CHANGEDSINCE asks the store for the changed ones only.
         var changedSince = modifiers?.ChangedSince;
-        var stored = modifiers?.Vanished == true || changedSince is null ? LookUp(sel.Folder, targets) : LookUpChangedSince(sel.Folder, targets, changedSince.Value);
+        var onlyChanged = changedSince != null && modifiers?.Vanished != true && args[0].Text != "$";
+        var targets = onlyChanged ? new List<(uint Seq, uint Uid)>() : Resolve(args[0].Text, uid);
+        var stored = onlyChanged ? ChangedAmong(args[0].Text, uid, changedSince!.Value) : LookUp(sel.Folder, targets);
         if (modifiers?.Vanished == true) WriteVanishedEarlier(args[0].Text, stored);
         if (changedSince is ulong since) stored.RemoveAll(s => s.Message.ModSeq <= since);
         var seen = new HashSet<uint>();

@@ -115,10 +115,37 @@ public sealed class SequenceSet
     /// <summary>The UIDs of <paramref name="uids"/> (ascending) that are in the set, '*' meaning the last (largest) UID.</summary>
     public IEnumerable<uint> Expand(IReadOnlyList<uint> uids)
     {
-        if (uids == null || uids.Count == 0) yield break;
-        uint max = uids[uids.Count - 1];
-        for (int i = 0; i < uids.Count; i++)
-            if (Contains(uids[i], max)) yield return uids[i];
+        if (uids == null) yield break;
+        foreach (var i in PositionsIn(uids)) yield return uids[i];
+    }
+
+    /// <summary>
+    /// The positions in <paramref name="uids"/> (ascending) of the UIDs in the set, ascending and each once, '*'
+    /// meaning the last (largest) UID. One binary search per range: testing each of a folder's 10,000 UIDs
+    /// against each range of a client's 100-range set took a millisecond.
+    /// </summary>
+    public List<int> PositionsIn(IReadOnlyList<uint> uids)
+    {
+        var positions = new List<int>();
+        if (uids.Count == 0) return positions;
+        foreach (var (low, high) in Merged(uids[uids.Count - 1]))
+        {
+            for (int i = FirstAtOrAbove(uids, low); i < uids.Count && uids[i] <= high; i++)
+                positions.Add(i);
+        }
+        return positions;
+    }
+
+    private static int FirstAtOrAbove(IReadOnlyList<uint> ascending, uint value)
+    {
+        int low = 0, high = ascending.Count;
+        while (low < high)
+        {
+            int mid = low + (high - low) / 2;
+            if (ascending[mid] < value) low = mid + 1;
+            else high = mid;
+        }
+        return low;
     }
 
     /// <summary>True when some number of the set is above <paramref name="max"/> (a sequence set naming messages that do not exist).</summary>
