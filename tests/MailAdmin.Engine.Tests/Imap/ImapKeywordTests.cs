@@ -101,6 +101,25 @@ public class ImapKeywordTests
         Assert.Contains(later, l => l.StartsWith("* 3 FETCH (FLAGS (", StringComparison.Ordinal) && !l.Contains("Urgent"));
     }
 
+    [Theory]
+    [InlineData("FETCH 3 (FLAGS)")]
+    [InlineData("STORE 3 +FLAGS (\\Seen)")]
+    public async Task AnotherSessionsKeywordIsAnnouncedBeforeTheCommandShowsIt(string command)
+    {
+        // The command itself shows the message with the keyword, before the updates after it would announce it.
+        var (s, c) = await SetupAsync();
+        await using var _ = s;
+        await using var __ = c;
+        await using var other = await s.ConnectAsync(login: true);
+        await c.OkAsync("SELECT INBOX");
+        await other.OkAsync("SELECT INBOX");
+        await other.OkAsync("STORE 3 +FLAGS (Fresh)");
+        var lines = await c.OkAsync(command);
+        int flagsAt = lines.FindIndex(l => l.StartsWith("* FLAGS", StringComparison.Ordinal) && l.Contains("Fresh"));
+        int fetchAt = lines.FindIndex(l => l.StartsWith("* 3 FETCH", StringComparison.Ordinal) && l.Contains("Fresh"));
+        Assert.True(fetchAt >= 0 && flagsAt >= 0 && flagsAt < fetchAt, string.Join(" | ", lines));
+    }
+
     [Fact]
     public async Task SearchKeywordAndUnkeyword()
     {

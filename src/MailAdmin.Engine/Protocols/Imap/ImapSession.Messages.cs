@@ -206,6 +206,7 @@ public sealed partial class ImapSession
                 stored.Sort((a, b) => a.Seq.CompareTo(b.Seq));
             }
         }
+        AnnounceNewKeywords(stored.Select(s => s.Message));
         bool headerOnly = request.NeedsBody && request.NeedsHeaderOnly;
         var reader = _store.OpenMessageReader(_account!, sel.Folder);
         foreach (var (seq, m) in stored)
@@ -230,6 +231,20 @@ public sealed partial class ImapSession
         await FlushUpdatesAsync(uid ? Notify.All : Notify.NoExpunge, ct).ConfigureAwait(false);
         if (unanswered) return Ok(tag, "[EXPUNGEISSUED] Some messages were expunged");
         return Ok(tag, (uid ? "UID FETCH" : "FETCH") + " completed");
+    }
+
+    /// <summary>
+    /// A keyword new to the mailbox is announced in FLAGS before a FETCH shows it (RFC 3501 §7.2.6): one another
+    /// session has just stored may be on the messages this command is about to show, before the updates after
+    /// the command would have announced it (imaptest's stress found that order).
+    /// </summary>
+    private void AnnounceNewKeywords(IEnumerable<StoredMessage> shown)
+    {
+        var sel = _selected!;
+        bool added = false;
+        foreach (var m in shown)
+            if (m.Keywords.Count > 0) added |= sel.LearnKeywords(m.Keywords);
+        if (added) WriteFlagsResponses(sel);
     }
 
     /// <summary>The targets the store no longer has, with their state as this session last knew it.</summary>
@@ -288,13 +303,11 @@ public sealed partial class ImapSession
         var result = await _store.UpdateFlagsAsync(_account!, sel.Folder, targets.Select(t => t.Uid), new FlagUpdate(flags, keywords, change, unchangedSince), ct).ConfigureAwait(false);
         var byUid = result.Changed.ToDictionary(c => c.Uid);
         var modified = new HashSet<uint>(result.Modified);
-        // A keyword new to the mailbox is announced in FLAGS before a FETCH shows it (RFC 3501 §7.2.6).
-        bool newKeywords = false;
-        foreach (var c in result.Changed) newKeywords |= sel.LearnKeywords(c.Keywords);
-        if (newKeywords) WriteFlagsResponses(sel);
         // Without .SILENT every target's flags are shown, those the command did not change too: they are
         // looked up with one listing. With it, a message left as it was needs no word and no look-up.
         var unchanged = silent ? null : LookUpByUid(sel.Folder, targets.Where(t => !byUid.ContainsKey(t.Uid) && !modified.Contains(t.Uid)).ToList());
+        AnnounceNewKeywords(result.Changed);
+        if (unchanged != null) AnnounceNewKeywords(unchanged.Values);
         foreach (var (seq, u) in targets)
         {
             if (modified.Contains(u)) continue;   // left alone: the client learns of it from [MODIFIED]
