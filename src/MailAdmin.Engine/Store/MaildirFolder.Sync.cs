@@ -212,6 +212,7 @@ internal sealed partial class MaildirFolder
                 NoteOwnListedElsewhere(list);
             }
             missing = new List<Entry>();
+            var renamed = new List<(Entry Entry, int At)>();
             var found = 0;
             foreach (var e in index.Values)
             {
@@ -219,10 +220,14 @@ internal sealed partial class MaildirFolder
                 if (at >= 0)
                 {
                     found++;
-                    Follow(e, files, at, flagsChanged);
+                    // Almost always so: compared in the listing's buffer, without a string.
+                    if (!e.IsAt(files.NameAt(at), files.IsNew(at))) renamed.Add((e, at));
                 }
                 else if (!ownInFlight.Contains(e.Message.Id)) missing.Add(e);
             }
+            // Another process's STORE may have renamed thousands: reserve their MODSEQs in one durable write, not one per thousand.
+            if (loaded && renamed.Count > 0) ReserveModSeqsFor(renamed.Count);
+            foreach (var (e, at) in renamed) Follow(e, files, at, flagsChanged);
             // Every file listed is indexed (base names are unique on both sides): the usual case needs no look for new ones.
             for (var at = 0; found < files.Count && at < files.Count; at++)
             {
@@ -443,7 +448,6 @@ internal sealed partial class MaildirFolder
     /// </summary>
     private void Follow(Entry e, MaildirListing files, int at, List<StoredMessage> flagsChanged)
     {
-        // Almost always so: compared in the listing's buffer, without a string.
         if (e.IsAt(files.NameAt(at), files.IsNew(at))) return;
         var f = Found(files, at);
         // This process may have renamed it (STORE, \Recent claimed) after the listing: the entry is newer then.
