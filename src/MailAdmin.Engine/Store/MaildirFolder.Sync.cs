@@ -227,7 +227,10 @@ internal sealed partial class MaildirFolder
             }
             // Another process's STORE may have renamed thousands: reserve their MODSEQs in one durable write, not one per thousand.
             if (loaded && renamed.Count > 0) ReserveModSeqsFor(renamed.Count);
-            foreach (var (e, at) in renamed) Follow(e, files, at, flagsChanged);
+            // Whether each is still where the listing found it (see Follow): for many, one more listing tells it
+            // sooner than a stat each.
+            using var listedAgain = renamed.Count >= 100 && renamed.Count * 4 >= files.Count ? ScanFiles() : null;
+            foreach (var (e, at) in renamed) Follow(e, files, at, flagsChanged, listedAgain);
             // Every file listed is indexed (base names are unique on both sides): the usual case needs no look for new ones.
             for (var at = 0; found < files.Count && at < files.Count; at++)
             {
@@ -253,7 +256,7 @@ internal sealed partial class MaildirFolder
                 foreach (var e in missing)
                 {
                     var at = again.Find(e.Message.Id);
-                    if (at >= 0) { Follow(e, again, at, flagsChanged); continue; }
+                    if (at >= 0) { Follow(e, again, at, flagsChanged, null); continue; }
                     if (!index.TryGetValue(e.Message.Uid, out var current) || current != e) continue;
                     if (File.Exists(PathOf(e))) continue;   // renamed by this process meanwhile
                     index.Remove(e.Message.Uid);
@@ -446,12 +449,12 @@ internal sealed partial class MaildirFolder
     /// Takes a file's name as the entry's state (flags, keywords, new/ or cur/). A change of flags or keywords gets a
     /// new MODSEQ; a file another process took out of new/ is no longer recent here (it claimed it). Caller holds the gate.
     /// </summary>
-    private void Follow(Entry e, MaildirListing files, int at, List<StoredMessage> flagsChanged)
+    private void Follow(Entry e, MaildirListing files, int at, List<StoredMessage> flagsChanged, MaildirListing? listedAgain)
     {
         if (e.IsAt(files.NameAt(at), files.IsNew(at))) return;
         var f = Found(files, at);
         // This process may have renamed it (STORE, \Recent claimed) after the listing: the entry is newer then.
-        if (!Exists(f)) return;
+        if (!(listedAgain?.Has(f.FileName.AsSpan(), f.IsNew) ?? Exists(f))) return;
         var before = e.Message;
         var updated = MessageFromFile(before.Uid, f, before, claimedElsewhere: e.InNew && !f.IsNew);
         if (updated is null) return;

@@ -116,6 +116,14 @@ internal sealed class MaildirListing : IDisposable
         return i;
     }
 
+    /// <summary>Whether this listing found <paramref name="fileName"/> (in new/ when <paramref name="isNew"/>, else in cur/).</summary>
+    internal bool Has(ReadOnlySpan<char> fileName, bool isNew)
+    {
+        var baseName = fileName.Slice(0, MaildirFileName.BaseLengthOf(fileName));
+        var i = Slot(baseName, HashOf(baseName), out _);
+        return i >= 0 && names[i].IsNew == isNew && NameAt(i).SequenceEqual(fileName);
+    }
+
     /// <summary>An indexed message was found at position <paramref name="i"/> (by <see cref="Find"/>).</summary>
     internal bool IsMatched(int i) => names[i].Matched;
 
