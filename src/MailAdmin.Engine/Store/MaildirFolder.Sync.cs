@@ -438,7 +438,7 @@ internal sealed partial class MaildirFolder
         return MaildirListing.Read(newDir, curDir, expected);
     }
 
-    /// <summary>The listing's file at <paramref name="at"/>, with its own strings (the listing's buffers go back to the pool).</summary>
+    /// <summary>The listing's file at <paramref name="at"/>, with its own strings (the listing's buffers are reused once it is disposed).</summary>
     private FoundFile Found(MaildirListing files, int at)
         => new FoundFile(files.IsNew(at) ? newDir : curDir, files.FileName(at), files.BaseName(at), files.IsNew(at));
 
