@@ -86,10 +86,10 @@ public sealed class MaildirFileName
     /// Whether <paramref name="fileName"/> is exactly <c>WithInfo(baseName, flags)</c>, found without building that
     /// name: a rescan asks this of every message in the folder.
     /// </summary>
-    internal static bool IsWithInfo(string fileName, string baseName, MessageFlags flags)
+    internal static bool IsWithInfo(ReadOnlySpan<char> fileName, string baseName, MessageFlags flags)
     {
         var i = baseName.Length;
-        if (fileName.Length < i + 3 || string.CompareOrdinal(fileName, 0, baseName, 0, i) != 0) return false;
+        if (fileName.Length < i + 3 || !fileName.StartsWith(baseName.AsSpan())) return false;
         if (fileName[i] != InfoSeparator || fileName[i + 1] != '2' || fileName[i + 2] != ',') return false;
         i += 3;
         foreach (var (flag, letter) in FlagLetters)
@@ -101,18 +101,21 @@ public sealed class MaildirFileName
         return i == fileName.Length;
     }
 
-    /// <summary>The base name of a file name from new/ or cur/ (as <see cref="Parse"/> finds it), and nothing else: a rescan needs only this of a name it already knows.</summary>
-    internal static string BaseNameOf(string fileName)
+    /// <summary>
+    /// How long the base name of a file name from new/ or cur/ is (as <see cref="Parse"/> finds it), and nothing else:
+    /// a rescan needs only this of a name it already knows, and looks it up without making a string of it.
+    /// </summary>
+    internal static int BaseLengthOf(ReadOnlySpan<char> fileName)
     {
         var info = InfoStart(fileName);
-        return info > 0 ? fileName.Substring(0, info) : fileName;
+        return info > 0 ? info : fileName.Length;
     }
 
     /// <summary>Where ":2," (or ";2,", the Windows spelling) begins, else -1.</summary>
-    private static int InfoStart(string fileName)
+    private static int InfoStart(ReadOnlySpan<char> fileName)
     {
-        var info = fileName.LastIndexOf(":2,", StringComparison.Ordinal);
-        return info >= 0 ? info : fileName.LastIndexOf(";2,", StringComparison.Ordinal);
+        var info = fileName.LastIndexOf(":2,".AsSpan());
+        return info >= 0 ? info : fileName.LastIndexOf(";2,".AsSpan());
     }
 
     /// <summary>Parses a file name from new/ or cur/. Lower-case letters are keywords; other unknown letters are ignored.</summary>
@@ -123,7 +126,7 @@ public sealed class MaildirFileName
         var flags = MessageFlags.None;
         var hasInfo = false;
         var letters = "";
-        var info = InfoStart(fileName);
+        var info = InfoStart(fileName.AsSpan());
         if (info > 0)
         {
             hasInfo = true;

@@ -73,24 +73,25 @@ internal sealed partial class MaildirFolder
     }
 
     /// <summary>
-    /// A message file found in new/ or cur/: its name only. The listing stats no file (a rescan of a big folder
-    /// after a STORE renamed every file would otherwise stat them all) and parses no name beyond its base; a
-    /// file new to the index, or renamed, is parsed (<see cref="Parsed"/>) and stat'ed (<see cref="Stat"/>) when
-    /// it is taken in.
+    /// A message file of a listing (<see cref="MaildirListing"/>) the index does not know, or knows under another
+    /// name: its name only. The listing stats no file (a rescan of a big folder after a STORE renamed every file would
+    /// otherwise stat them all) and parses no name beyond its base; the file is parsed (<see cref="Parsed"/>) and
+    /// stat'ed (<see cref="Stat"/>) when it is taken in.
     /// </summary>
     private sealed class FoundFile
     {
+        private readonly string directory;
         private MaildirFileName? parsed;
 
-        internal FoundFile(string path, string fileName, string baseName, bool isNew)
+        internal FoundFile(string directory, string fileName, string baseName, bool isNew)
         {
-            Path = path;
+            this.directory = directory;
             FileName = fileName;
             BaseName = baseName;
             IsNew = isNew;
         }
 
-        internal string Path { get; }
+        internal string Path => System.IO.Path.Combine(directory, FileName);
         internal string FileName { get; }
         internal string BaseName { get; }
         internal bool IsNew { get; }
@@ -197,7 +198,7 @@ internal sealed partial class MaildirFolder
         var stampCur = DiskStamp.OfDirectory(curDir);
         var stampList = DiskStamp.OfFile(uidListPath);
         var unsettled = stampNew.Unsettled || stampCur.Unsettled;
-        var files = ScanFiles();
+        using var files = ScanFiles();
         // The UID list as we last read or wrote it holds nothing new: a file it would name gets its UID under the
         // dotlock below, which reads it then. Reading 10,000 lines again was most of a rescan after a STORE.
         var listKnown = stampList.Equals(listStamp) && !stampList.Unsettled;
@@ -217,21 +218,31 @@ internal sealed partial class MaildirFolder
                 NoteOwnListedElsewhere(list);
             }
             missing = new List<Entry>();
+            var renamed = new List<(Entry Entry, int At)>();
             var found = 0;
             foreach (var e in index.Values)
             {
-                if (files.TryGetValue(e.Message.Id, out var f))
+                var at = files.Find(e.Message.Id);
+                if (at >= 0)
                 {
                     found++;
-                    Follow(e, f, flagsChanged);
+                    // Almost always so: compared in the listing's buffer, without a string.
+                    if (!e.IsAt(files.NameAt(at), files.IsNew(at))) renamed.Add((e, at));
                 }
                 else if (!ownInFlight.Contains(e.Message.Id)) missing.Add(e);
             }
+            // Another process's STORE may have renamed thousands: reserve their MODSEQs in one durable write, not one per thousand.
+            if (loaded && renamed.Count > 0) ReserveModSeqsFor(renamed.Count);
+            // Whether each is still where the listing found it (see Follow): for many, one more listing tells it
+            // sooner than a stat each.
+            using var listedAgain = renamed.Count >= 100 && renamed.Count * 4 >= files.Count ? ScanFiles() : null;
+            foreach (var (e, at) in renamed) Follow(e, files, at, flagsChanged, listedAgain);
             // Every file listed is indexed (base names are unique on both sides): the usual case needs no look for new ones.
-            var known = found == files.Count ? null : new HashSet<string>(index.Values.Select(e => e.Message.Id), StringComparer.Ordinal);
-            foreach (var f in known is null ? Enumerable.Empty<FoundFile>() : files.Values)
+            for (var at = 0; found < files.Count && at < files.Count; at++)
             {
-                if (known!.Contains(f.BaseName) || ownInFlight.Contains(f.BaseName)) continue;
+                if (files.IsMatched(at)) continue;   // an indexed message's file, found above
+                var f = Found(files, at);
+                if (ownInFlight.Contains(f.BaseName)) continue;
                 // Listed before this process expunged it (under the gate, so it is gone by now): not news.
                 // (At open nothing can have been expunged yet: spare a stat per message.)
                 if (loaded && !Exists(f)) continue;
@@ -245,12 +256,13 @@ internal sealed partial class MaildirFolder
         {
             // A file renamed by someone else while it was listed can be missed by that listing: look once more
             // before calling it expunged.
-            var again = ScanFiles();
+            using var again = ScanFiles();
             lock (gate)
             {
                 foreach (var e in missing)
                 {
-                    if (again.TryGetValue(e.Message.Id, out var f)) { Follow(e, f, flagsChanged); continue; }
+                    var at = again.Find(e.Message.Id);
+                    if (at >= 0) { Follow(e, again, at, flagsChanged, null); continue; }
                     if (!index.TryGetValue(e.Message.Uid, out var current) || current != e) continue;
                     if (File.Exists(PathOf(e))) continue;   // renamed by this process meanwhile
                     index.Remove(e.Message.Uid);
@@ -424,36 +436,31 @@ internal sealed partial class MaildirFolder
         return list;
     }
 
-    /// <summary>new/ then cur/ (a message moves only that way, so one moving meanwhile is still seen once), one entry per base name.</summary>
-    private Dictionary<string, FoundFile> ScanFiles()
+    /// <summary>new/ then cur/ (a message moves only that way, so one moving meanwhile is still seen once), one file per base name.</summary>
+    private MaildirListing ScanFiles()
     {
-        var files = new Dictionary<string, FoundFile>(StringComparer.Ordinal);
-        foreach (var (dir, isNew) in new[] { (newDir, true), (curDir, false) })
-        {
-            foreach (var path in Directory.EnumerateFiles(dir))
-            {
-                var name = Path.GetFileName(path);
-                if (name.StartsWith(".", StringComparison.Ordinal) || name.IndexOf('\n') >= 0 || name.IndexOf('\r') >= 0) continue;
-                var baseName = MaildirFileName.BaseNameOf(name);
-                // The same message twice (an outside tool's half-done move): keep one.
-                if (!files.ContainsKey(baseName)) files[baseName] = new FoundFile(path, name, baseName, isNew);
-            }
-        }
-        return files;
+        int expected;
+        lock (gate) expected = index.Count;
+        return MaildirListing.Read(newDir, curDir, expected);
     }
 
+    /// <summary>The listing's file at <paramref name="at"/>, with its own strings (the listing's buffers are reused once it is disposed).</summary>
+    private FoundFile Found(MaildirListing files, int at)
+        => new FoundFile(files.IsNew(at) ? newDir : curDir, files.FileName(at), files.BaseName(at), files.IsNew(at));
+
     /// <summary>Whether the file is still where the listing found it.</summary>
-    private bool Exists(FoundFile f) => File.Exists(Path.Combine(f.IsNew ? newDir : curDir, f.FileName));
+    private static bool Exists(FoundFile f) => File.Exists(f.Path);
 
     /// <summary>
     /// Takes a file's name as the entry's state (flags, keywords, new/ or cur/). A change of flags or keywords gets a
     /// new MODSEQ; a file another process took out of new/ is no longer recent here (it claimed it). Caller holds the gate.
     /// </summary>
-    private void Follow(Entry e, FoundFile f, List<StoredMessage> flagsChanged)
+    private void Follow(Entry e, MaildirListing files, int at, List<StoredMessage> flagsChanged, MaildirListing? listedAgain)
     {
-        if (e.IsAt(f.FileName, f.IsNew)) return;
+        if (e.IsAt(files.NameAt(at), files.IsNew(at))) return;
+        var f = Found(files, at);
         // This process may have renamed it (STORE, \Recent claimed) after the listing: the entry is newer then.
-        if (!Exists(f)) return;
+        if (!(listedAgain?.Has(f.FileName.AsSpan(), f.IsNew) ?? Exists(f))) return;
         var before = e.Message;
         var updated = MessageFromFile(before.Uid, f, before, claimedElsewhere: e.InNew && !f.IsNew);
         if (updated is null) return;

@@ -68,11 +68,11 @@ internal sealed partial class MaildirFolder : FolderBase
 
         /// <summary>Whether the file is <paramref name="fileName"/> in new/ (<paramref name="inNew"/>) or cur/; asked of
         /// every message at a rescan, so the usual name is compared without being built.</summary>
-        internal bool IsAt(string fileName, bool inNew)
+        internal bool IsAt(ReadOnlySpan<char> fileName, bool inNew)
         {
             if (inNew != InNew) return false;
-            if (unusualName != null) return unusualName == fileName;
-            return InNew ? fileName == Message.Id : MaildirFileName.IsWithInfo(fileName, Message.Id, Message.Flags);
+            if (unusualName != null) return fileName.SequenceEqual(unusualName.AsSpan());
+            return InNew ? fileName.SequenceEqual(Message.Id.AsSpan()) : MaildirFileName.IsWithInfo(fileName, Message.Id, Message.Flags);
         }
     }
 

@@ -82,6 +82,29 @@ public sealed class MaildirSyncTests : IDisposable
     }
 
     [Fact]
+    public async Task Every_file_of_a_folder_renamed_by_another_process_is_followed()
+    {
+        // Enough renamed files that the rescan checks them with a second listing instead of a stat each.
+        var folder = OpenFolder();
+        var added = new List<StoredMessage>();
+        for (var i = 0; i < 150; i++) added.Add(await Add(folder, i, MessageFlags.Seen));
+        var gone = added[7];
+        foreach (var m in added)
+        {
+            var from = Path.Combine(Dir, "cur", MaildirFileName.WithInfo(m.Id, MessageFlags.Seen));
+            if (m == gone) File.Delete(from);
+            else File.Move(from, Path.Combine(Dir, "cur", MaildirFileName.WithInfo(m.Id, MessageFlags.Seen | MessageFlags.Flagged)));
+        }
+
+        var changes = folder.Synchronize()!;
+        Assert.Equal(gone.Uid, Assert.Single(changes.Removed).Uid);
+        Assert.Equal(added.Where(m => m != gone).Select(m => m.Uid), changes.FlagsChanged.Select(m => m.Uid).OrderBy(u => u));
+        Assert.All(folder.List(), m => Assert.Equal(MessageFlags.Seen | MessageFlags.Flagged, m.Flags));
+        Assert.Equal(Msg(3), folder.Read(added[3].Uid));   // read under its new name
+        Assert.True(folder.Synchronize() is null or { Any: false });
+    }
+
+    [Fact]
     public async Task An_unchanged_folder_is_not_listed_again()
     {
         var folder = OpenFolder();
