@@ -39,7 +39,7 @@ internal sealed class FlagJournal : IDisposable
         var text = new StringBuilder(renames.Count * 72);
         foreach (var (onDisk, target) in renames)
         {
-            var baseLength = MaildirFileName.BaseNameOf(target).Length;
+            var baseLength = MaildirFileName.BaseLengthOf(target.AsSpan());
             text.Append(onDisk).Append('/').Append(target, baseLength, target.Length - baseLength).Append('\n');
         }
         var bytes = Encoding.UTF8.GetBytes(text.ToString());
@@ -139,7 +139,7 @@ internal sealed class FlagJournal : IDisposable
                 var slash = lines[i].IndexOf('/');
                 if (slash <= 0) continue;
                 var onDisk = lines[i].Substring(0, slash);
-                yield return (onDisk, MaildirFileName.BaseNameOf(onDisk) + lines[i].Substring(slash + 1));
+                yield return (onDisk, onDisk.Substring(0, MaildirFileName.BaseLengthOf(onDisk.AsSpan())) + lines[i].Substring(slash + 1));
             }
         }
 

@@ -190,7 +190,7 @@ internal sealed partial class MaildirFolder
         var latest = new Dictionary<string, (string OnDisk, string Target)>(StringComparer.Ordinal);
         foreach (var orphan in orphans)
             foreach (var line in orphan.Renames())
-                latest[MaildirFileName.BaseNameOf(line.OnDisk)] = line;
+                latest[line.OnDisk.Substring(0, MaildirFileName.BaseLengthOf(line.OnDisk.AsSpan()))] = line;
         var renamedAny = false;
         using (var renames = new MaildirRenames(curDir, newDir))
         {
