@@ -16,6 +16,9 @@
         of every message by the bench's own client (bench/imap/ImapFetchClient.cs, compiled with
         Add-Type), because imaplib, not the servers, is what limits fetch_body and much of
         fetch_envelope; both clients' figures are reported;
+      - select_after_change: SELECT 2.5 s after a STORE that flipped \Flagged on every message
+        (bench/imap_select_after_change.py): the interleaved STORE round sets and clears the same
+        flags, which our flag journal coalesces into no rename, so its SELECT lists nothing;
       - condstore_resync: `UID FETCH 1:* (FLAGS) (CHANGEDSINCE n)` after \Answered was set on 1 %
         of the messages (bench/imap_condstore.py); a server that does not advertise CONDSTORE is
         left out with the reason printed.
@@ -86,6 +89,12 @@ try {
         $a | Add-Member $case[0] $seconds[0]; $b | Add-Member $case[0] $seconds[1]
     }
 
+    # SELECT after a STORE that renames every file (the interleaved STORE round cancels out).
+    $selectAfterChange = python3 (Join-Path $PSScriptRoot 'imap_select_after_change.py') $user $password $Rounds "127.0.0.1:$ourPort" "127.0.0.1:$dovecotImap"
+    if ($LASTEXITCODE -ne 0) { throw "imap_select_after_change.py failed: $selectAfterChange" }
+    $selectAfterChange = $selectAfterChange | ConvertFrom-Json
+    $a | Add-Member select_after_change $selectAfterChange[0]; $b | Add-Member select_after_change $selectAfterChange[1]
+
     # CONDSTORE resynchronisation after 1 % of the messages changed; left out (with the reason)
     # for a server that does not advertise CONDSTORE.
     $condstore = python3 (Join-Path $PSScriptRoot 'imap_condstore.py') $user $password $Rounds "127.0.0.1:$ourPort" "127.0.0.1:$dovecotImap"
@@ -96,7 +105,7 @@ try {
         else { Write-Host "condstore_resync: $($pair[0]) left out: $($pair[1].reason)" }
     }
 
-    $operations = 'append', 'select', 'fetch_envelope', 'fetch_envelope_own_client', 'fetch_body', 'fetch_body_own_client', 'search', 'store', 'condstore_resync'
+    $operations = 'append', 'select', 'select_after_change', 'fetch_envelope', 'fetch_envelope_own_client', 'fetch_body', 'fetch_body_own_client', 'search', 'store', 'condstore_resync'
     $rows = foreach ($op in $operations) {
         $mine = $a.PSObject.Properties[$op].Value; $theirs = $b.PSObject.Properties[$op].Value
         [pscustomobject]@{
