@@ -103,9 +103,10 @@ internal sealed partial class MaildirFolder
         {
             FlushRenames();
         }
-        catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+        catch (Exception)
         {
-            // The changes are in the journal; try again later (and at close, and at the next open).
+            // On a timer thread nothing may escape (it would end the process). The changes are in the journal; try
+            // again later (and at close, and at the next open).
             ScheduleFlush();
         }
     }
@@ -129,18 +130,20 @@ internal sealed partial class MaildirFolder
                     var batch = renameLater.Take(RenameBatch).ToList();
                     foreach (var e in batch)
                     {
-                        renameLater.Remove(e);
                         var target = e.PendingName;
-                        e.PendingName = null;
-                        if (target is null || e.InNew || !index.TryGetValue(e.Message.Uid, out var current) || current != e) continue;
-                        if (e.IsAt(target, false)) continue;
-                        try
+                        if (target != null && !e.InNew && index.TryGetValue(e.Message.Uid, out var current) && current == e && !e.IsAt(target, false))
                         {
-                            renames.IntoCur(false, e.FileName, target);
-                            e.FileName = target;
-                            renamedAny = true;
+                            try
+                            {
+                                renames.IntoCur(false, e.FileName, target);
+                                e.FileName = target;
+                                renamedAny = true;
+                            }
+                            catch (FileNotFoundException) { }
+                            // Any other error leaves this entry and the rest pending (and the journal as it is) for the next try.
                         }
-                        catch (FileNotFoundException) { }
+                        renameLater.Remove(e);
+                        e.PendingName = null;
                     }
                 }
             }
