@@ -109,7 +109,7 @@ public sealed class MailServer : IDisposable
         if (options.DefaultQuota < 0) throw new ArgumentOutOfRangeException(nameof(options), "DefaultQuota cannot be negative (0: no default quota).");
         // Before anything is opened: a mistyped -RelayNetwork is a clear start failure, not a half-built server.
         MailAdmin.Protocols.Smtp.SmtpRelayNetworks.Parse(options.RelayNetworks);
-        var rules = new SmtpFaultRuleSet();
+        var rules = new SmtpFaultRuleSet(options.Name);
         foreach (var rule in options.Rules) rules.Add(rule);
         IMailStore store = options.InMemory ? new InMemoryStore() : new MaildirStore(options.Path!);
         store.DefaultQuota = options.DefaultQuota > 0 ? options.DefaultQuota : (long?)null;

@@ -25,6 +25,8 @@ public sealed class SmtpFaultRule
     /// <summary>Given by the set when the rule is added: 1, 2, 3... per server.</summary>
     public int Id { get; internal set; }
     public string? Name { get; set; }
+    /// <summary>The server whose set holds the rule (given by the set).</summary>
+    public string? Server { get; internal set; }
     public SmtpFaultStage Stage { get; }
     public SmtpFaultAction Action { get; }
 
@@ -59,6 +61,33 @@ public sealed class SmtpFaultRule
     /// <summary>The reply a RateLimit rule gives when none is set.</summary>
     public static SmtpReply DefaultRateLimitReply(int limit, TimeSpan window)
         => new(451, "4.7.1", $"Rate limit exceeded ({limit} per {window}), try again later");
+
+    /// <summary>What the rule matches, in one line: "any" for every session at its stage.</summary>
+    public string Condition
+    {
+        get
+        {
+            var parts = new System.Collections.Generic.List<string>();
+            if (ClientAddress != null && ClientAddress.Length > 0) parts.Add("client " + string.Join(",", ClientAddress));
+            if (User != null) parts.Add("user " + User);
+            if (Sender != null) parts.Add("from " + Sender);
+            if (Recipient != null) parts.Add("to " + Recipient);
+            if (Probability < 1) parts.Add("p=" + Probability.ToString(System.Globalization.CultureInfo.InvariantCulture) + (Seed is int seed ? " seed " + seed : ""));
+            return parts.Count == 0 ? "any" : string.Join("; ", parts);
+        }
+    }
+
+    /// <summary>What the rule does, in one line.</summary>
+    public string Effect => Action switch
+    {
+        SmtpFaultAction.Reply => Reply?.ToString() ?? "",
+        SmtpFaultAction.RateLimit => $"{RateLimit} per {Window} per {(RateLimitScope == SmtpRateLimitScope.Sender ? "sender" : "client")}, then {Reply?.Code.ToString() ?? "451"}",
+        SmtpFaultAction.Delay => MaxDelay is TimeSpan max && max != Delay ? $"wait {Delay}..{max}" : $"wait {Delay}",
+        _ => "drop the connection",
+    };
+
+    /// <summary>Checks the definition (what adding it to a set does first); ArgumentException names what is wrong.</summary>
+    public void Validate() => Prepare();
 
     /// <summary>Checks the definition and prepares the matchers; ArgumentException names what is wrong.</summary>
     internal void Prepare()

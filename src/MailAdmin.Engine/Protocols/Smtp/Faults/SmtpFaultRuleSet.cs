@@ -18,6 +18,11 @@ public sealed class SmtpFaultRuleSet
     private volatile SmtpFaultRule[] _rules = Array.Empty<SmtpFaultRule>();
     private int _nextId;
 
+    /// <param name="server">The server name the rules show (Get-MailServerRule).</param>
+    public SmtpFaultRuleSet(string? server = null) => ServerName = server;
+
+    public string? ServerName { get; }
+
     /// <summary>The clock of the rate limits (tests move it by hand).</summary>
     internal Func<DateTime> UtcNow { get; set; } = () => DateTime.UtcNow;
 
@@ -34,6 +39,7 @@ public sealed class SmtpFaultRuleSet
             if (rule.Name != null && _rules.Any(r => string.Equals(r.Name, rule.Name, StringComparison.OrdinalIgnoreCase)))
                 throw new ArgumentException($"A rule named '{rule.Name}' exists already.");
             rule.Id = ++_nextId;
+            rule.Server = ServerName;
             _rules = _rules.Concat(new[] { rule }).ToArray();
         }
         return rule;
