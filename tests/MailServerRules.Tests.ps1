@@ -92,16 +92,16 @@ Describe 'Fault rules met by real SMTP clients' {
     }
 
     It '-RateLimit per sender lets 3 a window through, then 451; Send-SmtpMessage -RetryCount gets in once the window moved on' {
-        Add-MailServerRule -Server rules -Stage Mail -Sender 'limited@app.test' -RateLimit 3 -Window 00:00:01.5 -Per Sender -Name limit | Out-Null
+        Add-MailServerRule -Server rules -Stage Mail -Sender 'limited@app.test' -RateLimit 3 -Window 00:00:02 -Per Sender -Name limit | Out-Null
         $send = @{ Server = '127.0.0.1'; Port = $port; Secure = 'None'; From = 'limited@app.test'; To = 'user@example.com' }
         1..3 | ForEach-Object { Send-SmtpMessage @send -Subject "ok $_" -RetryCount 0 }
         Send-SmtpMessage @send -Subject 'refused' -RetryCount 0 -ErrorAction SilentlyContinue -ErrorVariable refused
         $refused | Should -HaveCount 1
         $refused[0].Exception.ReplyCode | Should -Be 451
-        $refused[0].Exception.Message | Should -BeLike '*Rate limit exceeded (3 per 00:00:01.5000000)*'
+        $refused[0].Exception.Message | Should -BeLike '*Rate limit exceeded (3 per 00:00:02)*'
         # Another sender is not limited.
         Send-SmtpMessage @send -From 'other@app.test' -Subject 'other' -RetryCount 0
-        $result = Send-SmtpMessage @send -Subject 'retried' -RetryCount 3 -RetryDelay 0.5 -PassThru
+        $result = Send-SmtpMessage @send -Subject 'retried' -RetryCount 4 -RetryDelay 0.5 -PassThru
         $result.Attempts | Should -BeGreaterThan 1
         $result.Elapsed.TotalSeconds | Should -BeGreaterThan 0.4
         $subjects = (Get-Stored rules).Subject | Sort-Object
@@ -124,15 +124,41 @@ Describe 'Fault rules met by real SMTP clients' {
         (Get-Stored rules).Subject | Should -Be 'after maintenance'
     }
 
+    It 'a rule added while a session is open applies to its next command' {
+        # Made first and taken off again, so that the thread below only has to put it back.
+        $rule = Add-MailServerRule -Server rules -Stage Rcpt -Reply '452 4.3.1 Out of room for now'
+        Remove-MailServerRule -InputObject $rule
+        $rules = $server.Rules
+        $adder = Start-ThreadJob { Start-Sleep -Milliseconds 500; $null = ($using:rules).Add($using:rule) }
+        try {
+            $script = @'
+import smtplib, sys, time
+c = smtplib.SMTP('127.0.0.1', int(sys.argv[1]), timeout=10)
+c.ehlo()
+c.mail('app@example.com')
+print(c.rcpt('before@example.com')[0])
+time.sleep(1.5)
+r = c.rcpt('after@example.com')
+print(r[0], r[1].decode())
+c.quit()
+'@
+            $out = Invoke-Python $script @("$port")
+        }
+        finally { $adder | Wait-Job | Remove-Job }
+        $out[0] | Should -Be '250'
+        $out[1] | Should -Be '452 4.3.1 Out of room for now'
+        $rule.Hits | Should -Be 1
+    }
+
     It '-Delay holds the reply for the given time, then the step goes on as normal' {
         Add-MailServerRule -Server rules -Stage Helo -Delay 00:00:00.6 | Out-Null
         Add-MailServerRule -Server rules -Stage EndOfData -Delay 00:00:00.4 -MaxDelay 00:00:00.5 | Out-Null
         $steps = Invoke-SmtpSteps $port 'connect', 'ehlo', 'mail app@example.com', 'rcpt user@example.com', 'data Slow', 'quit'
         $steps[0].Reply | Should -Match '^220 '
-        $steps[0].Seconds | Should -BeLessThan 0.4
+        $steps[0].Seconds | Should -BeLessThan 0.5
         $steps[1].Reply | Should -Match '^250 '
         $steps[1].Seconds | Should -BeGreaterOrEqual 0.55
-        $steps[2].Seconds | Should -BeLessThan 0.4
+        $steps[2].Seconds | Should -BeLessThan 0.5
         $steps[4].Reply | Should -Match '^250 2\.0\.0 OK: queued'
         $steps[4].Seconds | Should -BeGreaterOrEqual 0.35
         (Get-Stored rules).Subject | Should -Be 'Slow'
@@ -191,13 +217,13 @@ Describe 'Fault rules met by real SMTP clients' {
     }
 
     It 'an application-like script that retries on 4xx gets all its mail through a rate limit' {
-        Add-MailServerRule -Server rules -Stage Mail -RateLimit 2 -Window 00:00:01 -Name burst | Out-Null
+        Add-MailServerRule -Server rules -Stage Mail -RateLimit 2 -Window 00:00:02 -Name burst | Out-Null
         # What many applications do: one connection per notification, a few retries with a pause on 4xx, and a log line per attempt.
         $app = @'
 import smtplib, sys, time
 port = int(sys.argv[1])
 for n in range(1, 5):
-    for attempt in range(1, 6):
+    for attempt in range(1, 11):
         try:
             with smtplib.SMTP('127.0.0.1', port, timeout=10) as s:
                 s.sendmail('orders@shop.test', ['customer%d@example.com' % n], 'Subject: Order %d\r\n\r\nThanks\r\n' % n)
@@ -211,7 +237,7 @@ for n in range(1, 5):
         ($log -like 'order * sent*') | Should -HaveCount 4
         $deferred = @($log -like 'order * deferred*')
         $deferred.Count | Should -BeGreaterThan 0
-        $deferred | ForEach-Object { $_ | Should -BeLike '*: 451 4.7.1 Rate limit exceeded (2 per 00:00:01), try again later' }
+        $deferred | ForEach-Object { $_ | Should -BeLike '*: 451 4.7.1 Rate limit exceeded (2 per 00:00:02), try again later' }
         (Get-Stored rules).Subject | Sort-Object | Should -Be @('Order 1', 'Order 2', 'Order 3', 'Order 4')
         (Get-MailServerRule -Server rules -Name burst).Hits | Should -Be $deferred.Count
     }
