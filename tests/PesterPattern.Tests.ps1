@@ -33,3 +33,38 @@ Describe 'The README''s Pester pattern' {
         $result | Should -Be "RESULT $expected 0" -Because ($output -join "`n")
     }
 }
+
+Describe 'Get-MailServerMessage -Wait -Count, for applications that send in the background' {
+    BeforeAll {
+        . (Join-Path $PSScriptRoot 'ServerTestHelpers.ps1')
+        $server = Start-TestServer -Name waitcount -CatchAll
+    }
+    AfterAll { Stop-MailServer -Name waitcount }
+    AfterEach { Clear-MailServerMessage -Server waitcount }
+
+    It 'waits until -Count messages are there' {
+        $port = $server.Port('smtp')
+        # The "application" sends three mails, a while apart, on a thread of its own.
+        $app = Start-ThreadJob {
+            foreach ($n in 1..3) {
+                Start-Sleep -Milliseconds 300
+                $script = "import smtplib`nwith smtplib.SMTP('127.0.0.1', $($using:port), timeout=10) as s: s.sendmail('app@example.com', ['user@example.com'], 'Subject: Note $n\r\n\r\nHi\r\n')"
+                $script | python3 -
+            }
+        }
+        try {
+            $messages = Get-MailServerMessage -Server waitcount -To 'user@example.com' -Wait -Count 3 -Timeout 20
+            $messages | Should -HaveCount 3
+            $messages.Subject | Should -Be @('Note 1', 'Note 2', 'Note 3')
+        }
+        finally { $app | Wait-Job | Remove-Job }
+    }
+
+    It 'writes what came and a MailServerMessageTimeout error when fewer arrive' {
+        Send-SmtpMessage -Server 127.0.0.1 -Port $server.Port('smtp') -Secure None -From 'app@example.com' -To 'user@example.com' -Subject 'Only one'
+        $messages = Get-MailServerMessage -Server waitcount -Wait -Count 2 -Timeout 1 -ErrorAction SilentlyContinue -ErrorVariable late
+        $messages | Should -HaveCount 1
+        $late[0].FullyQualifiedErrorId | Should -BeLike 'MailServerMessageTimeout,*'
+        $late[0].Exception.Message | Should -BeLike '1 of 2 matching messages arrived*'
+    }
+}
