@@ -191,7 +191,7 @@ public sealed class SmtpSession : IDisposable
     private SmtpFaultOutcome Fault(SmtpFaultStage stage, string? sender, string? recipient = null, string? user = null)
     {
         var rules = _settings.FaultRules;
-        if (rules == null) return SmtpFaultOutcome.None;
+        if (rules == null || rules.IsEmpty) return SmtpFaultOutcome.None;
         var context = new SmtpFaultContext(RemoteEndPoint?.Address, user ?? AuthenticatedUser, sender, recipient, _envelope?.Recipients);
         return rules.Evaluate(stage, context);
     }
@@ -240,7 +240,7 @@ public sealed class SmtpSession : IDisposable
             if (command.Kind == SmtpCommandKind.Bdat) return BeginChunk(command, SmtpStateTable.Refusal(command.Kind, State));
             return Finish(SmtpStateTable.Refusal(command.Kind, State));
         }
-        var stage = _settings.FaultRules != null ? StageOf(command.Kind) : null;
+        var stage = _settings.FaultRules is { IsEmpty: false } ? StageOf(command.Kind) : null;
         if (stage == null) return await DispatchAsync(command, cancellationToken).ConfigureAwait(false);
         var fault = Fault(stage.Value, stage == SmtpFaultStage.Mail ? command.Address ?? "" : _envelope?.From, stage == SmtpFaultStage.Rcpt ? command.Address : null);
         if (fault.Stops)

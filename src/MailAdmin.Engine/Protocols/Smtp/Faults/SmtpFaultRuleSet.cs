@@ -28,6 +28,9 @@ public sealed class SmtpFaultRuleSet
 
     public IReadOnlyList<SmtpFaultRule> Rules => _rules;
 
+    /// <summary>No rule: the common case, which sessions check before building a context.</summary>
+    public bool IsEmpty => _rules.Length == 0;
+
     /// <summary>Checks the rule (ArgumentException), gives it an id and adds it last. A name must be unique.</summary>
     public SmtpFaultRule Add(SmtpFaultRule rule)
     {
