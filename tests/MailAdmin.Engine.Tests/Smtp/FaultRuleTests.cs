@@ -280,4 +280,17 @@ public class FaultRuleTests
         Assert.InRange(failures, 8, 35);   // about 20 of 100
         Assert.Equal(first, await Run100());
     }
+
+    [Fact]
+    public void ConditionAndEffectReadShort()
+    {
+        var delay = new SmtpFaultRule(SmtpFaultStage.Helo, SmtpFaultAction.Delay) { Delay = TimeSpan.FromMilliseconds(300), MaxDelay = TimeSpan.FromSeconds(2) };
+        Assert.Equal("wait 0.3 s to 00:00:02", delay.Effect);
+        Assert.Equal("any", delay.Condition);
+        var limit = new SmtpFaultRule(SmtpFaultStage.Mail, SmtpFaultAction.RateLimit) { RateLimit = 3, Window = TimeSpan.FromSeconds(1.5), Sender = "a@*", Probability = 0.5, Seed = 7 };
+        Rules(limit);
+        Assert.Equal("3 per 1.5 s per client, then 451", limit.Effect);
+        Assert.Equal("from a@*; p=0.5 seed 7", limit.Condition);
+        Assert.Equal("451 4.7.1 Rate limit exceeded (3 per 1.5 s), try again later", limit.Reply!.ToString());
+    }
 }

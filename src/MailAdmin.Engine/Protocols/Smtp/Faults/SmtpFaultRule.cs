@@ -60,7 +60,12 @@ public sealed class SmtpFaultRule
 
     /// <summary>The reply a RateLimit rule gives when none is set.</summary>
     public static SmtpReply DefaultRateLimitReply(int limit, TimeSpan window)
-        => new(451, "4.7.1", $"Rate limit exceeded ({limit} per {window}), try again later");
+        => new(451, "4.7.1", $"Rate limit exceeded ({limit} per {Show(window)}), try again later");
+
+    /// <summary>Whole seconds as hh:mm:ss, fractions as seconds ("0.3 s"): not 00:00:00.3000000.</summary>
+    private static string Show(TimeSpan span) => span.Ticks % TimeSpan.TicksPerSecond == 0
+        ? span.ToString()
+        : span.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) + " s";
 
     /// <summary>What the rule matches, in one line: "any" for every session at its stage.</summary>
     public string Condition
@@ -81,8 +86,8 @@ public sealed class SmtpFaultRule
     public string Effect => Action switch
     {
         SmtpFaultAction.Reply => Reply?.ToString() ?? "",
-        SmtpFaultAction.RateLimit => $"{RateLimit} per {Window} per {(RateLimitScope == SmtpRateLimitScope.Sender ? "sender" : "client")}, then {Reply?.Code.ToString() ?? "451"}",
-        SmtpFaultAction.Delay => MaxDelay is TimeSpan max && max != Delay ? $"wait {Delay}..{max}" : $"wait {Delay}",
+        SmtpFaultAction.RateLimit => $"{RateLimit} per {Show(Window)} per {(RateLimitScope == SmtpRateLimitScope.Sender ? "sender" : "client")}, then {Reply?.Code.ToString() ?? "451"}",
+        SmtpFaultAction.Delay => MaxDelay is TimeSpan max && max != Delay ? $"wait {Show(Delay)} to {Show(max)}" : $"wait {Show(Delay)}",
         _ => "drop the connection",
     };
 
