@@ -293,4 +293,23 @@ public class FaultRuleTests
         Assert.Equal("from a@*; p=0.5 seed 7", limit.Condition);
         Assert.Equal("451 4.7.1 Rate limit exceeded (3 per 1.5 s), try again later", limit.Reply!.ToString());
     }
+
+    [Fact]
+    public async Task ConcurrentSessionsShareOneRateLimitExactly()
+    {
+        var rule = new SmtpFaultRule(SmtpFaultStage.Mail, SmtpFaultAction.RateLimit) { RateLimit = 50, Window = TimeSpan.FromHours(1) };
+        var rules = Rules(rule);
+        var codes = await Task.WhenAll(Enumerable.Range(0, 400).Select(i => Task.Run(async () =>
+        {
+            var session = NewSession(new MemoryBackend(), rules);
+            await session.ExecuteAsync(SmtpCommandParser.Parse("EHLO c"u8.ToArray()));
+            // Rules come and go meanwhile: readers never see a half-changed list.
+            if (i % 10 == 0) rules.Remove(rules.Add(new SmtpFaultRule(SmtpFaultStage.Helo, SmtpFaultAction.Delay)));
+            return (await session.ExecuteAsync(SmtpCommandParser.Parse("MAIL FROM:<a@b.test>"u8.ToArray()))).Reply!.Code;
+        })));
+        Assert.Equal(50, codes.Count(c => c == 250));
+        Assert.Equal(350, codes.Count(c => c == 451));
+        Assert.Equal(350, rule.Hits);
+        Assert.Equal(400, rule.Matches);
+    }
 }
