@@ -7,6 +7,7 @@ using System.Threading.Tasks;
 using MailAdmin.Delivery;
 using MailAdmin.Messages;
 using MailAdmin.Protocols.Sasl;
+using MailAdmin.Protocols.Smtp.Faults;
 using MailAdmin.Store;
 
 namespace MailAdmin.Hosting;
@@ -90,6 +91,8 @@ public sealed class MailServer : IDisposable
     public System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate => Options.Certificate;
     public IMailStore Store { get; }
     public MailServerOptions Options { get; }
+    /// <summary>The SMTP fault rules (Add-MailServerRule): changed live, consulted by every session.</summary>
+    public SmtpFaultRuleSet Rules => _smtp.Options.FaultRules!;
     internal StoreSmtpBackend Backend { get; }
     /// <summary>Mail waiting for other servers (Get-MailQueue, Get-MailQueueMessage).</summary>
     public OutboundQueue Queue { get; }
@@ -106,6 +109,8 @@ public sealed class MailServer : IDisposable
         if (options.DefaultQuota < 0) throw new ArgumentOutOfRangeException(nameof(options), "DefaultQuota cannot be negative (0: no default quota).");
         // Before anything is opened: a mistyped -RelayNetwork is a clear start failure, not a half-built server.
         MailAdmin.Protocols.Smtp.SmtpRelayNetworks.Parse(options.RelayNetworks);
+        var rules = new SmtpFaultRuleSet(options.Name);
+        foreach (var rule in options.Rules) rules.Add(rule);
         IMailStore store = options.InMemory ? new InMemoryStore() : new MaildirStore(options.Path!);
         store.DefaultQuota = options.DefaultQuota > 0 ? options.DefaultQuota : (long?)null;
         try
@@ -137,6 +142,7 @@ public sealed class MailServer : IDisposable
                 RelayNetworks = options.RelayNetworks,
                 EnableXOAuth2 = options.BearerTokens != null && options.BearerTokens.Count > 0,
                 Authenticator = authenticator,
+                FaultRules = rules,
             };
             ApplyShared(options, smtpOptions, log);
             AddListener(smtpOptions, SmtpListenerMode.Smtp, options.SmtpPort, options.IPAddress);

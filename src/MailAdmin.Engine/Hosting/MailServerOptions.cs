@@ -96,6 +96,8 @@ public sealed class MailServerOptions
     /// OAuth provider, so that OAuth clients can be tested. XOAUTH2 is offered only when set.
     /// </summary>
     public IDictionary<string, string>? BearerTokens { get; set; }
+    /// <summary>SMTP fault rules the server starts with (Start-MailServer -Rule); more come and go with Add-/Remove-MailServerRule.</summary>
+    public IList<MailAdmin.Protocols.Smtp.Faults.SmtpFaultRule> Rules { get; set; } = new List<MailAdmin.Protocols.Smtp.Faults.SmtpFaultRule>();
 
     // ---- logins (auth cache and penalty)
     public static readonly TimeSpan DefaultAuthCacheTtl = TimeSpan.FromHours(1);

@@ -53,7 +53,11 @@ internal sealed class SmtpConnection : ProtocolConnection
 
     protected override async Task SessionAsync()
     {
-        Send(_session.Greeting());
+        // The greeting, or what a Connect fault rule puts in its place.
+        var opening = _session.Open();
+        await DelayAsync(opening.Delay).ConfigureAwait(false);
+        if (opening.Reply != null) Send(opening.Reply);
+        if (opening.Action == SmtpAction.Close) return;
         var lines = new SmtpLineReader(_maxLine, _maxLine + 512, 12288);
         while (true)
         {
@@ -85,11 +89,7 @@ internal sealed class SmtpConnection : ProtocolConnection
                     if (LogEnabled) Log(ProtocolLogDirection.Received, Redact(command, line));
                     response = await _session.ExecuteAsync(command, AbortToken).ConfigureAwait(false);
                 }
-                if (response.Delay > TimeSpan.Zero)
-                {
-                    await FlushAsync().ConfigureAwait(false);
-                    await Task.Delay(response.Delay, AbortToken).ConfigureAwait(false);
-                }
+                await DelayAsync(response.Delay).ConfigureAwait(false);
                 if (response.Reply != null) Send(response.Reply);
                 switch (response.Action)
                 {
@@ -108,6 +108,14 @@ internal sealed class SmtpConnection : ProtocolConnection
             }
             if (InputCompleted) return;   // client went away
         }
+    }
+
+    /// <summary>Sends what is queued, then waits (a failed login, a tarpit rule) before the next reply.</summary>
+    private async Task DelayAsync(TimeSpan delay)
+    {
+        if (delay <= TimeSpan.Zero) return;
+        await FlushAsync().ConfigureAwait(false);
+        await Task.Delay(delay, AbortToken).ConfigureAwait(false);
     }
 
     private static ReadOnlySpan<byte> ToSpan(in ReadOnlySequence<byte> seq, out byte[]? rented)
@@ -148,6 +156,7 @@ internal sealed class SmtpConnection : ProtocolConnection
         }
         if (LogEnabled) Log(ProtocolLogDirection.Received, "<" + decoder.Size + " bytes of message content>");
         var response = await _session.CompleteDataAsync(AbortToken).ConfigureAwait(false);
+        await DelayAsync(response.Delay).ConfigureAwait(false);
         if (response.Reply != null) Send(response.Reply);
         return response.Action != SmtpAction.Close;
     }
@@ -175,6 +184,7 @@ internal sealed class SmtpConnection : ProtocolConnection
         }
         if (LogEnabled) Log(ProtocolLogDirection.Received, "<" + total + " bytes of chunk content>");
         var response = await _session.CompleteChunkAsync(AbortToken).ConfigureAwait(false);
+        await DelayAsync(response.Delay).ConfigureAwait(false);
         if (response.Reply != null) Send(response.Reply);
         return response.Action != SmtpAction.Close;
     }

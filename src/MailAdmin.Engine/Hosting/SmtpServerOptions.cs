@@ -47,6 +47,8 @@ public sealed class SmtpServerOptions : ServerOptions<SmtpListenerMode>
     public TimeSpan CommandTimeout { get => IdleTimeout; set => IdleTimeout = value; }
     /// <summary>Waiting for the next block of DATA/BDAT content (RFC 5321 §4.5.3.2.5: 3 minutes).</summary>
     public TimeSpan DataTimeout { get; set; } = TimeSpan.FromMinutes(3);
+    /// <summary>Fault rules every session consults (shared, changed live); null for none.</summary>
+    public MailAdmin.Protocols.Smtp.Faults.SmtpFaultRuleSet? FaultRules { get; set; }
 
     internal override TimeSpan ContentTimeout => DataTimeout;
 
@@ -76,5 +78,6 @@ public sealed class SmtpServerOptions : ServerOptions<SmtpListenerMode>
         EnableExpn = EnableExpn,
         AuthFailureDelay = AuthFailureDelay,
         Authenticator = Authenticator,
+        FaultRules = FaultRules,
     };
 }

@@ -54,6 +54,11 @@ public sealed class GetMailServerMessageCommand : MailAdminCmdlet
     [Parameter]
     public SwitchParameter Wait { get; set; }
 
+    /// <summary>With -Wait: how many matching messages to wait for (an application that sends in the background may not be done after the first).</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int Count { get; set; } = 1;
+
     /// <summary>Seconds -Wait waits before it gives up with an error.</summary>
     [Parameter]
     [ValidateRange(0, int.MaxValue)]
@@ -70,12 +75,15 @@ public sealed class GetMailServerMessageCommand : MailAdminCmdlet
                 ? await WaitForMatchesAsync(server, filter, token).ConfigureAwait(false)
                 : await ReadMatchesAsync(server, filter, token).ConfigureAwait(false);
         });
-        if (Wait && found.Count == 0)
-        {
-            WriteError(new TimeoutException($"No matching message arrived at '{server.Name}' within {Timeout} s."), "MailServerMessageTimeout", ErrorCategory.OperationTimeout, server.Name);
-            return;
-        }
+        // Fewer than -Count: what came is still written (a test's Should -HaveCount then shows how many), with the error.
         WriteObject(found, enumerateCollection: true);
+        if (Wait && found.Count < Count)
+        {
+            var message = found.Count == 0
+                ? $"No matching message arrived at '{server.Name}' within {Timeout} s."
+                : $"{found.Count} of {Count} matching messages arrived at '{server.Name}' within {Timeout} s.";
+            WriteError(new TimeoutException(message), "MailServerMessageTimeout", ErrorCategory.OperationTimeout, server.Name);
+        }
     }
 
     private async Task<IReadOnlyList<MailMessage>> WaitForMatchesAsync(MailServer server, MessageFilter filter, CancellationToken token)
@@ -91,7 +99,7 @@ public sealed class GetMailServerMessageCommand : MailAdminCmdlet
             {
                 var matches = await ReadMatchesAsync(server, filter, token).ConfigureAwait(false);
                 var left = deadline - DateTime.UtcNow;
-                if (matches.Count > 0 || left <= TimeSpan.Zero)
+                if (matches.Count >= Count || left <= TimeSpan.Zero)
                     return matches;
                 // The event wakes us at once; the 1 s bound also covers appends the store does not announce.
                 await arrived.WaitAsync(left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1), token).ConfigureAwait(false);

@@ -132,6 +132,11 @@ public sealed class StartMailServerCommand : MailAdminCmdlet
     [ValidateNotNull]
     public Hashtable? OAuthToken { get; set; }
 
+    /// <summary>SMTP fault rules to start with: hashtables keyed by Add-MailServerRule's parameter names.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public Hashtable[]? Rule { get; set; }
+
     // ---- outbound mail (MailServerOptions.RelayNetworks, Postmaster, Delivery)
     /// <summary>Clients (CIDR or single addresses) that may relay without AUTH.</summary>
     [Parameter]
@@ -272,6 +277,8 @@ public sealed class StartMailServerCommand : MailAdminCmdlet
         if (Certificate != null)
             options.Certificate = LoadCertificate(Certificate);
         ApplyOutbound(options);
+        if (Rule != null)
+            options.Rules = MailServerRuleDefinition.ToRules(Rule, error => ThrowTerminating(error, "MailServerRuleInvalid", ErrorCategory.InvalidArgument, null));
         if (OAuthToken != null)
             options.BearerTokens = OAuthToken.Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString()!, e => e.Value?.ToString() ?? string.Empty, StringComparer.OrdinalIgnoreCase);
         return options;

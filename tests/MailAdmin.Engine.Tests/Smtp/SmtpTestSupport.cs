@@ -113,7 +113,7 @@ internal sealed class SessionDriver
                 _pending = seq.Slice(used).ToArray();
                 if (!Session.DataDecoder.IsComplete) return;
                 var r = await Session.CompleteDataAsync();
-                Replies.Add(r.Reply!);
+                if (r.Reply != null) Replies.Add(r.Reply);
                 if (r.Action == SmtpAction.Close) Closed = true;
                 _mode = Mode.Command;
             }
@@ -123,7 +123,7 @@ internal sealed class SessionDriver
                 _pending = _pending.AsSpan(used).ToArray();
                 if (Session.PendingChunkSize > 0) return;
                 var r = await Session.CompleteChunkAsync();
-                Replies.Add(r.Reply!);
+                if (r.Reply != null) Replies.Add(r.Reply);
                 if (r.Action == SmtpAction.Close) Closed = true;
                 _mode = Mode.Command;
             }

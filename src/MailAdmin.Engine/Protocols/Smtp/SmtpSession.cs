@@ -5,6 +5,7 @@ using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
 using MailAdmin.Protocols.Sasl;
+using MailAdmin.Protocols.Smtp.Faults;
 
 namespace MailAdmin.Protocols.Smtp;
 
@@ -54,6 +55,8 @@ public readonly struct SmtpResponse
     public SmtpAction Action { get; }
     public TimeSpan Delay { get; }
     public static implicit operator SmtpResponse(SmtpReply reply) => new(reply);
+    /// <summary>The same response, waiting <paramref name="extra"/> longer first.</summary>
+    public SmtpResponse WithDelay(TimeSpan extra) => extra == TimeSpan.Zero ? this : new SmtpResponse(Reply, Action, Delay + extra);
 }
 
 /// <summary>The declarative command/state table: in which states a command is accepted, and the
@@ -174,6 +177,50 @@ public sealed class SmtpSession : IDisposable
 
     public SmtpReply Greeting() => new(220, null, _settings.HostName + " ESMTP MailAdmin ready");
 
+    /// <summary>The first response of a connection: the greeting, unless a Connect fault rule
+    /// replaces it (then the connection closes after the reply) or drops the connection.</summary>
+    public SmtpResponse Open()
+    {
+        var fault = Fault(SmtpFaultStage.Connect, null);
+        if (!fault.Stops) return new SmtpResponse(Greeting()).WithDelay(fault.Delay);
+        State = SmtpState.Closed;
+        return new SmtpResponse(fault.Reply, SmtpAction.Close, fault.Delay);
+    }
+
+    /// <summary>Consults the fault rules (Add-MailServerRule) with what the session knows now.</summary>
+    private SmtpFaultOutcome Fault(SmtpFaultStage stage, string? sender, string? recipient = null, string? user = null)
+    {
+        var rules = _settings.FaultRules;
+        if (rules == null || rules.IsEmpty) return SmtpFaultOutcome.None;
+        var context = new SmtpFaultContext(RemoteEndPoint?.Address, user ?? AuthenticatedUser, sender, recipient, _envelope?.Recipients);
+        return rules.Evaluate(stage, context);
+    }
+
+    /// <summary>The response for a fault that stops a step: no reply and a closed connection, or the
+    /// rule's reply (421 closes the connection, as RFC 5321 §3.8 has it; others count like any reply).</summary>
+    private SmtpResponse FaultResponse(SmtpFaultOutcome fault)
+    {
+        var reply = fault.Reply;
+        if (fault.Disconnect || reply!.Code == 421)
+        {
+            ResetTransaction();
+            State = SmtpState.Closed;
+            return new SmtpResponse(reply, SmtpAction.Close, fault.Delay);
+        }
+        return Finish(reply, SmtpAction.None, fault.Delay);
+    }
+
+    /// <summary>The stage a command is checked at; null for commands no rule applies to.</summary>
+    private SmtpFaultStage? StageOf(SmtpCommandKind kind) => kind switch
+    {
+        SmtpCommandKind.Helo or SmtpCommandKind.Ehlo => SmtpFaultStage.Helo,
+        SmtpCommandKind.Mail => SmtpFaultStage.Mail,
+        SmtpCommandKind.Rcpt => SmtpFaultStage.Rcpt,
+        SmtpCommandKind.Data => SmtpFaultStage.Data,
+        SmtpCommandKind.Bdat when !_bdatUsed => SmtpFaultStage.Data,
+        _ => null,
+    };
+
     /// <summary>Reply for an over-long command line (counts as an error; the session goes on).</summary>
     public SmtpResponse LineTooLong() => Finish(SmtpReply.LineTooLong);
 
@@ -193,6 +240,21 @@ public sealed class SmtpSession : IDisposable
             if (command.Kind == SmtpCommandKind.Bdat) return BeginChunk(command, SmtpStateTable.Refusal(command.Kind, State));
             return Finish(SmtpStateTable.Refusal(command.Kind, State));
         }
+        var stage = _settings.FaultRules is { IsEmpty: false } ? StageOf(command.Kind) : null;
+        if (stage == null) return await DispatchAsync(command, cancellationToken).ConfigureAwait(false);
+        var fault = Fault(stage.Value, stage == SmtpFaultStage.Mail ? command.Address ?? "" : _envelope?.From, stage == SmtpFaultStage.Rcpt ? command.Address : null);
+        if (fault.Stops)
+        {
+            // A refused BDAT still carries its chunk: read and discard it, then give the rule's reply.
+            if (command.Kind == SmtpCommandKind.Bdat && !fault.Disconnect && fault.Reply!.Code != 421)
+                return BeginChunk(command, fault.Reply).WithDelay(fault.Delay);
+            return FaultResponse(fault);
+        }
+        return (await DispatchAsync(command, cancellationToken).ConfigureAwait(false)).WithDelay(fault.Delay);
+    }
+
+    private async ValueTask<SmtpResponse> DispatchAsync(SmtpCommand command, CancellationToken cancellationToken)
+    {
         switch (command.Kind)
         {
             case SmtpCommandKind.Helo: return Hello(command.Argument, false);
@@ -457,7 +519,18 @@ public sealed class SmtpSession : IDisposable
         SmtpReply reply;
         if (DataDecoder.TooLarge) reply = SmtpReply.MessageTooBig;
         else if (DataDecoder.HasBareLineEnding) reply = SmtpReply.BareLineEnding;
-        else reply = await DeliverAsync(DataDecoder.Size, cancellationToken).ConfigureAwait(false);
+        else
+        {
+            var fault = Fault(SmtpFaultStage.EndOfData, _envelope!.From);
+            if (fault.Stops)
+            {
+                ResetTransaction();   // the content read is dropped with the sink: nothing is stored
+                return FaultResponse(fault);
+            }
+            reply = await DeliverAsync(DataDecoder.Size, cancellationToken).ConfigureAwait(false);
+            ResetTransaction();
+            return Finish(reply).WithDelay(fault.Delay);
+        }
         ResetTransaction();
         return Finish(reply);
     }
@@ -551,9 +624,20 @@ public sealed class SmtpSession : IDisposable
             }
             return Finish(new SmtpReply(250, "2.0.0", "Chunk received"));
         }
-        SmtpReply reply = _bdatTooLarge ? SmtpReply.MessageTooBig : await DeliverAsync(_bdatSize, cancellationToken).ConfigureAwait(false);
+        if (_bdatTooLarge)
+        {
+            ResetTransaction();
+            return Finish(SmtpReply.MessageTooBig);
+        }
+        var fault = Fault(SmtpFaultStage.EndOfData, _envelope!.From);
+        if (fault.Stops)
+        {
+            ResetTransaction();
+            return FaultResponse(fault);
+        }
+        SmtpReply reply = await DeliverAsync(_bdatSize, cancellationToken).ConfigureAwait(false);
         ResetTransaction();
-        return Finish(reply);
+        return Finish(reply).WithDelay(fault.Delay);
     }
 
     private SmtpResponse StartTls()
@@ -618,8 +702,11 @@ public sealed class SmtpSession : IDisposable
         EndAuth();
         if (step.Succeeded)
         {
+            // The Auth stage: the login is good, the rules may still refuse or delay it.
+            var fault = Fault(SmtpFaultStage.Auth, null, user: step.Account);
+            if (fault.Stops) return FaultResponse(fault);
             AuthenticatedUser = step.Account;
-            return Finish(SmtpReply.AuthSucceeded);
+            return Finish(SmtpReply.AuthSucceeded).WithDelay(fault.Delay);
         }
         switch (step.Failure)
         {

@@ -33,4 +33,6 @@ public sealed class SmtpSessionSettings
     public MailAdmin.Protocols.Sasl.SaslAuthenticator? Authenticator { get; set; }
     /// <summary>Delay before answering a failed AUTH (the host waits; the session only asks).</summary>
     public TimeSpan AuthFailureDelay { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>The server's fault rules (Add-MailServerRule), read at every step; null for none.</summary>
+    public Faults.SmtpFaultRuleSet? FaultRules { get; set; }
 }
