@@ -1,0 +1,71 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using MailAdmin.Store;
+
+namespace MailAdmin.Hosting.Http;
+
+/// <summary>
+/// The store as the API sees it: one mailbox per account, its INBOX (Mailpit has one mailbox;
+/// we have an INBOX per account, and the API lists them together unless ?mailbox= names one).
+/// Listing reads only the store's metadata (no message file is opened).
+/// </summary>
+internal sealed class ApiMailStoreView
+{
+    public const string Folder = "INBOX";
+    private readonly IMailStore _store;
+
+    public ApiMailStoreView(IMailStore store) => _store = store;
+
+    public IMailStore Store => _store;
+
+    /// <summary>The accounts in scope: all, or the one <paramref name="mailbox"/> names (none when it does not exist).</summary>
+    public async Task<IReadOnlyList<string>> AccountsAsync(string? mailbox, CancellationToken cancellationToken)
+    {
+        var accounts = await _store.Accounts.ListAsync(cancellationToken).ConfigureAwait(false);
+        var names = accounts.Select(a => a.Address);
+        if (!string.IsNullOrEmpty(mailbox))
+            names = names.Where(a => string.Equals(a, mailbox, StringComparison.OrdinalIgnoreCase));
+        return names.ToList();
+    }
+
+    /// <summary>The INBOX messages of the accounts, newest first (by arrival, then UID).</summary>
+    public List<ApiMessageRef> ListNewestFirst(IReadOnlyList<string> accounts)
+    {
+        var all = new List<ApiMessageRef>();
+        foreach (var account in accounts)
+        {
+            uint uidValidity;
+            IReadOnlyList<StoredMessage> messages;
+            try
+            {
+                uidValidity = _store.GetFolderStatus(account, Folder).UidValidity;
+                messages = _store.ListMessages(account, Folder);
+            }
+            catch (Exception ex) when (ex is AccountNotFoundException || ex is FolderNotFoundException) { continue; }
+            foreach (var message in messages)
+                all.Add(new ApiMessageRef(new ApiMessageId(account, Folder, uidValidity, message.Uid), message));
+        }
+        // One account's list is ascending by UID already; a stable sort by date keeps that order within a date.
+        all.Sort((a, b) =>
+        {
+            var byDate = b.Stored.InternalDate.CompareTo(a.Stored.InternalDate);
+            return byDate != 0 ? byDate : b.Stored.Uid.CompareTo(a.Stored.Uid);
+        });
+        return all;
+    }
+
+    /// <summary>The message an ID names, as the store has it now; null when it is gone (or the folder was recreated).</summary>
+    public ApiMessageRef? Find(ApiMessageId id)
+    {
+        try
+        {
+            if (_store.GetFolderStatus(id.Account, id.Folder).UidValidity != id.UidValidity) return null;
+            var stored = _store.GetMessage(id.Account, id.Folder, id.Uid);
+            return stored == null ? null : new ApiMessageRef(id, stored);
+        }
+        catch (Exception ex) when (ex is AccountNotFoundException || ex is FolderNotFoundException) { return null; }
+    }
+}
