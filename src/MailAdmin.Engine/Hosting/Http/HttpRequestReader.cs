@@ -53,7 +53,7 @@ internal sealed class HttpRequestReader
             var end = FindHeadEnd();
             if (end >= 0) return end;
             if (_end - _start >= _limits.MaxHeaderBytes)
-                throw new HttpProtocolException(431, "The request head is too large.");
+                throw new HttpStatusException(431, "The request head is too large.");
             if (_start > 0)
             {
                 Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
@@ -64,7 +64,7 @@ internal sealed class HttpRequestReader
             if (read == 0)
             {
                 if (_end == _start) return -1;
-                throw new HttpProtocolException(400, "The connection closed inside a request.");
+                throw new HttpStatusException(400, "The connection closed inside a request.");
             }
             _end += read;
         }
@@ -89,15 +89,15 @@ internal sealed class HttpRequestReader
     {
         var parts = line.Split(' ');
         if (parts.Length != 3 || parts[0].Length == 0 || parts[1].Length == 0)
-            throw new HttpProtocolException(400, "The request line is malformed.");
+            throw new HttpStatusException(400, "The request line is malformed.");
         foreach (var c in parts[0])
         {
-            if (c < 'A' || c > 'Z') throw new HttpProtocolException(400, "The method is malformed.");
+            if (c < 'A' || c > 'Z') throw new HttpStatusException(400, "The method is malformed.");
         }
         if (parts[2] != "HTTP/1.1" && parts[2] != "HTTP/1.0")
-            throw new HttpProtocolException(505, "Only HTTP/1.1 and HTTP/1.0 are served.");
+            throw new HttpStatusException(505, "Only HTTP/1.1 and HTTP/1.0 are served.");
         if (parts[1][0] != '/' && parts[1] != "*")
-            throw new HttpProtocolException(400, "The request target must be a path.");
+            throw new HttpStatusException(400, "The request target must be a path.");
         return (parts[0], parts[1], parts[2]);
     }
 
@@ -110,13 +110,13 @@ internal sealed class HttpRequestReader
         {
             var line = lines[i];
             if (line.Length == 0) continue;
-            if (++count > _limits.MaxHeaderCount) throw new HttpProtocolException(431, "Too many header fields.");
+            if (++count > _limits.MaxHeaderCount) throw new HttpStatusException(431, "Too many header fields.");
             // RFC 9112 §5.2: obsolete line folding is refused.
-            if (line[0] == ' ' || line[0] == '\t') throw new HttpProtocolException(400, "Folded header lines are not accepted.");
+            if (line[0] == ' ' || line[0] == '\t') throw new HttpStatusException(400, "Folded header lines are not accepted.");
             var colon = line.IndexOf(':');
-            if (colon <= 0) throw new HttpProtocolException(400, "A header field is malformed.");
+            if (colon <= 0) throw new HttpStatusException(400, "A header field is malformed.");
             var name = line.Substring(0, colon);
-            if (name.IndexOf(' ') >= 0 || name.IndexOf('\t') >= 0) throw new HttpProtocolException(400, "A header field name is malformed.");
+            if (name.IndexOf(' ') >= 0 || name.IndexOf('\t') >= 0) throw new HttpStatusException(400, "A header field name is malformed.");
             var value = line.Substring(colon + 1).Trim();
             headers[name] = headers.TryGetValue(name, out var previous) ? previous + ", " + value : value;
         }
@@ -126,13 +126,13 @@ internal sealed class HttpRequestReader
     private async Task<byte[]> ReadBodyAsync(Dictionary<string, string> headers, CancellationToken cancellationToken)
     {
         if (headers.ContainsKey("Transfer-Encoding"))
-            throw new HttpProtocolException(501, "Transfer-Encoding is not supported; send Content-Length.");
+            throw new HttpStatusException(501, "Transfer-Encoding is not supported; send Content-Length.");
         if (!headers.TryGetValue("Content-Length", out var lengthText))
             return Array.Empty<byte>();
         if (!long.TryParse(lengthText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var length))
-            throw new HttpProtocolException(400, "Content-Length is malformed.");
+            throw new HttpStatusException(400, "Content-Length is malformed.");
         if (length > _limits.MaxBodyBytes)
-            throw new HttpProtocolException(413, "The request body is too large.");
+            throw new HttpStatusException(413, "The request body is too large.");
         var body = new byte[length];
         var have = Math.Min(_end - _start, (int)length);
         Buffer.BlockCopy(_buffer, _start, body, 0, have);
@@ -140,7 +140,7 @@ internal sealed class HttpRequestReader
         while (have < length)
         {
             var read = await _stream.ReadAsync(body, have, (int)length - have, cancellationToken).ConfigureAwait(false);
-            if (read == 0) throw new HttpProtocolException(400, "The connection closed inside the request body.");
+            if (read == 0) throw new HttpStatusException(400, "The connection closed inside the request body.");
             have += read;
         }
         return body;

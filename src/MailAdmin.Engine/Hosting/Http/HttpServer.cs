@@ -95,7 +95,7 @@ internal sealed class HttpServer : IDisposable
                 {
                     request = await reader.ReadAsync(wait.Token).ConfigureAwait(false);
                 }
-                catch (HttpProtocolException ex)
+                catch (HttpStatusException ex)
                 {
                     await HttpResponse.Error(ex.Status, ex.Message).WriteAsync(stream, keepAlive: false, head: false, _stopping.Token).ConfigureAwait(false);
                     return;
@@ -131,7 +131,7 @@ internal sealed class HttpServer : IDisposable
         {
             return await _handler(request, _stopping.Token).ConfigureAwait(false);
         }
-        catch (HttpProtocolException ex)
+        catch (HttpStatusException ex)
         {
             return HttpResponse.Error(ex.Status, ex.Message);
         }

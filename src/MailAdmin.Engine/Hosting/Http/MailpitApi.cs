@@ -182,13 +182,13 @@ internal sealed class MailpitApi : IDisposable
         body = null;
         if (request.Body.Length == 0) return null;
         try { body = MiniJson.Parse(Encoding.UTF8.GetString(request.Body)) as Dictionary<string, object?>; }
-        catch (FormatException ex) { throw new HttpProtocolException(400, "The body is not JSON: " + ex.Message); }
+        catch (FormatException ex) { throw new HttpStatusException(400, "The body is not JSON: " + ex.Message); }
         if (body == null || !body.TryGetValue("IDs", out var value) || !(value is List<object?> list) || list.Count == 0) return null;
         var ids = new List<ApiMessageId>();
         foreach (var item in list)
         {
             if (!(item is string text) || !ApiMessageId.TryParse(text, out var id))
-                throw new HttpProtocolException(400, "IDs holds an ID that is not one of ours: " + item);
+                throw new HttpStatusException(400, "IDs holds an ID that is not one of ours: " + item);
             ids.Add(id);
         }
         return ids;
