@@ -21,6 +21,7 @@ internal sealed class MailpitApi : IDisposable
     private readonly MessageSummaryCache _summaries;
     private readonly ServerEvents _events = new ServerEvents();
     private readonly DateTimeOffset _started = DateTimeOffset.Now;
+    private readonly CancellationTokenSource _closing = new CancellationTokenSource();
 
     public MailpitApi(IMailStore store)
     {
@@ -28,12 +29,36 @@ internal sealed class MailpitApi : IDisposable
         _summaries = new MessageSummaryCache(store);
         store.MessageDelivered += OnMessageDelivered;
         store.FolderChanged += OnFolderChanged;
+        _ = Task.Run(() => WarmUpAsync(_closing.Token));
+    }
+
+    /// <summary>
+    /// Summarises the messages already in the store, newest first, in the background: a store of
+    /// 10,000 messages takes about a second to parse, and the first search should not pay for it.
+    /// (Mail that arrives later is summarised on delivery.)
+    /// </summary>
+    private async Task WarmUpAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var accounts = await _view.AccountsAsync(null, cancellationToken).ConfigureAwait(false);
+            foreach (var message in _view.ListNewestFirst(accounts))
+            {
+                if (cancellationToken.IsCancellationRequested) return;
+                _summaries.Get(message.Id, message.Stored.Size);
+            }
+        }
+        catch (Exception ex) when (ex is MailStoreException || ex is ObjectDisposedException || ex is OperationCanceledException || ex is System.IO.IOException || ex is FormatException)
+        {
+            // The server stopped, or a message went away meanwhile: searches summarise what is missing.
+        }
     }
 
     internal ServerEvents Events => _events;
 
     public void Dispose()
     {
+        _closing.Cancel();
         _view.Store.MessageDelivered -= OnMessageDelivered;
         _view.Store.FolderChanged -= OnFolderChanged;
     }
