@@ -103,6 +103,9 @@ public class MailpitApiTests
 
         Assert.Equal(HttpStatusCode.NotFound, (await t.Client.GetAsync($"api/v1/message/{id}/part/9")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await t.Client.GetAsync("api/v1/message/nonsense")).StatusCode);
+        var headers = await t.GetJsonAsync($"api/v1/message/{id}/headers");
+        Assert.Equal("With file", Assert.Single((List<object?>)headers["Subject"]!));
+
         var latest = await t.GetJsonAsync("api/v1/message/latest");
         Assert.Equal(id, latest["ID"]);
     }
@@ -149,8 +152,29 @@ public class MailpitApiTests
         Assert.Equal(0.0, (await t.GetJsonAsync("api/v1/messages"))["total"]);
         Assert.Empty(t.Server.Store.ListMessages("ann@example.com", "INBOX"));
 
+        await t.DeliverAsync("ann@example.com", "keep me");
+        await t.DeliverAsync("ann@example.com", "drop me");
+        Assert.Equal(HttpStatusCode.OK, (await t.Client.DeleteAsync("api/v1/search?query=subject%3Adrop")).StatusCode);
+        Assert.Equal(new[] { "keep me" }, Messages(await t.GetJsonAsync("api/v1/messages")).Select(m => (string)Obj(m)["Subject"]!));
+
         var bad = new HttpRequestMessage(HttpMethod.Delete, "api/v1/messages") { Content = new StringContent("{\"IDs\":[\"zz\"]}") };
         Assert.Equal(HttpStatusCode.BadRequest, (await t.Client.SendAsync(bad)).StatusCode);
+    }
+
+    [Fact]
+    public async Task PutSetsTheReadState()
+    {
+        await using var t = await HttpTestServer.StartAsync();
+        await t.DeliverAsync("ann@example.com", "a");
+        await t.DeliverAsync("ann@example.com", "b");
+        var ids = Messages(await t.GetJsonAsync("api/v1/messages")).Select(m => (string)Obj(m)["ID"]!).ToList();
+        var put = await t.Client.PutAsync("api/v1/messages", new StringContent("{\"IDs\":[\"" + ids[1] + "\"],\"Read\":true}"));
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        Assert.Equal(new object?[] { false, true }, Messages(await t.GetJsonAsync("api/v1/messages")).Select(m => Obj(m)["Read"]));
+        await t.Client.PutAsync("api/v1/messages", new StringContent("{\"Read\":true}"));
+        Assert.Equal(0.0, (await t.GetJsonAsync("api/v1/messages"))["unread"]);
+        await t.Client.PutAsync("api/v1/messages", new StringContent("{\"Read\":false}"));
+        Assert.Equal(2.0, (await t.GetJsonAsync("api/v1/messages"))["unread"]);
     }
 
     [Fact]

@@ -78,9 +78,12 @@ internal sealed class MailpitApi : IDisposable
                     _ => NotAllowed("GET, HEAD, DELETE, PUT"),
                 };
             case "/api/v1/search":
-                return method == "GET"
-                    ? await ListAsync(request, MailpitQuery.Parse(request.QueryValue("query") ?? string.Empty), cancellationToken).ConfigureAwait(false)
-                    : NotAllowed("GET, HEAD");
+                return method switch
+                {
+                    "GET" => await ListAsync(request, MailpitQuery.Parse(request.QueryValue("query") ?? string.Empty), cancellationToken).ConfigureAwait(false),
+                    "DELETE" => await DeleteMatchingAsync(request, cancellationToken).ConfigureAwait(false),
+                    _ => NotAllowed("GET, HEAD, DELETE"),
+                };
             case "/api/v1/info":
                 return method == "GET" ? await InfoAsync(cancellationToken).ConfigureAwait(false) : NotAllowed("GET, HEAD");
             case "/api/v1/mailboxes":
@@ -188,6 +191,19 @@ internal sealed class MailpitApi : IDisposable
         return HttpResponse.Text("ok");
     }
 
+    /// <summary>DELETE /api/v1/search?query=: deletes what the search finds (Mailpit has it too).</summary>
+    private async Task<HttpResponse> DeleteMatchingAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var text = request.QueryValue("query");
+        if (string.IsNullOrWhiteSpace(text)) throw new HttpStatusException(400, "A query is required.");
+        var query = MailpitQuery.Parse(text!);
+        var accounts = await _view.AccountsAsync(request.QueryValue("mailbox"), cancellationToken).ConfigureAwait(false);
+        var matching = _view.ListNewestFirst(accounts).Where(m => _summaries.Get(m.Id, m.Stored.Size) is MessageSummary s && query.Matches(s, m.Read));
+        foreach (var group in matching.GroupBy(m => (m.Id.Account, m.Id.Folder)))
+            await _view.Store.DeleteMessagesAsync(group.Key.Account, group.Key.Folder, group.Select(m => m.Id.Uid).ToList(), cancellationToken).ConfigureAwait(false);
+        return HttpResponse.Text("ok");
+    }
+
     private async Task<HttpResponse> SetReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var ids = ReadIds(request, out var body);
@@ -241,6 +257,12 @@ internal sealed class MailpitApi : IDisposable
             var response = new HttpResponse(200, "text/plain; charset=utf-8", raw);
             if (request.QueryValue("dl") == "1") response.Headers["Content-Disposition"] = "attachment; filename=\"message.eml\"";
             return response;
+        }
+        if (sub == "headers")
+        {
+            var headers = await LoadAsync(message, cancellationToken).ConfigureAwait(false);
+            if (headers == null) return HttpResponse.Error(404, "Message not found.");
+            return Json(HeadersJson(headers));
         }
         if (sub.StartsWith("part/", StringComparison.Ordinal))
             return await PartAsync(message, sub.Substring(5), cancellationToken).ConfigureAwait(false);
@@ -301,6 +323,18 @@ internal sealed class MailpitApi : IDisposable
             ["Attachments"] = parts.Attachments.Select(p => (object?)p.ToJson()).ToList(),
             ["Mailbox"] = message.Id.Account,
         };
+    }
+
+    /// <summary>Mailpit's headers answer: each field name with the list of its values, in message order.</summary>
+    private static Dictionary<string, object?> HeadersJson(MimeMessage mime)
+    {
+        var result = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var header in mime.Headers)
+        {
+            if (!result.TryGetValue(header.Field, out var values)) result[header.Field] = values = new List<object?>();
+            ((List<object?>)values!).Add(header.Value.Trim());
+        }
+        return result;
     }
 
     private async Task<HttpResponse> PartAsync(ApiMessageRef message, string partId, CancellationToken cancellationToken)
