@@ -32,7 +32,7 @@ public class HttpServerTests
     public async Task KeepAliveServesSeveralRequestsOnOneConnection()
     {
         using var server = Start();
-        var answer = await ExchangeAsync(server, "GET /one HTTP/1.1\r\nHost: x\r\n\r\nGET /two HTTP/1.1\r\nHost: x\r\n\r\n");
+        var answer = await ExchangeAsync(server, "GET /one HTTP/1.1\r\nHost: localhost\r\n\r\nGET /two HTTP/1.1\r\nHost: localhost\r\n\r\n");
         Assert.Contains("you asked GET /one", answer);
         Assert.Contains("you asked GET /two", answer);
         Assert.Equal(2, answer.Split("HTTP/1.1 200 OK").Length - 1);
@@ -55,6 +55,21 @@ public class HttpServerTests
         Assert.StartsWith("HTTP/1.1 413 ", await ExchangeAsync(server, "POST / HTTP/1.1\r\nContent-Length: 11\r\n\r\n01234567890GET / HTTP/1.1\r\n\r\n"));
         Assert.StartsWith("HTTP/1.1 431 ", await ExchangeAsync(server, "GET / HTTP/1.1\r\nX: " + new string('a', 2000) + "\r\n\r\n"));
         Assert.StartsWith("HTTP/1.1 400 ", await ExchangeAsync(server, "BAD\r\n\r\n"));
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1:8025", "200")]
+    [InlineData("localhost:8025", "200")]
+    [InlineData("[::1]:8025", "200")]
+    [InlineData("app.localhost", "200")]
+    [InlineData("evil.example:8025", "403")]
+    [InlineData("127.0.0.1.evil.example", "403")]
+    public async Task WithoutAPasswordOnlyLocalHostNamesAreServed(string host, string status)
+    {
+        // DNS rebinding: a page whose name now points at 127.0.0.1 still sends its own name as Host.
+        using var server = Start();
+        var answer = await ExchangeAsync(server, $"GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+        Assert.StartsWith("HTTP/1.1 " + status + " ", answer);
     }
 
     [Fact]

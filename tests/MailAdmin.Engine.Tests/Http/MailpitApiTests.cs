@@ -1,7 +1,5 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
-using MailAdmin.Hosting;
 using MailAdmin.Hosting.Http;
 using MailAdmin.Store;
 using Xunit;

@@ -121,6 +121,8 @@ internal sealed class HttpServer : IDisposable
 
     private async Task<HttpResponse> AnswerAsync(HttpRequest request)
     {
+        if (_authentication == null && !LocalHostNames.Allows(request))
+            return HttpResponse.Error(403, "Without -HttpCredential the server answers only requests to localhost or an IP address (Host: " + request.Headers["Host"] + ").");
         if (_authentication != null && !_authentication.Allows(request))
         {
             var challenge = HttpResponse.Error(401, "Authentication required.");
