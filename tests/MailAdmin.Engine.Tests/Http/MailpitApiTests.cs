@@ -52,6 +52,18 @@ public class MailpitApiTests
     }
 
     [Fact]
+    public async Task MessagesOfOneSecondInSeveralAccountsListInArrivalOrder()
+    {
+        await using var t = await HttpTestServer.StartAsync(null, "ann@example.com", "bob@example.com");
+        var second = new DateTimeOffset(2026, 12, 1, 10, 0, 0, TimeSpan.Zero);
+        await t.DeliverAsync("ann@example.com", "first", at: second);
+        await t.DeliverAsync("bob@example.com", "second", at: second);
+        await t.DeliverAsync("ann@example.com", "third", at: second);
+        Assert.Equal(new[] { "third", "second", "first" },
+            Messages(await t.GetJsonAsync("api/v1/messages")).Select(m => (string)Obj(m)["Subject"]!));
+    }
+
+    [Fact]
     public async Task MessageJsonMarksReadAndServesRawAndParts()
     {
         await using var t = await HttpTestServer.StartAsync();

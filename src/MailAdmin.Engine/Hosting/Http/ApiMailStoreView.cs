@@ -16,10 +16,21 @@ internal sealed class ApiMailStoreView
 {
     public const string Folder = "INBOX";
     private readonly IMailStore _store;
+    // INTERNALDATE has whole seconds: messages of one second in different accounts (whose UIDs do not
+    // compare) are told apart by the order this server saw them arrive.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string, string, uint), long> _arrivals =
+        new System.Collections.Concurrent.ConcurrentDictionary<(string, string, uint), long>();
+    private long _arrivalCount;
 
     public ApiMailStoreView(IMailStore store) => _store = store;
 
     public IMailStore Store => _store;
+
+    /// <summary>Notes that a message arrived now (called on delivery, before anyone lists it).</summary>
+    public void RecordArrival(string account, string folder, uint uid) =>
+        _arrivals[(account.ToLowerInvariant(), folder, uid)] = System.Threading.Interlocked.Increment(ref _arrivalCount);
+
+    public void ForgetArrival(string account, string folder, uint uid) => _arrivals.TryRemove((account.ToLowerInvariant(), folder, uid), out _);
 
     /// <summary>The accounts in scope: all, or the one <paramref name="mailbox"/> names (none when it does not exist).</summary>
     public async Task<IReadOnlyList<string>> AccountsAsync(string? mailbox, CancellationToken cancellationToken)
@@ -34,7 +45,8 @@ internal sealed class ApiMailStoreView
     /// <summary>The INBOX messages of the accounts, newest first (by arrival, then UID).</summary>
     public List<ApiMessageRef> ListNewestFirst(IReadOnlyList<string> accounts)
     {
-        var all = new List<ApiMessageRef>();
+        var all = new List<(ApiMessageRef Message, long Arrival)>();
+        var noArrivals = _arrivals.IsEmpty;
         foreach (var account in accounts)
         {
             uint uidValidity;
@@ -45,16 +57,23 @@ internal sealed class ApiMailStoreView
                 messages = _store.ListMessages(account, Folder);
             }
             catch (Exception ex) when (ex is AccountNotFoundException || ex is FolderNotFoundException) { continue; }
+            var key = account.ToLowerInvariant();
             foreach (var message in messages)
-                all.Add(new ApiMessageRef(new ApiMessageId(account, Folder, uidValidity, message.Uid), message));
+            {
+                long arrival = 0;
+                if (!noArrivals) _arrivals.TryGetValue((key, Folder, message.Uid), out arrival);
+                all.Add((new ApiMessageRef(new ApiMessageId(account, Folder, uidValidity, message.Uid), message), arrival));
+            }
         }
-        // One account's list is ascending by UID already; a stable sort by date keeps that order within a date.
+        // Newest first: by arrival time, then by the order seen arriving, then by UID.
         all.Sort((a, b) =>
         {
-            var byDate = b.Stored.InternalDate.CompareTo(a.Stored.InternalDate);
-            return byDate != 0 ? byDate : b.Stored.Uid.CompareTo(a.Stored.Uid);
+            var byDate = b.Message.Stored.InternalDate.CompareTo(a.Message.Stored.InternalDate);
+            if (byDate != 0) return byDate;
+            var bySeen = b.Arrival.CompareTo(a.Arrival);
+            return bySeen != 0 ? bySeen : b.Message.Stored.Uid.CompareTo(a.Message.Stored.Uid);
         });
-        return all;
+        return all.ConvertAll(m => m.Message);
     }
 
     /// <summary>The message an ID names, as the store has it now; null when it is gone (or the folder was recreated).</summary>

@@ -412,6 +412,7 @@ internal sealed class MailpitApi : IDisposable
     private void OnMessageDelivered(object? sender, MessageDeliveredEventArgs e)
     {
         if (!string.Equals(e.Folder, ApiMailStoreView.Folder, StringComparison.OrdinalIgnoreCase)) return;
+        _view.RecordArrival(e.Account, ApiMailStoreView.Folder, e.Message.Uid);
         // The delivering thread must not wait for parsing: summarise (and warm the cache) on the pool.
         var account = e.Account;
         var stored = e.Message;
@@ -442,6 +443,7 @@ internal sealed class MailpitApi : IDisposable
         {
             var id = new ApiMessageId(e.Account, ApiMailStoreView.Folder, uidValidity, uid);
             _summaries.Remove(id);
+            _view.ForgetArrival(e.Account, ApiMailStoreView.Folder, uid);
             ids.Add(id.ToString());
         }
         _events.Publish("delete", MiniJson.Serialize(new Dictionary<string, object?> { ["IDs"] = ids }));
