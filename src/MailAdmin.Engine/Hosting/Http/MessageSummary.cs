@@ -55,6 +55,10 @@ internal sealed class MessageSummary
     internal string SearchTo { get; }
     internal string SearchText { get; }
 
+    /// <summary>Roughly what the summary's strings take (for the cache's bound).</summary>
+    internal long EstimatedBytes => 2L * (MessageId.Length + Subject.Length + Snippet.Length + SearchSubject.Length + SearchFrom.Length + SearchTo.Length + SearchText.Length)
+        + 96L * (To.Count + Cc.Count + Bcc.Count + ReplyTo.Count + 1);
+
     public static MessageSummary Parse(System.IO.Stream stream, long size) => new MessageSummary(MimeMessage.Load(stream), size);
 
     /// <summary>Whitespace runs to one space, cut at <paramref name="max"/> characters.</summary>

@@ -7,11 +7,14 @@ namespace MailAdmin.Hosting.Http;
 /// Parsed summaries by account, folder, UIDVALIDITY and UID, so that listing the newest 50 of
 /// 10,000 messages or searching them parses no message twice. A message's bytes never change
 /// under its UID, so entries never go stale; expunged ones are removed (<see cref="Remove"/>),
-/// and past <see cref="MaxEntries"/> the cache is emptied and fills again.
+/// and past <see cref="MaxBytes"/> (estimated: the strings kept, two bytes a character, plus
+/// <see cref="EntryOverhead"/>) the cache is emptied and fills again.
 /// </summary>
 internal sealed class MessageSummaryCache
 {
-    private const int MaxEntries = 200_000;
+    private const long MaxBytes = 128L * 1024 * 1024;
+    private const int EntryOverhead = 512;
+    private long _bytes;
     private readonly IMailStore _store;
     private readonly ConcurrentDictionary<(string, string, uint, uint), MessageSummary> _entries =
         new ConcurrentDictionary<(string, string, uint, uint), MessageSummary>();
@@ -31,10 +34,18 @@ internal sealed class MessageSummaryCache
         catch (MessageNotFoundException) { return null; }
         catch (FolderNotFoundException) { return null; }
         catch (AccountNotFoundException) { return null; }
-        if (_entries.Count >= MaxEntries) _entries.Clear();
+        if (System.Threading.Interlocked.Add(ref _bytes, summary.EstimatedBytes + EntryOverhead) > MaxBytes)
+        {
+            _entries.Clear();
+            System.Threading.Interlocked.Exchange(ref _bytes, summary.EstimatedBytes + EntryOverhead);
+        }
         _entries[key] = summary;
         return summary;
     }
 
-    public void Remove(ApiMessageId id) => _entries.TryRemove((id.Account, id.Folder, id.UidValidity, id.Uid), out _);
+    public void Remove(ApiMessageId id)
+    {
+        if (_entries.TryRemove((id.Account, id.Folder, id.UidValidity, id.Uid), out var summary))
+            System.Threading.Interlocked.Add(ref _bytes, -(summary.EstimatedBytes + EntryOverhead));
+    }
 }
