@@ -52,6 +52,7 @@ Describe 'Mailpit API with a Mailpit client' {
     It 'shows the HTTP endpoint on the server object' {
         $server.Port('http') | Should -BeGreaterThan 0
         ($server.Endpoints | Where-Object Protocol -eq 'http').Address | Should -Be '127.0.0.1'
+        (Get-MailServer -Name mailpit | Format-Table | Out-String -Width 200) | Should -Match ([regex]::Escape("http://127.0.0.1:$($server.Port('http'))"))
     }
 
     It 'lists newest first, searches, reads JSON, raw and the attachment, and deletes' {

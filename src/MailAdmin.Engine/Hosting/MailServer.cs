@@ -23,7 +23,7 @@ public sealed class MailServerEndpoint
         EndPoint = endPoint;
     }
 
-    /// <summary>smtp, submission, smtps, imap, imaps, pop3 or pop3s.</summary>
+    /// <summary>smtp, submission, smtps, imap, imaps, pop3, pop3s or http.</summary>
     public string Protocol { get; }
     public IPEndPoint EndPoint { get; }
     public int Port => EndPoint.Port;
