@@ -15,6 +15,8 @@ public sealed class HttpLimits
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(15);
     /// <summary>The wait for the next request on a kept-alive connection.</summary>
     public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>The time to send one answer (a 25 MB raw message to a slow client included); slower is dropped.</summary>
+    public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromSeconds(120);
     /// <summary>Simultaneous connections (event streams included); more are closed at accept.</summary>
     public int MaxConnections { get; set; } = 100;
 }

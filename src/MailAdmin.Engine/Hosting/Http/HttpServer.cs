@@ -104,7 +104,13 @@ internal sealed class HttpServer : IDisposable
                 closeOnTimeout.Dispose();
                 var response = await AnswerAsync(request).ConfigureAwait(false);
                 var keepAlive = request.KeepAlive && response.Stream == null;
-                await response.WriteAsync(stream, keepAlive, request.Method == "HEAD", _stopping.Token).ConfigureAwait(false);
+                // A client that stops reading must not hold a connection for ever (event streams excepted: they are meant to last).
+                using (var writing = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token))
+                {
+                    if (response.Stream == null) writing.CancelAfter(_limits.WriteTimeout);
+                    using var closeOnWriteTimeout = writing.Token.Register(() => client.Dispose());
+                    await response.WriteAsync(stream, keepAlive, request.Method == "HEAD", writing.Token).ConfigureAwait(false);
+                }
                 if (!keepAlive) return;
             }
         }
