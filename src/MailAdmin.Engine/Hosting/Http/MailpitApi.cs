@@ -5,7 +5,6 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using MailAdmin.Store;
-using MimeKit;
 
 namespace MailAdmin.Hosting.Http;
 
@@ -14,7 +13,7 @@ namespace MailAdmin.Hosting.Http;
 /// JSON field names, our extensions for the web page (/api/v1/mailboxes, /api/v1/events,
 /// /view/{ID}.html) and the page's static files. Endpoints and differences: docs/web.md.
 /// </summary>
-internal sealed class MailpitApi : IDisposable
+internal sealed partial class MailpitApi : IDisposable
 {
     private const int DefaultLimit = 50;
     private readonly ApiMailStoreView _view;
@@ -31,30 +30,6 @@ internal sealed class MailpitApi : IDisposable
         store.FolderChanged += OnFolderChanged;
         _ = Task.Run(() => WarmUpAsync(_closing.Token));
     }
-
-    /// <summary>
-    /// Summarises the messages already in the store, newest first, in the background: a store of
-    /// 10,000 messages takes about a second to parse, and the first search should not pay for it.
-    /// (Mail that arrives later is summarised on delivery.)
-    /// </summary>
-    private async Task WarmUpAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            var accounts = await _view.AccountsAsync(null, cancellationToken).ConfigureAwait(false);
-            foreach (var message in _view.ListNewestFirst(accounts))
-            {
-                if (cancellationToken.IsCancellationRequested) return;
-                _summaries.Get(message.Id, message.Stored.Size);
-            }
-        }
-        catch (Exception ex) when (ex is MailStoreException || ex is ObjectDisposedException || ex is OperationCanceledException || ex is System.IO.IOException || ex is FormatException)
-        {
-            // The server stopped, or a message went away meanwhile: searches summarise what is missing.
-        }
-    }
-
-    internal ServerEvents Events => _events;
 
     public void Dispose()
     {
@@ -241,134 +216,6 @@ internal sealed class MailpitApi : IDisposable
         catch (Exception ex) when (ex is AccountNotFoundException || ex is FolderNotFoundException) { return Array.Empty<StoredMessage>(); }
     }
 
-    // ---- one message
-
-    private async Task<HttpResponse> MessageAsync(HttpRequest request, string rest, CancellationToken cancellationToken)
-    {
-        var slash = rest.IndexOf('/');
-        var idText = slash < 0 ? rest : rest.Substring(0, slash);
-        var sub = slash < 0 ? string.Empty : rest.Substring(slash + 1);
-        var message = await ResolveAsync(idText, cancellationToken).ConfigureAwait(false);
-        if (message == null) return HttpResponse.Error(404, "Message not found.");
-        if (sub == "raw")
-        {
-            var raw = await ReadAsync(message, cancellationToken).ConfigureAwait(false);
-            if (raw == null) return HttpResponse.Error(404, "Message not found.");
-            var response = new HttpResponse(200, "text/plain; charset=utf-8", raw);
-            if (request.QueryValue("dl") == "1") response.Headers["Content-Disposition"] = "attachment; filename=\"message.eml\"";
-            return response;
-        }
-        if (sub == "headers")
-        {
-            var headers = await LoadAsync(message, cancellationToken).ConfigureAwait(false);
-            if (headers == null) return HttpResponse.Error(404, "Message not found.");
-            return Json(HeadersJson(headers));
-        }
-        if (sub.StartsWith("part/", StringComparison.Ordinal))
-            return await PartAsync(message, sub.Substring(5), cancellationToken).ConfigureAwait(false);
-        if (sub.Length > 0) return HttpResponse.Error(404, "Not found.");
-
-        var mime = await LoadAsync(message, cancellationToken).ConfigureAwait(false);
-        if (mime == null) return HttpResponse.Error(404, "Message not found.");
-        // Mailpit marks a message read when a client fetches it.
-        if (!message.Read)
-            await _view.Store.SetFlagsAsync(message.Id.Account, message.Id.Folder, new[] { message.Id.Uid }, MessageFlags.Seen, FlagChange.Add, cancellationToken).ConfigureAwait(false);
-        return Json(MessageJson(message, mime));
-    }
-
-    /// <summary>An ID, or "latest" (as Mailpit): the newest message of all mailboxes.</summary>
-    private async Task<ApiMessageRef?> ResolveAsync(string idText, CancellationToken cancellationToken)
-    {
-        if (idText == "latest")
-            return _view.ListNewestFirst(await _view.AccountsAsync(null, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
-        return ApiMessageId.TryParse(idText, out var id) ? _view.Find(id) : null;
-    }
-
-    private async Task<byte[]?> ReadAsync(ApiMessageRef message, CancellationToken cancellationToken)
-    {
-        try { return await _view.Store.ReadMessageAsync(message.Id.Account, message.Id.Folder, message.Id.Uid, cancellationToken).ConfigureAwait(false); }
-        catch (MessageNotFoundException) { return null; }
-    }
-
-    private async Task<MimeMessage?> LoadAsync(ApiMessageRef message, CancellationToken cancellationToken)
-    {
-        var raw = await ReadAsync(message, cancellationToken).ConfigureAwait(false);
-        if (raw == null) return null;
-        using var stream = new System.IO.MemoryStream(raw);
-        return MimeMessage.Load(stream, cancellationToken);
-    }
-
-    private static Dictionary<string, object?> MessageJson(ApiMessageRef message, MimeMessage mime)
-    {
-        var parts = MessageParts.Of(mime);
-        var from = mime.From.Mailboxes.FirstOrDefault() ?? mime.Sender;
-        return new Dictionary<string, object?>
-        {
-            ["ID"] = message.Id.ToString(),
-            ["MessageID"] = mime.MessageId ?? string.Empty,
-            ["From"] = new ApiAddress(from?.Name ?? string.Empty, from?.Address ?? string.Empty).ToJson(),
-            ["To"] = ApiAddress.ToJson(ApiAddress.From(mime.To)),
-            ["Cc"] = ApiAddress.ToJson(ApiAddress.From(mime.Cc)),
-            ["Bcc"] = ApiAddress.ToJson(ApiAddress.From(mime.Bcc)),
-            ["ReplyTo"] = ApiAddress.ToJson(ApiAddress.From(mime.ReplyTo)),
-            ["ReturnPath"] = (mime.Headers[HeaderId.ReturnPath] ?? string.Empty).Trim().Trim('<', '>'),
-            ["Subject"] = mime.Subject ?? string.Empty,
-            // No Date header: the arrival time, as Mailpit does.
-            ["Date"] = mime.Headers.Contains(HeaderId.Date) ? mime.Date : message.Stored.InternalDate,
-            ["Tags"] = new List<object?>(),
-            ["Text"] = mime.TextBody ?? string.Empty,
-            ["HTML"] = mime.HtmlBody ?? string.Empty,
-            ["Size"] = message.Stored.Size,
-            ["Inline"] = parts.Inline.Select(p => (object?)p.ToJson()).ToList(),
-            ["Attachments"] = parts.Attachments.Select(p => (object?)p.ToJson()).ToList(),
-            ["Mailbox"] = message.Id.Account,
-        };
-    }
-
-    /// <summary>Mailpit's headers answer: each field name with the list of its values, in message order.</summary>
-    private static Dictionary<string, object?> HeadersJson(MimeMessage mime)
-    {
-        var result = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
-        foreach (var header in mime.Headers)
-        {
-            if (!result.TryGetValue(header.Field, out var values)) result[header.Field] = values = new List<object?>();
-            ((List<object?>)values!).Add(header.Value.Trim());
-        }
-        return result;
-    }
-
-    private async Task<HttpResponse> PartAsync(ApiMessageRef message, string partId, CancellationToken cancellationToken)
-    {
-        var mime = await LoadAsync(message, cancellationToken).ConfigureAwait(false);
-        var part = mime == null ? null : MessageParts.Find(mime, partId);
-        if (part == null) return HttpResponse.Error(404, "Part not found.");
-        var type = part.Mime.ContentType;
-        var contentType = type.Charset != null ? type.MimeType + "; charset=" + type.Charset : type.MimeType;
-        var response = new HttpResponse(200, contentType, part.Content());
-        var fileName = part.FileName.Length > 0 ? part.FileName : "part-" + partId;
-        response.Headers["Content-Disposition"] = ContentDisposition(part.Mime.IsAttachment ? "attachment" : "inline", fileName);
-        return response;
-    }
-
-    /// <summary>RFC 6266: an ASCII fallback name and the UTF-8 name as filename*.</summary>
-    private static string ContentDisposition(string type, string fileName)
-    {
-        var ascii = new string(fileName.Select(c => c < 0x20 || c > 0x7e || c == '"' || c == '\\' ? '_' : c).ToArray());
-        return $"{type}; filename=\"{ascii}\"; filename*=UTF-8''{Uri.EscapeDataString(fileName)}";
-    }
-
-    private async Task<HttpResponse> ViewAsync(string idText, CancellationToken cancellationToken)
-    {
-        var message = await ResolveAsync(idText, cancellationToken).ConfigureAwait(false);
-        var mime = message == null ? null : await LoadAsync(message, cancellationToken).ConfigureAwait(false);
-        if (mime == null) return HttpResponse.Error(404, "Message not found.");
-        var html = mime.HtmlBody ?? "<pre>" + System.Net.WebUtility.HtmlEncode(mime.TextBody ?? string.Empty) + "</pre>";
-        var response = new HttpResponse(200, "text/html; charset=utf-8", Encoding.UTF8.GetBytes(HtmlSanitizer.Sanitize(html)));
-        response.Headers["Content-Security-Policy"] = HtmlSanitizer.ContentSecurityPolicy;
-        response.Headers["Cache-Control"] = "no-store";
-        return response;
-    }
-
     // ---- info and mailboxes
 
     private async Task<HttpResponse> InfoAsync(CancellationToken cancellationToken)
@@ -407,45 +254,4 @@ internal sealed class MailpitApi : IDisposable
         return Json(result);
     }
 
-    // ---- live updates
-
-    private void OnMessageDelivered(object? sender, MessageDeliveredEventArgs e)
-    {
-        if (!string.Equals(e.Folder, ApiMailStoreView.Folder, StringComparison.OrdinalIgnoreCase)) return;
-        _view.RecordArrival(e.Account, ApiMailStoreView.Folder, e.Message.Uid);
-        // The delivering thread must not wait for parsing: summarise (and warm the cache) on the pool.
-        var account = e.Account;
-        var stored = e.Message;
-        _ = Task.Run(() =>
-        {
-            try
-            {
-                var uidValidity = _view.Store.GetFolderStatus(account, ApiMailStoreView.Folder).UidValidity;
-                var message = new ApiMessageRef(new ApiMessageId(account, ApiMailStoreView.Folder, uidValidity, stored.Uid), stored);
-                if (_summaries.Get(message.Id, stored.Size) is MessageSummary summary)
-                    _events.Publish("new", MiniJson.Serialize(SummaryJson(message, summary)));
-            }
-            catch (Exception ex) when (ex is MailStoreException || ex is System.IO.IOException || ex is FormatException)
-            {
-                // Gone again, or the store closed: nothing to announce.
-            }
-        });
-    }
-
-    private void OnFolderChanged(object? sender, FolderChangedEventArgs e)
-    {
-        if (e.Kind != FolderChangeKind.Expunged || !string.Equals(e.Folder, ApiMailStoreView.Folder, StringComparison.OrdinalIgnoreCase)) return;
-        uint uidValidity;
-        try { uidValidity = _view.Store.GetFolderStatus(e.Account, e.Folder).UidValidity; }
-        catch (MailStoreException) { return; }
-        var ids = new List<object?>();
-        foreach (var uid in e.Uids)
-        {
-            var id = new ApiMessageId(e.Account, ApiMailStoreView.Folder, uidValidity, uid);
-            _summaries.Remove(id);
-            _view.ForgetArrival(e.Account, ApiMailStoreView.Folder, uid);
-            ids.Add(id.ToString());
-        }
-        _events.Publish("delete", MiniJson.Serialize(new Dictionary<string, object?> { ["IDs"] = ids }));
-    }
 }
