@@ -5,6 +5,7 @@ using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
 using MailAdmin.Delivery;
+using MailAdmin.Hosting.Http;
 using MailAdmin.Messages;
 using MailAdmin.Protocols.Sasl;
 using MailAdmin.Protocols.Smtp.Faults;
@@ -23,7 +24,7 @@ public sealed class MailServerEndpoint
         EndPoint = endPoint;
     }
 
-    /// <summary>smtp, submission, smtps, imap, imaps, pop3 or pop3s.</summary>
+    /// <summary>smtp, submission, smtps, imap, imaps, pop3, pop3s or http.</summary>
     public string Protocol { get; }
     public IPEndPoint EndPoint { get; }
     public int Port => EndPoint.Port;
@@ -45,6 +46,8 @@ public sealed class MailServer : IDisposable
     private readonly ImapServer? _imap;
     private readonly Pop3Server? _pop3;
     private readonly ProtocolLogFile? _log;
+    private HttpServer? _http;
+    private MailpitApi? _api;
     private readonly object _closeGate = new();
     private int _stopped;
 
@@ -109,6 +112,7 @@ public sealed class MailServer : IDisposable
         if (options.DefaultQuota < 0) throw new ArgumentOutOfRangeException(nameof(options), "DefaultQuota cannot be negative (0: no default quota).");
         // Before anything is opened: a mistyped -RelayNetwork is a clear start failure, not a half-built server.
         MailAdmin.Protocols.Smtp.SmtpRelayNetworks.Parse(options.RelayNetworks);
+        CheckHttpExposure(options);
         var rules = new SmtpFaultRuleSet(options.Name);
         foreach (var rule in options.Rules) rules.Add(rule);
         IMailStore store = options.InMemory ? new InMemoryStore() : new MaildirStore(options.Path!);
@@ -166,10 +170,12 @@ public sealed class MailServer : IDisposable
                 await smtp.StartAsync(cancellationToken).ConfigureAwait(false);
                 if (imap != null) await imap.StartAsync(cancellationToken).ConfigureAwait(false);
                 if (pop3 != null) await pop3.StartAsync(cancellationToken).ConfigureAwait(false);
+                server.StartHttp();
             }
             catch
             {
                 // All listeners or none: a port in use must not leave half a server running.
+                server.StopHttp();
                 smtp.Dispose();
                 imap?.Dispose();
                 pop3?.Dispose();
@@ -183,6 +189,8 @@ public sealed class MailServer : IDisposable
                 endpoints.AddRange(imap.Endpoints.Select(b => new MailServerEndpoint(b.Mode.ToString().ToLowerInvariant(), b.EndPoint)));
             if (pop3 != null)
                 endpoints.AddRange(pop3.Endpoints.Select(b => new MailServerEndpoint(b.Mode.ToString().ToLowerInvariant(), b.EndPoint)));
+            if (server._http != null)
+                endpoints.Add(new MailServerEndpoint("http", server._http.EndPoint));
             server.Endpoints = endpoints;
             server.StartTime = DateTimeOffset.Now;
             server.Status = MailServerStatus.Running;
@@ -205,6 +213,8 @@ public sealed class MailServer : IDisposable
     {
         if (Interlocked.Exchange(ref _stopped, 1) == 1) return;
         Status = MailServerStatus.Stopping;
+        // Event streams would hold the page open forever: HTTP stops at once.
+        StopHttp();
         try
         {
             using var patience = new CancellationTokenSource(grace ?? Options.StopGrace);
@@ -238,10 +248,37 @@ public sealed class MailServer : IDisposable
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
         }
+        StopHttp();
         _smtp.Dispose();
         _imap?.Dispose();
         _pop3?.Dispose();
         Close();
+    }
+
+    /// <summary>
+    /// The HTTP listener serves every mailbox to whoever connects: on an address other hosts reach
+    /// it must ask for a password. Refused before anything is opened.
+    /// </summary>
+    private static void CheckHttpExposure(MailServerOptions options)
+    {
+        if (options.HttpPort.HasValue && options.HttpCredential == null && !IPAddress.IsLoopback(options.IPAddress))
+            throw new InsecureHttpException(
+                $"The HTTP listener would serve every mailbox on {options.IPAddress} without a password: give -HttpCredential, or bind to loopback (the default).");
+    }
+
+    private void StartHttp()
+    {
+        if (!Options.HttpPort.HasValue) return;
+        _api = new MailpitApi(Store);
+        var authentication = Options.HttpCredential != null ? new BasicAuthentication(Options.HttpCredential) : null;
+        _http = new HttpServer(new IPEndPoint(Options.IPAddress, Options.HttpPort.Value), Options.HttpLimits, authentication, _api.HandleAsync);
+        _http.Start();
+    }
+
+    private void StopHttp()
+    {
+        _http?.Dispose();
+        _api?.Dispose();
     }
 
     /// <summary>How far past its grace a <see cref="Stop"/> may run before it aborts everything.</summary>

@@ -14,6 +14,8 @@ public sealed class MailServerOptions
     public const int DefaultImapsPort = 1993;
     public const int DefaultPop3Port = 1110;
     public const int DefaultPop3sPort = 1995;
+    /// <summary>Mailpit's port, so tools written for Mailpit find us where they look.</summary>
+    public const int DefaultHttpPort = 8025;
 
     public string Name { get; set; } = "MailAdmin";
 
@@ -47,6 +49,15 @@ public sealed class MailServerOptions
 
     /// <summary>POP3 over implicit TLS; 0 = ephemeral, null = off.</summary>
     public int? Pop3sPort { get; set; } = DefaultPop3sPort;
+
+    /// <summary>The web inbox and Mailpit-compatible API (HTTP); 0 = ephemeral, null = off (the default).</summary>
+    public int? HttpPort { get; set; }
+
+    /// <summary>HTTP Basic credentials for the page and API; required when <see cref="IPAddress"/> is not loopback.</summary>
+    public System.Net.NetworkCredential? HttpCredential { get; set; }
+
+    /// <summary>Sizes and waits of HTTP connections.</summary>
+    public Http.HttpLimits HttpLimits { get; set; } = new Http.HttpLimits();
 
     /// <summary>The server certificate; a self-signed one is made (and kept in the store root) when null.</summary>
     public X509Certificate2? Certificate { get; set; }

@@ -125,6 +125,58 @@ internal static class MiniJson
         i += word.Length;
     }
 
+    /// <summary>
+    /// Writes a value as JSON: dictionaries with string keys (in their order) as objects, other sequences as
+    /// arrays, strings, numbers, booleans, null; a DateTimeOffset as RFC 3339 text.
+    /// </summary>
+    internal static string Serialize(object? value)
+    {
+        var sb = new StringBuilder();
+        Write(sb, value);
+        return sb.ToString();
+    }
+
+    private static void Write(StringBuilder sb, object? value)
+    {
+        switch (value)
+        {
+            case null: sb.Append("null"); break;
+            case string text: sb.Append(Quote(text)); break;
+            case bool flag: sb.Append(flag ? "true" : "false"); break;
+            case int or long or uint or ulong or short: sb.Append(Convert.ToString(value, CultureInfo.InvariantCulture)); break;
+            case double d: sb.Append(d.ToString("R", CultureInfo.InvariantCulture)); break;
+            case DateTimeOffset time: sb.Append(Quote(time.ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", CultureInfo.InvariantCulture))); break;
+            case IEnumerable<KeyValuePair<string, object?>> obj:
+                {
+                    sb.Append('{');
+                    var first = true;
+                    foreach (var pair in obj)
+                    {
+                        if (!first) sb.Append(',');
+                        first = false;
+                        sb.Append(Quote(pair.Key)).Append(':');
+                        Write(sb, pair.Value);
+                    }
+                    sb.Append('}');
+                    break;
+                }
+            case System.Collections.IEnumerable list:
+                {
+                    sb.Append('[');
+                    var first = true;
+                    foreach (var item in list)
+                    {
+                        if (!first) sb.Append(',');
+                        first = false;
+                        Write(sb, item);
+                    }
+                    sb.Append(']');
+                    break;
+                }
+            default: throw new ArgumentException($"Cannot write a {value.GetType().Name} as JSON.", nameof(value));
+        }
+    }
+
     internal static string Quote(string value)
     {
         var sb = new StringBuilder(value.Length + 2).Append('"');

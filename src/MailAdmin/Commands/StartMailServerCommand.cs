@@ -72,6 +72,20 @@ public sealed class StartMailServerCommand : MailAdminCmdlet
     [Parameter]
     public SwitchParameter FreePorts { get; set; }
 
+    /// <summary>The web inbox and Mailpit-compatible API; off unless this or -Http is given (0: a free port).</summary>
+    [Parameter]
+    [ValidateRange(0, 65535)]
+    public int HttpPort { get; set; } = MailServerOptions.DefaultHttpPort;
+
+    /// <summary>Turns HTTP on at the default port (8025, as Mailpit), or a free one with -FreePorts.</summary>
+    [Parameter]
+    public SwitchParameter Http { get; set; }
+
+    /// <summary>HTTP Basic credentials for the page and API; required to serve HTTP on an address other than loopback.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public PSCredential? HttpCredential { get; set; }
+
     /// <summary>Protocols to leave off, e.g. -Disable Imap, Pop3.</summary>
     [Parameter]
     [ValidateSet("Smtp", "Submission", "Smtps", "Imap", "Imaps", "Pop3", "Pop3s", IgnoreCase = true)]
@@ -221,6 +235,10 @@ public sealed class StartMailServerCommand : MailAdminCmdlet
         {
             RunAsync(async token => server = await MailServer.StartAsync(options, token).ConfigureAwait(false));
         }
+        catch (MailAdmin.Hosting.Http.InsecureHttpException ex)
+        {
+            ThrowTerminating(ex, "MailServerHttpWithoutCredential", ErrorCategory.SecurityError, Name);
+        }
         catch (Exception ex) when (ex is System.Net.Sockets.SocketException || ex is IOException || ex is UnauthorizedAccessException || ex is InvalidDataException || ex is System.Security.Cryptography.CryptographicException)
         {
             ThrowTerminating(new InvalidOperationException($"The mail server could not start: {ex.Message}", ex), "MailServerStartFailed", ErrorCategory.OpenError, Name);
@@ -259,6 +277,8 @@ public sealed class StartMailServerCommand : MailAdminCmdlet
             ImapsPort = Enabled("Imaps") ? PortFor(nameof(ImapsPort), ImapsPort) : (int?)null,
             Pop3Port = Enabled("Pop3") ? PortFor(nameof(Pop3Port), Pop3Port) : (int?)null,
             Pop3sPort = Enabled("Pop3s") ? PortFor(nameof(Pop3sPort), Pop3sPort) : (int?)null,
+            HttpPort = Http || MyInvocation.BoundParameters.ContainsKey(nameof(HttpPort)) ? PortFor(nameof(HttpPort), HttpPort) : (int?)null,
+            HttpCredential = HttpCredential?.GetNetworkCredential(),
             MaxMessageSize = MaxMessageSize,
             MaxConnections = MaxConnections,
             MaxConnectionsPerAddress = MaxConnectionsPerAddress,

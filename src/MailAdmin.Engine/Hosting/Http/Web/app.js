@@ -1,0 +1,1 @@
+// placeholder: the web inbox page replaces this file
