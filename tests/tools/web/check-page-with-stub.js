@@ -16,11 +16,12 @@ async function main() {
   await new Promise((resolve) => stub.server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${stub.server.address().port}/`;
   const attachment = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7) % 256));
-  const subject = `Invoice <b>${Date.now()}</b>`, otherSubject = `Other ${Date.now()}`;
+  const token = String(Date.now());
+  const subject = `Invoice <img src=x onerror="window.pwned=3"> ${token}`, otherSubject = `Other ${token.split('').reverse().join('')}`;
   const facts = {};
   try {
     await runScenario({
-      url, subject, otherSubject, out, user: 'viewer', password: 'Stub-Passw0rd',
+      url, subject, otherSubject, search: token, out, user: 'viewer', password: 'Stub-Passw0rd',
       send: async () => {
         stub.add({ From: 'billing@shop.test', To: ['ann@example.com'], Subject: subject, Text: 'Plain text body',
           HTML: '<p>Hello in HTML</p><script>document.title="pwned";window.pwned=1;try{parent.document.title="pwned"}catch(e){}</script><img src="x" onerror="window.pwned=2">',
