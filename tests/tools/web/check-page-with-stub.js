@@ -7,7 +7,34 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { createStub } = require('./stub-server');
+const { chromium } = require('playwright-core');
 const { runScenario } = require('./inbox-scenario');
+
+// New mail at about 300 a second with the page open: the list keeps its 50 newest rows and the
+// counts stay right. Returns how long the page took to show the last one after it was sent.
+async function burst(count) {
+  const stub = createStub();
+  await new Promise((resolve) => stub.server.listen(0, '127.0.0.1', resolve));
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--disable-gpu', '--disable-background-networking'] });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${stub.server.address().port}/`);
+    await page.locator('#live.on').waitFor();
+    const started = Date.now();
+    for (let i = 1; i <= count; i++) {
+      stub.add({ From: `app${i % 7}@shop.test`, To: [`user${i % 5}@example.com`], Subject: `Burst ${i}`, Text: 'x' });
+      if (i % 30 === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const sent = Date.now();
+    await page.waitForFunction((n) => document.querySelector('#messages tbody tr .subject-text')?.textContent === `Burst ${n}`, count, { timeout: 15000 });
+    const shownAfter = Date.now() - sent;
+    await page.waitForFunction((n) => document.querySelector('#mailboxes li')?.innerText.includes(`${n}/${n}`), count, { timeout: 15000 });
+    return { rate: Math.round(count / ((sent - started) / 1000)), shownAfter, rows: await page.locator('#messages tbody tr').count(), status: await page.locator('#list-status').innerText() };
+  } finally {
+    await browser.close();
+    stub.close();
+  }
+}
 
 async function main() {
   const out = process.argv[2] || fs.mkdtempSync(path.join(os.tmpdir(), 'web-inbox-'));
@@ -55,6 +82,9 @@ async function main() {
     'sandbox blocked the script': facts.consoleErrors.some((e) => e.includes('Blocked script execution')),
     'no errors in the page\'s script': facts.pageExceptions.length === 0,
   };
+  const flood = await burst(600);
+  console.log(`burst: 600 messages at ${flood.rate}/s, the last shown ${flood.shownAfter} ms after it was sent; ${flood.status}`);
+  checks['a burst keeps 50 rows and the right counts'] = flood.rows === 50 && flood.status === '50 of 600 messages';
   let passed = 0, failed = 0;
   for (const [name, ok] of Object.entries(checks)) { console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}`); if (ok) passed++; else failed++; }
   if (failed) console.log(JSON.stringify(facts, null, 1));

@@ -10,6 +10,7 @@ const state = {
   mailbox: '',        // '' = all mailboxes, else an account
   query: '',          // the search box's text; '' = plain listing
   messages: [],       // the summaries shown, newest first
+  shown: PAGE_SIZE,   // how many rows the list keeps: a page, plus each "load older"
   total: 0,           // how many match (messages_count), for "load older"
   selected: null,     // the ID of the message shown
   detail: null,       // its JSON
@@ -121,6 +122,7 @@ const refreshMailboxes = coalesce(loadMailboxes, 300);
 
 async function loadMessages() {
   const page = await getJson(listUrl(0));
+  state.shown = PAGE_SIZE;
   state.messages = page.messages || [];
   state.total = page.messages_count ?? page.total ?? state.messages.length;
   renderList();
@@ -130,11 +132,20 @@ async function loadOlder() {
   const page = await getJson(listUrl(state.messages.length));
   const known = new Set(state.messages.map((m) => m.ID));
   state.messages.push(...(page.messages || []).filter((m) => !known.has(m.ID)));
+  state.shown = Math.max(state.shown, state.messages.length);
   state.total = page.messages_count ?? page.total ?? state.total;
   renderList();
 }
 
 const reloadMessages = coalesce(loadMessages, 300);
+
+// New mail can come in hundreds a second: the list is drawn at most once a frame.
+let renderPending = false;
+function renderListSoon() {
+  if (renderPending) return;
+  renderPending = true;
+  requestAnimationFrame(() => { renderPending = false; renderList(); });
+}
 
 function renderList() {
   $('#messages tbody').replaceChildren(...state.messages.map(messageRow));
@@ -283,8 +294,9 @@ function messageArrived(summary) {
   if (state.query || state.mailbox) { reloadMessages(); return; }
   if (state.messages.some((m) => m.ID === summary.ID)) return;
   state.messages.unshift(summary);
+  if (state.messages.length > state.shown) state.messages.length = state.shown;
   state.total += 1;
-  renderList();
+  renderListSoon();
 }
 
 function listen() {
