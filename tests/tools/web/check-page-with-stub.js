@@ -65,7 +65,7 @@ async function main() {
   const checks = {
     'appears without reload': facts.appeared && !facts.reloaded,
     'unread, with attachment mark': facts.rowUnread && facts.rowAttachmentMark === 1,
-    'newest first': facts.firstRowIsNewest,
+    'newest first': facts.firstRowIsNewest && facts.firstRowIsNewestAfterReload,
     'subject shown as text': facts.rowText.includes(subject),
     'mailboxes listed': facts.mailboxes.some((m) => m.includes('ann@example.com')) && facts.mailboxes.some((m) => m.includes('All mail')),
     'search': facts.searchFound === 1 && facts.searchNothing === 0,

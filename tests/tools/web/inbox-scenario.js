@@ -72,7 +72,7 @@ async function followMessages(page, { url, subject, otherSubject, search, out, s
   facts.rowText = await row.innerText();
   facts.rowUnread = await row.evaluate((r) => r.classList.contains('unread'));
   facts.rowAttachmentMark = await row.locator('.attachment-mark').count();
-  facts.firstRowIsNewest = (await rows.first().innerText()).includes(otherSubject);   // the other was sent second
+  facts.firstRowIsNewest = (await rows.first().innerText()).includes(otherSubject);   // the other was sent a second later
   await page.waitForFunction(() => document.querySelectorAll('#mailboxes li').length >= 2, null, { timeout: WAIT });
   facts.mailboxes = await page.locator('#mailboxes li').allInnerTexts();
 
@@ -88,6 +88,8 @@ async function followMessages(page, { url, subject, otherSubject, search, out, s
   await page.fill('#query', '');
   await page.press('#query', 'Enter');
   await row.waitFor({ timeout: WAIT });
+  await rows.filter({ hasText: otherSubject }).waitFor({ timeout: WAIT });
+  facts.firstRowIsNewestAfterReload = (await rows.first().innerText()).includes(otherSubject);
 
   // One mailbox, then all mail again.
   const annBox = page.locator('#mailboxes button', { hasText: 'ann@' });

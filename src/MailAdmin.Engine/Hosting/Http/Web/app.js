@@ -293,7 +293,10 @@ function messageArrived(summary) {
   // asks the server which messages match.
   if (state.query || state.mailbox) { reloadMessages(); return; }
   if (state.messages.some((m) => m.ID === summary.ID)) return;
-  state.messages.unshift(summary);
+  // Usually at the top; but events of mail that arrived together need not come in order.
+  const created = Date.parse(summary.Created);
+  const at = state.messages.findIndex((m) => Date.parse(m.Created) <= created);
+  state.messages.splice(at < 0 ? state.messages.length : at, 0, summary);
   if (state.messages.length > state.shown) state.messages.length = state.shown;
   state.total += 1;
   renderListSoon();
