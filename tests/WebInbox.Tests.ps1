@@ -58,7 +58,7 @@ Describe 'The web inbox in headless Chromium' -Skip:(-not $browserReady) {
         # The server's own word on its port, where it gives one (as for smtp), else the one asked for.
         $served = try { $server.Port('http') } catch { $null }
         if ($served) { $httpPort = $served }
-        foreach ($address in 'ann@example.com', 'bob@example.com') {
+        foreach ($address in 'ann@example.com', 'bob@example.com', 'carol@example.com') {
             New-MailAccount -Server $server.Name -Address $address -Password (ConvertTo-TestSecureString 'Mailbox-Passw0rd-1') | Out-Null
         }
 
@@ -66,13 +66,14 @@ Describe 'The web inbox in headless Chromium' -Skip:(-not $browserReady) {
         $script:token = [guid]::NewGuid().ToString('n').Substring(0, 10)
         $script:subject = "Invoice <img src=x onerror=""window.pwned=3""> $token"
         $script:otherSubject = "Other $([guid]::NewGuid().ToString('n').Substring(0, 10))"
+        $script:thirdSubject = "Third $([guid]::NewGuid().ToString('n').Substring(0, 10))"
         $script:attachmentPath = Join-Path (New-TestFolder 'attachment') 'data.bin'
         $bytes = [byte[]]::new(3000); [Random]::new(15).NextBytes($bytes)
         [IO.File]::WriteAllBytes($attachmentPath, $bytes)
 
         $driver = [Diagnostics.ProcessStartInfo]::new((Find-Program node))
         foreach ($a in @((Join-Path $tools 'inbox-scenario.js'), '--url', "http://127.0.0.1:$httpPort/", '--subject', $subject,
-                '--other-subject', $otherSubject, '--search', $token, '--out', $artifacts, '--user', 'viewer', '--password', $password)) {
+                '--other-subject', $otherSubject, '--third-subject', $thirdSubject, '--search', $token, '--out', $artifacts, '--user', 'viewer', '--password', $password)) {
             $driver.ArgumentList.Add($a)
         }
         $driver.RedirectStandardInput = $true; $driver.RedirectStandardOutput = $true; $driver.RedirectStandardError = $true
@@ -92,7 +93,10 @@ Describe 'The web inbox in headless Chromium' -Skip:(-not $browserReady) {
             $null = Invoke-Python @'
 import smtplib, sys, time
 from email.message import EmailMessage
-port, subject, other, attachment = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+port, subject, other, third, attachment = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+t = EmailMessage()
+t['From'] = 'third@shop.test'; t['To'] = 'carol@example.com'; t['Subject'] = third
+t.set_content('third\n')
 m = EmailMessage()
 m['From'] = 'Billing <billing@shop.test>'; m['To'] = 'ann@example.com'; m['Subject'] = subject
 m.set_content('Plain text body\n')
@@ -102,12 +106,19 @@ o = EmailMessage()
 o['From'] = 'other@shop.test'; o['To'] = 'bob@example.com'; o['Subject'] = other
 o.set_content('second\n')
 with smtplib.SMTP('127.0.0.1', port) as s:
+    s.send_message(t)
     s.send_message(m)
     time.sleep(1.1)  # arrival times have whole seconds: the other is newer beyond doubt
     s.send_message(o)
-'@ -Arguments @([string] $server.Port('smtp'), $subject, $otherSubject, $attachmentPath)
+'@ -Arguments @([string] $server.Port('smtp'), $subject, $otherSubject, $thirdSubject, $attachmentPath)
             $process.StandardInput.WriteLine('sent')
             $script:result = Read-DriverLine 90
+            if ($result.step -eq 'delete-third') {
+                # Deleted by someone else than the page: the page must see it go by itself.
+                Clear-MailServerMessage -Server $server.Name -Account 'carol@example.com' -Confirm:$false
+                $process.StandardInput.WriteLine('deleted')
+                $script:result = Read-DriverLine 60
+            }
             $script:facts = $result.facts
         }
         finally {
@@ -166,14 +177,17 @@ with smtplib.SMTP('127.0.0.1', port) as s:
         $downloaded = [IO.File]::ReadAllBytes($facts.downloadPath)
         [Convert]::ToBase64String($downloaded) | Should -BeExactly ([Convert]::ToBase64String([IO.File]::ReadAllBytes($attachmentPath)))
     }
-    It 'deletes one message, then all, from the page and from the server' {
+    It 'deletes one message, sees another deleted elsewhere go, then deletes all, from the page and from the server' {
         $facts.deletedOneGone | Should -BeTrue
         $facts.viewHiddenAfterDelete | Should -BeTrue
         $facts.otherStillListed | Should -Be 1
+        $facts.deletedElsewhereGone | Should -BeTrue
+        $facts.otherStillListedAfterThird | Should -Be 1
         $facts.rowsAfterDeleteAll | Should -Be 0
         $facts.reloadedAtEnd | Should -BeFalse
         @(Get-MailServerMessage -Server $server.Name -Account 'ann@example.com') | Should -HaveCount 0
         @(Get-MailServerMessage -Server $server.Name -Account 'bob@example.com') | Should -HaveCount 0
+        @(Get-MailServerMessage -Server $server.Name -Account 'carol@example.com') | Should -HaveCount 0
     }
     It 'keeps a screenshot (out/TestResults/WebInbox/web-inbox.png)' {
         $bytes = [IO.File]::ReadAllBytes($facts.screenshot)

@@ -44,17 +44,22 @@ async function main() {
   const url = `http://127.0.0.1:${stub.server.address().port}/`;
   const attachment = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7) % 256));
   const token = String(Date.now());
+  const thirdSubject = `Third ${token.slice(0, 6)}`;
+  let third;
   const subject = `Invoice <img src=x onerror="window.pwned=3"> ${token}`, otherSubject = `Other ${token.split('').reverse().join('')}`;
   const facts = {};
   try {
     await runScenario({
-      url, subject, otherSubject, search: token, out, user: 'viewer', password: 'Stub-Passw0rd',
+      url, subject, otherSubject, thirdSubject, search: token, out, user: 'viewer', password: 'Stub-Passw0rd',
       send: async () => {
+        third = stub.add({ From: 'third@shop.test', To: ['carol@example.com'], Subject: thirdSubject, Text: 'third' });
         stub.add({ From: 'billing@shop.test', To: ['ann@example.com'], Subject: subject, Text: 'Plain text body',
           HTML: '<p>Hello in HTML</p><script>document.title="pwned";window.pwned=1;try{parent.document.title="pwned"}catch(e){}</script><img src="x" onerror="window.pwned=2">',
           Attachments: [{ FileName: 'data.bin', ContentType: 'application/octet-stream', Base64: attachment.toString('base64') }] });
+        await new Promise((resolve) => setTimeout(resolve, 20));
         stub.add({ From: 'other@shop.test', To: ['bob@example.com'], Subject: otherSubject, Text: 'second' });
       },
+      deleteThird: async () => stub.remove([third.ID]),
     }, facts);
   } catch (error) {
     console.log(JSON.stringify(facts, null, 1));
@@ -78,6 +83,7 @@ async function main() {
     'raw tab': facts.raw.includes(subject),
     'attachment downloaded': facts.downloadName === 'data.bin' && fs.readFileSync(facts.downloadPath).equals(attachment),
     'deleted one': facts.deletedOneGone && facts.viewHiddenAfterDelete && facts.otherStillListed === 1,
+    'deleted elsewhere, gone live': facts.deletedElsewhereGone && facts.otherStillListedAfterThird === 1,
     'deleted all': facts.rowsAfterDeleteAll === 0 && !facts.reloadedAtEnd,
     'sandbox blocked the script': facts.consoleErrors.some((e) => e.includes('Blocked script execution')),
     'no errors in the page\'s script': facts.pageExceptions.length === 0,

@@ -1,10 +1,12 @@
 // Drives the web inbox in headless Chromium (the system's, through playwright-core) and reports
 // what it saw, for tests/WebInbox.Tests.ps1 to check. The mail is sent by the caller: this script
 // opens the page, waits until its live updates are connected, prints {"step":"ready"} and waits for
-// a line on standard input that says the messages were sent; then it follows them through the page.
-// The last line it prints is {"step":"done","facts":{...}} (or {"step":"failed",...}).
+// a line on standard input that says the three messages were sent; then it follows them through
+// the page. Later it prints {"step":"delete-third"} and waits for a line that says the third message
+// was deleted by someone else (the page must see it go). The last line it prints is
+// {"step":"done","facts":{...}} (or {"step":"failed",...}).
 //   node inbox-scenario.js --url http://127.0.0.1:8025/ --subject <unique> --other-subject <unique>
-//        --search <a word of the subject only> --out <folder> [--user u --password p] [--chromium /usr/bin/chromium]
+//        --third-subject <unique> --search <a word of the subject only> --out <folder> [--user u --password p] [--chromium /usr/bin/chromium]
 'use strict';
 const path = require('node:path');
 const readline = require('node:readline');
@@ -18,9 +20,10 @@ function parseArguments(argv) {
   return options;
 }
 
-// send: an async function that sends the two messages (the caller's SMTP client).
+// send: an async function that sends the three messages (the caller's SMTP client);
+// deleteThird: one that deletes the third message other than through the page.
 // facts: filled in as the scenario goes, so that a failure still shows how far it got.
-async function runScenario({ url, subject, otherSubject, search, out, user, password, chromiumPath, send }, facts = {}) {
+async function runScenario({ url, subject, otherSubject, thirdSubject, search, out, user, password, chromiumPath, send, deleteThird }, facts = {}) {
   const browser = await chromium.launch({
     executablePath: chromiumPath || process.env.CHROMIUM || '/usr/bin/chromium',
     // Without these, Chromium keeps trying hosts this machine cannot reach.
@@ -34,7 +37,7 @@ async function runScenario({ url, subject, otherSubject, search, out, user, pass
     });
     const page = await context.newPage();
     try {
-      return await followMessages(page, { url, subject, otherSubject, search: search || subject, out, send }, facts);
+      return await followMessages(page, { url, subject, otherSubject, thirdSubject, search: search || subject, out, send, deleteThird }, facts);
     } catch (error) {
       await page.screenshot({ path: path.join(out, 'web-inbox-failed.png') }).catch(() => {});
       throw error;
@@ -44,7 +47,7 @@ async function runScenario({ url, subject, otherSubject, search, out, user, pass
   }
 }
 
-async function followMessages(page, { url, subject, otherSubject, search, out, send }, facts) {
+async function followMessages(page, { url, subject, otherSubject, thirdSubject, search, out, send, deleteThird }, facts) {
   // Uncaught errors of the page's own script; the console's errors include what Chromium refused
   // (a sandboxed frame's script: the evidence that the sandbox held) and failed requests.
   const pageExceptions = [], consoleErrors = [];
@@ -67,6 +70,7 @@ async function followMessages(page, { url, subject, otherSubject, search, out, s
   const row = rows.filter({ hasText: subject });
   await row.waitFor({ timeout: WAIT });
   await rows.filter({ hasText: otherSubject }).waitFor({ timeout: WAIT });
+  await rows.filter({ hasText: thirdSubject }).waitFor({ timeout: WAIT });
   facts.appeared = true;
   facts.reloaded = navigations !== navigationsBefore || (await page.evaluate(() => window.inboxMarker)) !== 'not reloaded';
   facts.rowText = await row.innerText();
@@ -143,6 +147,10 @@ async function followMessages(page, { url, subject, otherSubject, search, out, s
   facts.deletedOneGone = await row.count() === 0;
   facts.viewHiddenAfterDelete = await page.locator('#view').isHidden();
   facts.otherStillListed = await rows.filter({ hasText: otherSubject }).count();
+  await deleteThird();
+  await rows.filter({ hasText: thirdSubject }).waitFor({ state: 'detached', timeout: WAIT });
+  facts.deletedElsewhereGone = true;
+  facts.otherStillListedAfterThird = await rows.filter({ hasText: otherSubject }).count();
   await page.click('#delete-all');
   await page.waitForFunction(() => document.querySelectorAll('#messages tbody tr').length === 0, null, { timeout: WAIT });
   facts.rowsAfterDeleteAll = await rows.count();
@@ -161,12 +169,18 @@ if (require.main === module) {
   const say = (value) => process.stdout.write(`${JSON.stringify(value)}\n`);
   const facts = {};
   runScenario({
-    url: options.url, subject: options.subject, otherSubject: options['other-subject'], search: options.search, out: options.out,
+    url: options.url, subject: options.subject, otherSubject: options['other-subject'], thirdSubject: options['third-subject'],
+    search: options.search, out: options.out,
     user: options.user, password: options.password, chromiumPath: options.chromium,
     send: async () => {
       say({ step: 'ready' });
       const { value } = await lines.next();
       if (!value || !value.startsWith('sent')) throw new Error(`the caller did not send: ${value}`);
+    },
+    deleteThird: async () => {
+      say({ step: 'delete-third' });
+      const { value } = await lines.next();
+      if (!value || !value.startsWith('deleted')) throw new Error(`the caller did not delete: ${value}`);
     },
   }, facts).then(() => { say({ step: 'done', facts }); input.close(); },
     (error) => { say({ step: 'failed', error: String(error && error.stack || error), facts }); input.close(); process.exitCode = 1; });

@@ -38,6 +38,11 @@ function createStub({ credentials } = {}) {
     return summary;
   }
 
+  function remove(ids) {
+    for (const id of ids) { const i = messages.findIndex((m) => m.summary.ID === id); if (i >= 0) messages.splice(i, 1); }
+    emit('delete', { IDs: ids });
+  }
+
   function page(list, url) {
     const start = Number(url.searchParams.get('start') || 0), limit = Number(url.searchParams.get('limit') || 50);
     const shown = list.slice(start, start + limit).map((m) => m.summary);
@@ -93,8 +98,7 @@ function createStub({ credentials } = {}) {
       const text = await body(req);
       const ids = text ? JSON.parse(text).IDs || [] : null;
       if (!ids) { messages.length = 0; emit('clear', {}); return json(res, 'ok'); }
-      for (const id of ids) { const i = messages.findIndex((m) => m.summary.ID === id); if (i >= 0) messages.splice(i, 1); }
-      emit('delete', { IDs: ids });
+      remove(ids);
       return json(res, 'ok');
     }
     if (req.method === 'GET' && p === '/api/v1/events') {
@@ -128,7 +132,7 @@ function createStub({ credentials } = {}) {
   }
 
   const server = http.createServer((req, res) => handle(req, res).catch((e) => json(res, { error: String(e) }, 500)));
-  return { server, add, close: () => { for (const res of listeners) res.end(); server.close(); } };
+  return { server, add, remove, close: () => { for (const res of listeners) res.end(); server.close(); } };
 }
 
 module.exports = { createStub };
