@@ -122,16 +122,8 @@ internal sealed class FlagJournal : IDisposable
         /// <summary>Its lines as (name on disk, full name it must get); a line cut short by the crash is left out.</summary>
         internal IEnumerable<(string OnDisk, string Target)> Renames()
         {
-            var bytes = new byte[held.Length];
             held.Position = 0;
-            int n = 0;
-            while (n < bytes.Length)
-            {
-                int read = held.Read(bytes, n, bytes.Length - n);
-                if (read == 0) break;
-                n += read;
-            }
-            var text = Encoding.UTF8.GetString(bytes, 0, n);
+            var text = Encoding.UTF8.GetString(MaildirFolder.ReadToEnd(held, held.Length));
             var lines = text.Split('\n');
             // The last piece is either empty (the file ends with a newline) or a line the crash cut short.
             for (int i = 0; i < lines.Length - 1; i++)

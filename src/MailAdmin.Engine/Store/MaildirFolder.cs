@@ -512,9 +512,10 @@ internal sealed partial class MaildirFolder : FolderBase
 
     /// <summary>
     /// The file's bytes, read into an array of the expected size; a file that is shorter or longer
-    /// than the index says (changed behind the store's back) is still read as it is.
+    /// than the index says (changed behind the store's back) is still read as it is. Also reads a dead
+    /// process's flag journal (FlagJournal).
     /// </summary>
-    private static byte[] ReadToEnd(FileStream file, long expected)
+    internal static byte[] ReadToEnd(FileStream file, long expected)
     {
         var data = new byte[expected >= 0 && expected < int.MaxValue ? expected : 0];
         int n = 0;

@@ -53,7 +53,7 @@ internal sealed class ApiMailStoreView
             IReadOnlyList<StoredMessage> messages;
             try
             {
-                uidValidity = _store.GetFolderStatus(account, Folder).UidValidity;
+                uidValidity = UidValidityOf(account);
                 messages = _store.ListMessages(account, Folder);
             }
             catch (Exception ex) when (ex is AccountNotFoundException || ex is FolderNotFoundException) { continue; }
@@ -76,12 +76,18 @@ internal sealed class ApiMailStoreView
         return all.ConvertAll(m => m.Message);
     }
 
+    /// <summary>
+    /// The UIDVALIDITY of the account's INBOX (or another folder), the part of every message ID that tells a recreated folder's
+    /// messages from the old ones. (A folder status counts every message to give it: a cost per call.)
+    /// </summary>
+    public uint UidValidityOf(string account, string folder = Folder) => _store.GetFolderStatus(account, folder).UidValidity;
+
     /// <summary>The message an ID names, as the store has it now; null when it is gone (or the folder was recreated).</summary>
     public ApiMessageRef? Find(ApiMessageId id)
     {
         try
         {
-            if (_store.GetFolderStatus(id.Account, id.Folder).UidValidity != id.UidValidity) return null;
+            if (UidValidityOf(id.Account, id.Folder) != id.UidValidity) return null;
             var stored = _store.GetMessage(id.Account, id.Folder, id.Uid);
             return stored == null ? null : new ApiMessageRef(id, stored);
         }

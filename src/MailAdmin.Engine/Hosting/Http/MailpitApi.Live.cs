@@ -44,7 +44,7 @@ internal sealed partial class MailpitApi
         {
             try
             {
-                var uidValidity = _view.Store.GetFolderStatus(account, ApiMailStoreView.Folder).UidValidity;
+                var uidValidity = _view.UidValidityOf(account);
                 var message = new ApiMessageRef(new ApiMessageId(account, ApiMailStoreView.Folder, uidValidity, stored.Uid), stored);
                 if (_summaries.Get(message.Id, stored.Size) is MessageSummary summary)
                     _events.Publish("new", MiniJson.Serialize(SummaryJson(message, summary)));
@@ -60,7 +60,7 @@ internal sealed partial class MailpitApi
     {
         if (e.Kind != FolderChangeKind.Expunged || !string.Equals(e.Folder, ApiMailStoreView.Folder, StringComparison.OrdinalIgnoreCase)) return;
         uint uidValidity;
-        try { uidValidity = _view.Store.GetFolderStatus(e.Account, e.Folder).UidValidity; }
+        try { uidValidity = _view.UidValidityOf(e.Account); }
         catch (MailStoreException) { return; }
         var ids = new List<object?>();
         foreach (var uid in e.Uids)
